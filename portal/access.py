@@ -1,0 +1,45 @@
+"""Who may reach what: role guards for routes and a 404 helper for records."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from portal.accounts.tables import Role
+from portal.errors import NotFound
+from portal.i18n import N_
+
+T = TypeVar("T")
+
+
+class LoginRequired(Exception):
+    """Raised by a guard for an anonymous visitor; answered with a redirect to sign in."""
+
+
+def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Guard: any active, signed-in user."""
+    if connection.scope.get("user") is None:
+        raise LoginRequired
+
+
+def role_required(*roles: Role) -> Any:
+    """Guard: a signed-in user with one of these roles. Others get the plain 404,
+    so the existence of staff pages tells an outsider nothing."""
+    allowed = {r.value for r in roles}
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        signed_in(connection, handler)
+        if connection.scope["user"].role not in allowed:
+            raise NotFound(N_("Page not found."))
+
+    return guard
+
+
+def or_404(record: T | None) -> T:
+    """The record, or the same 404 whether it does not exist or is not this user's to see.
+    Queries that fetch a record by id filter by what the user may see, then call this."""
+    if record is None:
+        raise NotFound(N_("Page not found."))
+    return record

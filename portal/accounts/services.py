@@ -1,0 +1,325 @@
+"""Signing in and out, sessions, and the admin's management of users."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portal import clock, db
+from portal.accounts.tables import (
+    Constituency,
+    LoginSession,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from portal.agencies.tables import Agency
+from portal.audit import services as audit
+from portal.errors import DomainError, NotFound, Throttled
+from portal.i18n import N_
+from portal.security import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from portal.settings import Settings
+
+# Refresh last_seen_at at most this often: a write on every request would be wasteful.
+TOUCH_INTERVAL = timedelta(seconds=60)
+LOGIN_FAILED = N_("The e-mail address or password is not right, or the account is not active.")
+LOGIN_THROTTLED = N_("Too many failed sign-in attempts. Wait 15 minutes and try again.")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The user behind a request and the session that carries them."""
+
+    user: User
+    session_id: int
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(N_("Use at least 10 characters."), field="password")
+
+
+def generate_password() -> str:
+    """A temporary password an admin can read out over the phone."""
+    alphabet = string.ascii_lowercase + string.digits
+    groups = ["".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4)]
+    return "-".join(groups)
+
+
+# --- signing in and out ---------------------------------------------------------------
+
+
+async def sign_in(email: str, password: str, address: str) -> tuple[User, str]:
+    """Check the credentials and start a session. Returns the user and the session token.
+
+    The same message answers an unknown address, a wrong password and an inactive account.
+    """
+    now = clock.now()
+    email = normalise_email(email)
+    if await LOGIN_PER_ACCOUNT.is_exceeded(email, now) or await LOGIN_PER_ADDRESS.is_exceeded(
+        address, now
+    ):
+        raise Throttled(LOGIN_THROTTLED)
+    user = await User.objects().where(User.email == email).first()
+    valid = await verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.is_active:
+        await LOGIN_PER_ACCOUNT.hit(email, now)
+        await LOGIN_PER_ADDRESS.hit(address, now)
+        raise DomainError(LOGIN_FAILED)
+    await LOGIN_PER_ACCOUNT.clear(email)
+    token = await start_session(user, now)
+    await audit.record(user, "user.signed_in", "user", user.id)
+    return user, token
+
+
+async def start_session(user: User, now: datetime) -> str:
+    """A fresh session (a new id at every sign-in, so a planted cookie is worthless)."""
+    token = new_token()
+    async with db.transaction():
+        await LoginSession.insert(
+            LoginSession(token_hash=token_hash(token), user=user.id, created_at=now, last_seen_at=now)
+        )
+        await User.update({User.last_login_at: now}).where(User.id == user.id)
+    return token
+
+
+async def session_user(token: str | None, settings: Settings) -> SignedIn | None:
+    """The signed-in user for a session cookie, or None if it is unknown or expired."""
+    if not token or len(token) > 100:
+        return None
+    now = clock.now()
+    row = (
+        await LoginSession.select(
+            LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.user
+        )
+        .where(LoginSession.token_hash == token_hash(token))
+        .first()
+    )
+    if row is None:
+        return None
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    if now - row["last_seen_at"] > idle or now - row["created_at"] > absolute:
+        await LoginSession.delete().where(LoginSession.id == row["id"])
+        return None
+    user = await User.objects().where((User.id == row["user"]) & (User.is_active == True)).first()  # noqa: E712
+    if user is None:
+        return None
+    if now - row["last_seen_at"] > TOUCH_INTERVAL:
+        await LoginSession.update({LoginSession.last_seen_at: now}).where(
+            LoginSession.id == row["id"]
+        )
+    return SignedIn(user=user, session_id=row["id"])
+
+
+async def sign_out(token: str | None) -> None:
+    """End the session on the server, not only in the browser."""
+    if token:
+        await LoginSession.delete().where(LoginSession.token_hash == token_hash(token))
+
+
+async def purge_expired_sessions(settings: Settings) -> int:
+    """Delete sessions past their idle or absolute limit (a scheduled job)."""
+    now = clock.now()
+    expired = LoginSession.delete().where(
+        (LoginSession.last_seen_at < now - timedelta(minutes=settings.session_idle_minutes))
+        | (LoginSession.created_at < now - timedelta(hours=settings.session_absolute_hours))
+    )
+    rows = await expired.returning(LoginSession.id)
+    return len(rows)
+
+
+async def change_own_password(user: User, current: str, new: str) -> None:
+    if not await verify_password(user.password_hash, current):
+        raise DomainError(N_("The current password is not right."), field="current_password")
+    check_password_rules(new)
+    password_hash = await hash_password(new)
+    await User.update({User.password_hash: password_hash, User.must_change_password: False}).where(
+        User.id == user.id
+    )
+    await audit.record(user, "user.password_changed", "user", user.id)
+
+
+# --- the admin's management of users ------------------------------------------------------
+
+
+@dataclass
+class NewUser:
+    """What the admin (or `portal create-user`) asks for."""
+
+    email: str
+    full_name: str
+    role: str
+    password: str
+    agency_licence: str = ""
+    organisation_name: str = ""
+    organisation_kind: str = OrganisationKind.ngo.value
+    constituency: str = ""
+    must_change_password: bool = True
+
+
+class FormErrors(DomainError):
+    """Several field errors at once, so the form can show each beside its field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+async def create_user(actor: User | None, new: NewUser) -> User:
+    """Create an account after checking every field; nothing is saved if any is wrong."""
+    errors: dict[str, str] = {}
+    email = normalise_email(new.email)
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        errors["email"] = N_("Enter an e-mail address like name@example.org.")
+    elif await User.exists().where(User.email == email):
+        errors["email"] = N_("There is already an account with this e-mail address.")
+    if not new.full_name.strip():
+        errors["full_name"] = N_("Enter the person's name.")
+    if new.role not in {r.value for r in Role}:
+        errors["role"] = N_("Choose a role.")
+    if len(new.password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = N_("Use at least 10 characters.")
+
+    agency_id = organisation_id = None
+    if new.role == Role.agency.value:
+        agency = await Agency.select(Agency.id).where(
+            Agency.licence_number == new.agency_licence.strip()
+        ).first()
+        if agency is None:
+            errors["agency"] = N_("Agency staff need an agency: choose one from the registry.")
+        else:
+            agency_id = agency["id"]
+    constituency = None
+    if new.role == Role.committee.value:
+        if new.constituency not in {c.value for c in Constituency}:
+            errors["constituency"] = N_("Choose which body this committee member represents.")
+        else:
+            constituency = new.constituency
+    if new.role == Role.partner.value and not new.organisation_name.strip():
+        errors["organisation"] = N_("Partner staff need an organisation.")
+    if new.role == Role.partner.value and new.organisation_kind not in {
+        k.value for k in OrganisationKind
+    }:
+        errors["organisation_kind"] = N_("Choose the kind of organisation.")
+    if errors:
+        raise FormErrors(errors)
+
+    password_hash = await hash_password(new.password)
+    now = clock.now()
+    async with db.transaction():
+        if new.role == Role.partner.value:
+            organisation_id = await _organisation_id(
+                new.organisation_name.strip(), new.organisation_kind
+            )
+        user = User(
+            email=email,
+            full_name=new.full_name.strip(),
+            role=new.role,
+            password_hash=password_hash,
+            agency=agency_id,
+            organisation=organisation_id,
+            constituency=constituency,
+            must_change_password=new.must_change_password,
+            created_at=now,
+        )
+        await user.save()
+        await audit.record(actor, "user.created", "user", user.id, f"{email} ({new.role})")
+    return user
+
+
+async def _organisation_id(name: str, kind: str) -> int:
+    existing = await Organisation.select(Organisation.id).where(Organisation.name == name).first()
+    if existing:
+        return existing["id"]
+    organisation = Organisation(name=name, kind=kind, created_at=clock.now())
+    await organisation.save()
+    return organisation.id
+
+
+async def get_user(user_id: int) -> User:
+    user = await User.objects().where(User.id == user_id).first()
+    if user is None:
+        raise NotFound(N_("There is no such user."))
+    return user
+
+
+async def set_active(actor: User, user_id: int, active: bool) -> User:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    user = await get_user(user_id)
+    if user.id == actor.id and not active:
+        raise DomainError(N_("You cannot deactivate your own account."))
+    async with db.transaction():
+        await User.update({User.is_active: active}).where(User.id == user.id)
+        if not active:
+            await LoginSession.delete().where(LoginSession.user == user.id)
+        action = "user.activated" if active else "user.deactivated"
+        await audit.record(actor, action, "user", user.id, user.email)
+    user.is_active = active
+    return user
+
+
+async def reset_password(actor: User, user_id: int) -> tuple[User, str]:
+    """Give the user a temporary password (shown once to the admin) and end their sessions."""
+    user = await get_user(user_id)
+    temporary = generate_password()
+    password_hash = await hash_password(temporary)
+    async with db.transaction():
+        await User.update({User.password_hash: password_hash, User.must_change_password: True}).where(
+            User.id == user.id
+        )
+        await LoginSession.delete().where(LoginSession.user == user.id)
+        await audit.record(actor, "user.password_reset", "user", user.id, user.email)
+    return user, temporary
+
+
+async def list_users(role: str = "", search: str = "") -> list[dict]:
+    query = User.select(
+        User.id,
+        User.email,
+        User.full_name,
+        User.role,
+        User.is_active,
+        User.last_login_at,
+        User.agency.name_en,
+        User.organisation.name,
+    ).order_by(User.email)
+    if role:
+        query = query.where(User.role == role)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(User.email.ilike(like) | User.full_name.ilike(like))
+    return await query
+
+
+async def remember_language(user: User, language: str) -> None:
+    """Keep the chosen language on the account, for e-mails sent to this user."""
+    await User.update({User.language: language}).where(User.id == user.id)
+    user.language = language
+
+
+async def describe(user: User) -> dict:
+    """An account as the admin's detail page shows it."""
+    agency = await Agency.objects().where(Agency.id == user.agency).first() if user.agency else None
+    organisation = (
+        await Organisation.objects().where(Organisation.id == user.organisation).first()
+        if user.organisation
+        else None
+    )
+    sessions = await LoginSession.count().where(LoginSession.user == user.id)
+    return {"user": user, "agency": agency, "organisation": organisation, "sessions": sessions}

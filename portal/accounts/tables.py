@@ -1,0 +1,106 @@
+"""Users, partner organisations, login sessions and throttling counters."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from portal.agencies.tables import Agency
+from portal.i18n import N_
+
+
+class Role(str, Enum):
+    admin = "admin"
+    committee = "committee"
+    officer = "officer"
+    partner = "partner"
+    agency = "agency"
+
+
+ROLE_LABELS = {
+    Role.admin: N_("Administrator"),
+    Role.committee: N_("Committee member"),
+    Role.officer: N_("Case officer"),
+    Role.partner: N_("Partner organisation staff"),
+    Role.agency: N_("Agency staff"),
+}
+
+
+class Constituency(str, Enum):
+    """Which body a COC Assessment Committee member represents."""
+
+    association = "association"
+    ministry = "ministry"
+    union = "union"
+    civil_society = "civil_society"
+
+
+CONSTITUENCY_LABELS = {
+    Constituency.association: N_("Recruitment agency association (ACRA/MAC)"),
+    Constituency.ministry: N_("Ministry (MOLVT Department of Employment)"),
+    Constituency.union: N_("Trade union"),
+    Constituency.civil_society: N_("Civil-society organisation"),
+}
+
+
+class OrganisationKind(str, Enum):
+    mrc = "mrc"
+    union = "union"
+    ngo = "ngo"
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.mrc: N_("Migrant Worker Resource Centre"),
+    OrganisationKind.union: N_("Trade union"),
+    OrganisationKind.ngo: N_("Non-governmental organisation"),
+}
+
+
+class Organisation(Table):
+    """A partner organisation (MRC, union or NGO) whose staff file complaints for workers."""
+
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=10, choices=OrganisationKind, default=OrganisationKind.ngo)
+    province = Varchar(length=100, default="")
+    created_at = Timestamptz()
+
+
+class User(Table, tablename="portal_user"):
+    """Someone who signs in. Agency staff belong to one agency, partner staff to one organisation."""
+
+    email = Varchar(length=254, unique=True)
+    full_name = Varchar(length=200)
+    role = Varchar(length=20, choices=Role, index=True)
+    password_hash = Varchar(length=200)
+    is_active = Boolean(default=True)
+    must_change_password = Boolean(default=False)
+    agency = ForeignKey(references=Agency, null=True, on_delete=OnDelete.restrict)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.restrict)
+    constituency = Varchar(length=20, choices=Constituency, null=True, default=None)
+    language = Varchar(length=2, default="en")
+    created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class LoginSession(Table):
+    """A server-side session. The cookie holds a random token; only its hash is stored."""
+
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+
+
+class ThrottleEvent(Table):
+    """One counted attempt (a failed login, a receipt lookup) for rate limiting."""
+
+    key = Varchar(length=100, index=True)
+    at = Timestamptz(index=True)

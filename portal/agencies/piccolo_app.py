@@ -1,0 +1,10 @@
+from piccolo.conf.apps import AppConfig
+
+from portal.agencies.tables import Agency
+from portal.settings import PROJECT_ROOT
+
+APP_CONFIG = AppConfig(
+    app_name="agencies",
+    migrations_folder_path=str(PROJECT_ROOT / "migrations" / "agencies"),
+    table_classes=[Agency],
+)

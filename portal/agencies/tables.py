@@ -1,0 +1,55 @@
+"""The registry of licensed private recruitment agencies."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Date, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from portal.i18n import N_
+
+
+class LicenceStatus(str, Enum):
+    active = "active"
+    suspended = "suspended"
+    revoked = "revoked"
+    expired = "expired"
+
+
+LICENCE_STATUS_LABELS = {
+    LicenceStatus.active: N_("Active"),
+    LicenceStatus.suspended: N_("Suspended"),
+    LicenceStatus.revoked: N_("Revoked"),
+    LicenceStatus.expired: N_("Expired"),
+}
+
+
+class Association(str, Enum):
+    acra = "acra"
+    mac = "mac"
+    none = "none"
+
+
+ASSOCIATION_LABELS = {
+    Association.acra: N_("ACRA"),
+    Association.mac: N_("MAC"),
+    Association.none: N_("No association"),
+}
+
+
+class Agency(Table):
+    """A private recruitment agency licensed by MOLVT."""
+
+    licence_number = Varchar(length=50, unique=True)
+    name_en = Varchar(length=200, index=True)
+    name_km = Varchar(length=200, default="")
+    licence_status = Varchar(length=10, choices=LicenceStatus, default=LicenceStatus.active)
+    licence_issued_on = Date(null=True, default=None)
+    licence_expires_on = Date(null=True, default=None)
+    association = Varchar(length=10, choices=Association, default=Association.none)
+    province = Varchar(length=100, default="")
+    address = Text(default="")
+    phone = Varchar(length=50, default="")
+    email = Varchar(length=254, default="")
+    created_at = Timestamptz()

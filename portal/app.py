@@ -1,0 +1,74 @@
+"""create_app(): the one place that assembles routes, middleware, templates and lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from portal import db, home
+from portal.accounts import routes as accounts_routes
+from portal.scheduler import create_scheduler
+from portal.security import SecurityHeadersMiddleware, configure_password_hashing
+from portal.settings import PROJECT_ROOT, Settings, get_settings
+from portal.templating import template_engine
+from portal.web import EXCEPTION_HANDLERS, RequestContextMiddleware
+
+MAX_REQUEST_BYTES = 25 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_password_hashing(settings.password_hash_threads)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await db.connect()
+        scheduler = create_scheduler(settings) if settings.run_scheduler else None
+        if scheduler:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler:
+                scheduler.shutdown(wait=False)
+            await db.disconnect()
+
+    app = Litestar(
+        route_handlers=[
+            *home.ROUTES,
+            *accounts_routes.ROUTES,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], cache_control=None,
+                name="static", include_in_schema=False,
+            ),
+        ],
+        template_config=TemplateConfig(instance=template_engine()),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="portal_csrf",
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=MAX_REQUEST_BYTES,
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",  # our handler logs unexpected errors once, without request data
+        ),
+        openapi_config=None,
+        debug=False,
+    )
+    # Wrap outside Litestar's router so that 404s and static files get the same treatment.
+    app.asgi_handler = SecurityHeadersMiddleware(RequestContextMiddleware(app.asgi_handler, settings))
+    return app

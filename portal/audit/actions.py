@@ -1,0 +1,12 @@
+"""What each audit action code means, in words an admin reads."""
+
+from portal.i18n import N_
+
+ACTION_LABELS = {
+    "user.signed_in": N_("Signed in"),
+    "user.created": N_("Account created"),
+    "user.activated": N_("Account reactivated"),
+    "user.deactivated": N_("Account deactivated"),
+    "user.password_reset": N_("Password reset by an administrator"),
+    "user.password_changed": N_("Password changed"),
+}

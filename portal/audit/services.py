@@ -1,0 +1,37 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal import clock
+from portal.audit.tables import AuditEvent
+
+PAGE_SIZE = 50
+
+
+async def record(
+    actor: Any | None, action: str, object_type: str = "", object_id: Any = "", summary: str = ""
+) -> None:
+    """Append one event. `actor` is the User who acted, or None for the system."""
+    await AuditEvent.insert(
+        AuditEvent(
+            at=clock.now(),
+            actor=actor.id if actor else None,
+            actor_email=actor.email if actor else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            summary=summary,
+        )
+    )
+
+
+async def page(before_id: int | None = None, action: str = "") -> list[dict[str, Any]]:
+    """Newest first, PAGE_SIZE at a time; `before_id` continues from the previous page."""
+    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False).limit(PAGE_SIZE + 1)
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return await query

@@ -1,0 +1,195 @@
+"""The `portal` command: serve, migrate, demo-data, create-user, scheduler, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from portal.settings import SettingsError, get_settings
+
+
+def _run(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
+    """Run one async command with the database connected."""
+    from portal import db
+
+    async def main() -> Any:
+        await db.connect()
+        try:
+            return await coroutine_factory()
+        finally:
+            await db.disconnect()
+
+    return asyncio.run(main())
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise SystemExit(f"Migration failed: {result.message}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _run(_migrate)
+    print("Database is up to date.")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    _run(_migrate)
+    settings = get_settings()
+    if args.workers > 1 and settings.run_scheduler:
+        # Every worker would run every job: leave the jobs to `portal scheduler`.
+        os.environ["PORTAL_RUN_SCHEDULER"] = "false"
+        print("Several workers: run `portal scheduler` once beside them for scheduled jobs.")
+    print(f"Fair Recruitment Portal on http://{args.host}:{args.port}/")
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=False,  # client addresses are worked out by PORTAL_TRUSTED_PROXIES
+        access_log=args.access_log,
+        log_level="info",
+    )
+
+
+def cmd_demo_data(args: argparse.Namespace) -> None:
+    from portal.demo import load_demo_data
+
+    _run(_migrate)
+    for line in _run(load_demo_data):
+        print(line)
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    from portal.accounts.services import FormErrors, NewUser, create_user
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password again: "):
+            raise SystemExit("The two passwords are not the same.")
+    new = NewUser(
+        email=args.email,
+        full_name=args.name or args.email.split("@")[0],
+        role=args.role,
+        password=password,
+        agency_licence=args.agency or "",
+        organisation_name=args.organisation or "",
+        organisation_kind=args.organisation_kind,
+        constituency=args.constituency or "",
+        must_change_password=False,
+    )
+    try:
+        user = _run(lambda: create_user(None, new))
+    except FormErrors as error:
+        for field, message in error.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Created {user.email} ({user.role}).")
+
+
+def cmd_scheduler(args: argparse.Namespace) -> None:
+    from portal import db
+    from portal.scheduler import create_scheduler
+
+    async def main() -> None:
+        await db.connect()
+        scheduler = create_scheduler(get_settings())
+        scheduler.start()
+        print("Scheduler running; stop it with Ctrl+C.")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await db.disconnect()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from portal.db import sqlite_backup
+
+    settings = get_settings()
+    target = Path(args.path).resolve()
+    if settings.is_sqlite:
+        sqlite_backup(settings.sqlite_path, target)
+    else:
+        if shutil.which("pg_dump") is None:
+            raise SystemExit("pg_dump is not installed (Debian: apt-get install postgresql-client).")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603 - fixed program, URL from our own settings
+            ["pg_dump", "--format=custom", f"--file={target}", settings.database_url],  # noqa: S607
+            check=True,
+        )
+    print(f"Backup written to {target}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Fair Recruitment Portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, then serve the portal")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--access-log", action="store_true", help="log each request's path")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = commands.add_parser("demo-data", help="add realistic sample data (safe to repeat)")
+    demo.set_defaults(func=cmd_demo_data)
+
+    create = commands.add_parser("create-user", help="create an account")
+    create.add_argument("email")
+    create.add_argument("--role", required=True,
+                        choices=["admin", "committee", "officer", "partner", "agency"])
+    create.add_argument("--name", help="full name (default: the part before @)")
+    create.add_argument("--agency", metavar="LICENCE_NO", help="the agency, for agency staff")
+    create.add_argument("--organisation", metavar="NAME", help="the organisation, for partners")
+    create.add_argument("--organisation-kind", default="ngo", choices=["mrc", "union", "ngo"])
+    create.add_argument("--constituency",
+                        choices=["association", "ministry", "union", "civil_society"],
+                        help="what a committee member represents")
+    create.add_argument("--password", help="prompted for when not given")
+    create.set_defaults(func=cmd_create_user)
+
+    scheduler = commands.add_parser("scheduler", help="run the scheduled jobs in this process")
+    scheduler.set_defaults(func=cmd_scheduler)
+
+    backup = commands.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        get_settings()
+    except SettingsError as error:
+        raise SystemExit(f"Configuration error: {error}") from None
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Database engines: SQLite (WAL, long-lived connections) and PostgreSQL (pooled).
+
+Piccolo's stock SQLiteEngine opens a fresh connection (and a thread) for every query
+outside a transaction, and lets concurrent writers fight over the file lock. Ours keeps
+one reader and one writer connection per event loop: reads go to the reader (WAL lets
+them run beside a write), every write and every transaction takes the writer behind an
+asyncio lock and starts with BEGIN IMMEDIATE, and a busy timeout covers other processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.querystring import QueryString
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+from portal.settings import Settings, get_settings
+
+BUSY_TIMEOUT_MS = 10_000
+READ_QUERY_TYPES = {"select", "objects", "count", "exists", "table_exists"}
+
+
+class _Connections:
+    """The reader, the writer and the write lock that belong to one event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, reader: Any, writer: Any) -> None:
+        self.loop = loop
+        self.reader = reader
+        self.writer = writer
+        self.write_lock = asyncio.Lock()
+
+
+class PortalSQLiteTransaction(SQLiteTransaction):
+    """A transaction on the shared writer connection, holding the write lock throughout."""
+
+    async def __aenter__(self) -> PortalSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        conns = await self.engine.connections()
+        await conns.write_lock.acquire()
+        try:
+            self.connection = conns.writer
+            await self.begin()
+        except BaseException:
+            conns.write_lock.release()
+            raise
+        self._lock = conns.write_lock
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self._lock.release()
+        return exception is None
+
+
+class PortalSQLiteEngine(SQLiteEngine):
+    """SQLite with WAL, foreign keys, a busy timeout and long-lived connections."""
+
+    def __init__(self, path: str, log_queries: bool = False) -> None:
+        super().__init__(
+            path=path,
+            log_queries=log_queries,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        self._conns: _Connections | None = None
+        self._opening: asyncio.Lock | None = None
+
+    async def _open(self) -> Any:
+        conn = await aiosqlite.connect(**self.connection_kwargs)
+        conn.row_factory = dict_factory
+        for pragma in (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        ):
+            await conn.execute(pragma)
+        return conn
+
+    async def connections(self) -> _Connections:
+        """The connections of the running loop, opened on first use."""
+        loop = asyncio.get_running_loop()
+        conns = self._conns
+        if conns is not None and conns.loop is loop:
+            return conns
+        # A new loop (tests, a CLI command after the server): old connections belong
+        # to a loop that is gone, so open fresh ones.
+        reader, writer = await self._open(), await self._open()
+        self._conns = _Connections(loop, reader, writer)
+        return self._conns
+
+    async def close(self) -> None:
+        """Close this loop's connections (at shutdown)."""
+        conns, self._conns = self._conns, None
+        if conns is not None:
+            await conns.reader.close()
+            await conns.writer.close()
+
+    async def get_connection(self) -> Any:
+        # Only Piccolo's batch() asks for this: give it a connection of its own.
+        return await self._open()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        conns = await self.connections()
+        if query_type in READ_QUERY_TYPES:
+            async with conns.reader.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        async with conns.write_lock:
+            async with conns.writer.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> PortalSQLiteTransaction:
+        return PortalSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The engine for the configured database URL."""
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return PortalSQLiteEngine(str(path), log_queries=settings.log_queries)
+    return PostgresEngine(
+        config={"dsn": settings.database_url.replace("postgres://", "postgresql://", 1)},
+        log_queries=settings.log_queries,
+    )
+
+
+@cache
+def get_engine() -> Engine:
+    """The process-wide engine (Piccolo's tables find it through portal.piccolo_conf)."""
+    return make_engine(get_settings())
+
+
+async def connect() -> None:
+    """Open the pool or the long-lived connections (app start-up)."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=10)
+    else:
+        await engine.connections()
+
+
+async def disconnect() -> None:
+    """Close what connect() opened (app shutdown)."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, PortalSQLiteEngine):
+        await engine.close()
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """A write transaction: everything inside commits together or not at all."""
+    async with get_engine().transaction():
+        yield
+
+
+async def database_status() -> str:
+    """'ok' when a trivial query answers, else a short reason (for /healthz)."""
+    try:
+        await get_engine().run_querystring(QueryString("SELECT 1", query_type="select"))
+    except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def sqlite_backup(source: Path, target: Path) -> None:
+    """Copy a live SQLite database with the online backup API (consistent under writes)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)

@@ -1,0 +1,68 @@
+"""`portal demo-data`: realistic sample data for trying the portal. Safe to run again:
+records are looked up by their natural keys and only missing ones are added."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal import clock
+from portal.accounts.services import NewUser, create_user
+from portal.accounts.tables import User
+from portal.agencies.tables import Agency
+
+DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published in the README, demo data only
+
+AGENCIES = [
+    # licence, English name, Khmer name, association, province, status
+    ("MOLVT-PRA-0101", "Angkor Manpower Co., Ltd.", "ក្រុមហ៊ុន អង្គរ ម៉ែនផៅវើ", "acra", "Phnom Penh", "active"),
+    ("MOLVT-PRA-0102", "Mekong Overseas Recruitment", "ក្រុមហ៊ុន មេគង្គ ជ្រើសរើសពលករ", "acra", "Kandal", "active"),
+    ("MOLVT-PRA-0203", "Tonle Sap Workforce Services", "ក្រុមហ៊ុន ទន្លេសាប សេវាកម្មពលកម្ម", "mac", "Siem Reap", "active"),
+    ("MOLVT-PRA-0204", "Bayon Labour Link", "ក្រុមហ៊ុន បាយ័ន ឡេប័រ លីង", "mac", "Battambang", "suspended"),
+    ("MOLVT-PRA-0305", "Kampot Skills Export", "ក្រុមហ៊ុន កំពត ស្គីល អិចស្ពត", "none", "Kampot", "expired"),
+]
+
+USERS = [
+    # e-mail, name, role, agency licence, organisation, organisation kind, constituency
+    ("admin@demo.example", "Sokha Chan", "admin", "", "", "ngo", ""),
+    ("committee@demo.example", "Dara Keo", "committee", "", "", "ngo", "ministry"),
+    ("officer@demo.example", "Vannak Prak", "officer", "", "", "ngo", ""),
+    ("partner@demo.example", "Srey Mom Yin", "partner", "", "Banteay Meanchey MRC", "mrc", ""),
+    ("agency@demo.example", "Rithy Sam", "agency", "MOLVT-PRA-0101", "", "ngo", ""),
+]
+
+
+async def load_demo_data() -> list[str]:
+    """Add what is missing and say what was added."""
+    report: list[str] = []
+    for licence, name_en, name_km, association, province, status in AGENCIES:
+        if await Agency.exists().where(Agency.licence_number == licence):
+            continue
+        issued = date(2024, 1, 15)
+        await Agency.insert(
+            Agency(
+                licence_number=licence,
+                name_en=name_en,
+                name_km=name_km,
+                association=association,
+                province=province,
+                licence_status=status,
+                licence_issued_on=issued,
+                licence_expires_on=date(2026, 1, 14) if status == "expired" else date(2027, 1, 14),
+                created_at=clock.now(),
+            )
+        )
+        report.append(f"agency {licence} {name_en}")
+    for email, name, role, licence, organisation, kind, constituency in USERS:
+        if await User.exists().where(User.email == email):
+            continue
+        await create_user(
+            None,
+            NewUser(
+                email=email, full_name=name, role=role, password=DEMO_PASSWORD,
+                agency_licence=licence, organisation_name=organisation, organisation_kind=kind,
+                constituency=constituency, must_change_password=False,
+            ),
+        )
+        report.append(f"user {email} ({role})")
+    report.append(f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}")
+    return report

@@ -1,0 +1,107 @@
+"""Khmer and English: catalogs, the current language, and locale-aware formatting.
+
+The .po files under portal/locale are compiled in memory when the process starts, so a
+fresh checkout needs no build step and a stale .mo can never shadow an edited .po.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = {"en": "English", "km": "ខ្មែរ"}
+DEFAULT_LANGUAGE = "en"
+TIMEZONE = ZoneInfo("Asia/Phnom_Penh")
+
+current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where shown."""
+    return message
+
+
+def _load(language: str) -> _gettext.NullTranslations:
+    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not po_file.exists():
+        return _gettext.NullTranslations()
+    with po_file.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+_TRANSLATIONS = {language: _load(language) for language in LANGUAGES}
+
+
+def gettext(message: str) -> str:
+    """Translate into the current request's language."""
+    return _TRANSLATIONS[current_language.get()].gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _TRANSLATIONS[current_language.get()].ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def choose_language(query: str | None, cookie: str | None, accept: str, default: str) -> str:
+    """?lang= wins, then the remembered cookie, then the browser's preference."""
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate  # type: ignore[return-value]
+    for part in accept.split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return default
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language.get())
+
+
+def local_time(value: datetime) -> datetime:
+    """The moment as Phnom Penh clocks show it."""
+    return value.astimezone(TIMEZONE)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return _format_datetime(local_time(value), "medium", locale=_locale())
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_time(value).date()
+    return _format_date(value, "medium", locale=_locale())
+
+
+def format_number(value: int | float | Decimal) -> str:
+    return format_decimal(value, locale=_locale())
+
+
+def format_money(amount: Decimal | int | float, currency: str) -> str:
+    if currency == "KHR":
+        # Riel are written without a minor unit, with the riel sign after the number.
+        return f"{format_decimal(round(amount), locale=_locale())} ៛"
+    return format_currency(amount, currency, locale=_locale())

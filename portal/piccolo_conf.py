@@ -1,0 +1,18 @@
+"""Piccolo's configuration: the engine from PORTAL_DATABASE_URL and every domain app."""
+
+from piccolo.conf.apps import AppRegistry
+
+from portal.db import get_engine
+
+DB = get_engine()
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "portal.agencies.piccolo_app",
+        "portal.accounts.piccolo_app",
+        "portal.audit.piccolo_app",
+        "portal.complaints.piccolo_app",
+        "portal.checklists.piccolo_app",
+        "portal.notifications.piccolo_app",
+    ]
+)

@@ -1,0 +1,118 @@
+"""The Jinja environment, its filters, and the helpers that render pages."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from portal import i18n
+from portal.accounts.tables import CONSTITUENCY_LABELS, ROLE_LABELS, Constituency, Role
+from portal.settings import PROJECT_ROOT, get_settings
+
+FLASH_COOKIE = "portal_flash"
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        datetime=i18n.format_datetime,
+        date=i18n.format_date,
+        number=i18n.format_number,
+        money=i18n.format_money,
+    )
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        current_language=i18n.current_language.get,
+        navigation=navigation,
+        role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
+        constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
+    )
+    return env
+
+
+def template_engine() -> JinjaTemplateEngine:
+    return JinjaTemplateEngine.from_environment(build_environment())
+
+
+def navigation(user: Any) -> list[tuple[str, str]]:
+    """The menu for this user's role: (path, translated label)."""
+    _ = i18n.gettext
+    if user is None:
+        return [("/", _("Home")), ("/login", _("Sign in"))]
+    items = [("/", _("Home"))]
+    if user.role == Role.admin.value:
+        items += [("/admin/users", _("Users")), ("/admin/audit", _("Audit log"))]
+    items.append(("/account/password", _("Change password")))
+    return items
+
+
+# --- flash messages: one-shot notes carried across a redirect in a signed cookie -------
+
+
+def _sign(payload: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def flash_cookie(message: str, level: str = "success") -> Cookie:
+    """`message` is a gettext msgid: it is translated when shown, in the reader's language."""
+    payload = base64.urlsafe_b64encode(json.dumps([level, message]).encode()).decode()
+    return Cookie(
+        key=FLASH_COOKIE,
+        value=f"{payload}.{_sign(payload)}",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        max_age=60,
+    )
+
+
+def read_flash(request: Request) -> list[tuple[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE, "")
+    payload, _, signature = raw.partition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(payload)):
+        return []
+    try:
+        level, message = json.loads(base64.urlsafe_b64decode(payload))
+    except ValueError:
+        return []
+    return [(level, i18n.gettext(message))]
+
+
+def redirect(path: str, message: str | None = None, level: str = "success") -> Redirect:
+    """A 303 redirect (so a reload does not post again), optionally with a flash message."""
+    cookies = [flash_cookie(message, level)] if message else []
+    return Redirect(path, status_code=303, cookies=cookies)
+
+
+def render(
+    request: Request, template: str, status_code: int = 200, **context: Any
+) -> Template:
+    """A page with the signed-in user, any flash message, and empty form values and errors."""
+    messages = read_flash(request)
+    cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0)] if messages else []
+    context.setdefault("user", request.scope.get("user"))
+    context.setdefault("errors", {})
+    context.setdefault("form", {})
+    return Template(
+        template_name=template,
+        context={**context, "messages": messages},
+        status_code=status_code,
+        cookies=cookies,
+    )

@@ -1,0 +1,143 @@
+"""Request plumbing shared by every page: language, signed-in user, error pages."""
+
+from __future__ import annotations
+
+import logging
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import i18n
+from portal.access import LoginRequired
+from portal.accounts import services as accounts
+from portal.errors import DomainError
+from portal.i18n import N_
+from portal.settings import Settings
+from portal.templating import redirect, render
+
+log = logging.getLogger("portal")
+
+SESSION_COOKIE = "portal_session"
+LANGUAGE_COOKIE = "portal_lang"
+# No session lookup for these: they never depend on who asks.
+_ANONYMOUS_PATHS = ("/static/", "/healthz", "/favicon.ico")
+
+
+class RequestContextMiddleware:
+    """Wraps the whole app (404s included): chooses the language, remembers a ?lang=
+    choice in a cookie, and puts the signed-in user (or None) in scope["user"]."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        language = i18n.choose_language(
+            query, cookies.get(LANGUAGE_COOKIE), _header(scope, b"accept-language"),
+            self.settings.default_language,
+        )
+        i18n.current_language.set(language)
+        scope["user"] = None
+        scope["auth"] = None
+        scope.setdefault("state", {})["secure_cookies"] = self.settings.secure_cookies
+        if not scope["path"].startswith(_ANONYMOUS_PATHS):
+            signed_in = await accounts.session_user(cookies.get(SESSION_COOKIE), self.settings)
+            if signed_in is not None:
+                scope["user"], scope["auth"] = signed_in.user, signed_in
+                if query in i18n.LANGUAGES and signed_in.user.language != query:
+                    await accounts.remember_language(signed_in.user, query)
+
+        remember = query in i18n.LANGUAGES and cookies.get(LANGUAGE_COOKIE) != query
+
+        async def send_with_language(message: Message) -> None:
+            if remember and message["type"] == "http.response.start":
+                secure = "; Secure" if self.settings.secure_cookies else ""
+                MutableScopeHeaders.from_message(message).add(
+                    "set-cookie",
+                    f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(_header(scope, b"cookie"))
+    except Exception:  # noqa: BLE001 - a mangled cookie header is treated as no cookies
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+# --- error pages ----------------------------------------------------------------------
+
+_STATUS_MESSAGES = {
+    400: N_("The request could not be understood."),
+    403: N_("You do not have access to this page."),
+    404: N_("Page not found."),
+    405: N_("This page cannot be used that way."),
+    413: N_("What you sent is too large."),
+    429: N_("Too many requests. Wait a little and try again."),
+    500: N_("Something went wrong on our side. Please try again later."),
+}
+CSRF_MESSAGE = N_(
+    "This form has expired or was not sent from the portal. Go back, reload the page and "
+    "try again."
+)
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    return render(
+        request, "errors/error.html", status_code=status, status=status,
+        message=i18n.gettext(message),
+    )
+
+
+def on_login_required(request: Request, _: Exception) -> Response:
+    target = quote(request.url.path)
+    return redirect(f"/login?next={target}")
+
+
+def on_domain_error(request: Request, exc: DomainError) -> Response:
+    return _error_page(request, exc.status_code, exc.message)
+
+
+def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        return _error_page(request, 403, CSRF_MESSAGE)
+    status = exc.status_code if exc.status_code in _STATUS_MESSAGES else 400
+    if exc.status_code >= 500:
+        status = 500
+    return _error_page(request, status, _STATUS_MESSAGES[status])
+
+
+def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    # The trace goes to the server log only; the visitor sees a plain page.
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(request, 500, _STATUS_MESSAGES[500])
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    LoginRequired: on_login_required,
+    DomainError: on_domain_error,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected_error,
+}
