@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from portal import i18n
@@ -50,7 +51,7 @@ def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
 
 
 @get("/login", name="login")
-async def login_page(request: Request, next: str | None = None) -> Template | Redirect:
+async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
     if request.scope.get("user") is not None:
         return redirect(_safe_next(next))
     return render(request, "accounts/login.html", next=_safe_next(next))
@@ -127,7 +128,7 @@ async def _user_form_choices() -> dict:
 
 
 @get("/admin/users", guards=admin_only)
-async def user_list(request: Request, role: str = "", q: str = "") -> Template:
+async def user_list(request: Request, role: FromQuery[str] = "", q: FromQuery[str] = "") -> Template:
     users = await services.list_users(role=role, search=q)
     return render(
         request, "admin/users.html", users=users, roles=ROLE_LABELS, filters={"role": role, "q": q}
@@ -168,25 +169,25 @@ async def user_create(request: Request) -> Template | Redirect:
 
 
 @get("/admin/users/{user_id:int}", guards=admin_only)
-async def user_detail(request: Request, user_id: int) -> Template:
+async def user_detail(request: Request, user_id: FromPath[int]) -> Template:
     user = await services.get_user(user_id)
     return render(request, "admin/user_detail.html", account=await services.describe(user))
 
 
 @post("/admin/users/{user_id:int}/deactivate", guards=admin_only)
-async def user_deactivate(request: Request, user_id: int) -> Redirect:
+async def user_deactivate(request: Request, user_id: FromPath[int]) -> Redirect:
     await services.set_active(request.scope["user"], user_id, active=False)
     return redirect(f"/admin/users/{user_id}", N_("The account has been deactivated."))
 
 
 @post("/admin/users/{user_id:int}/activate", guards=admin_only)
-async def user_activate(request: Request, user_id: int) -> Redirect:
+async def user_activate(request: Request, user_id: FromPath[int]) -> Redirect:
     await services.set_active(request.scope["user"], user_id, active=True)
     return redirect(f"/admin/users/{user_id}", N_("The account has been reactivated."))
 
 
 @post("/admin/users/{user_id:int}/reset-password", guards=admin_only)
-async def user_reset_password(request: Request, user_id: int) -> Template:
+async def user_reset_password(request: Request, user_id: FromPath[int]) -> Template:
     user, temporary = await services.reset_password(request.scope["user"], user_id)
     # Shown once, on this page only: it is never stored in clear or put in a URL.
     return render(
@@ -196,7 +197,8 @@ async def user_reset_password(request: Request, user_id: int) -> Template:
 
 
 @get("/admin/audit", guards=admin_only)
-async def audit_log(request: Request, before: int | None = None, action: str = "") -> Template:
+async def audit_log(request: Request, before: FromQuery[int | None] = None, action: FromQuery[str] = ""
+) -> Template:
     rows = await audit.page(before_id=before, action=action)
     has_more = len(rows) > audit.PAGE_SIZE
     rows = rows[: audit.PAGE_SIZE]
