@@ -18,10 +18,24 @@ class LoginRequired(Exception):
     """Raised by a guard for an anonymous visitor; answered with a redirect to sign in."""
 
 
+class PasswordChangeRequired(Exception):
+    """Raised for a user on a temporary password; answered with a redirect to change it."""
+
+
+# A user on a temporary password may reach only these until they choose their own.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {"/account/password", "/logout"}
+
+
 def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Guard: any active, signed-in user."""
-    if connection.scope.get("user") is None:
+    """Guard: any active, signed-in user (who has chosen their own password)."""
+    user = connection.scope.get("user")
+    if user is None:
         raise LoginRequired
+    if (
+        user.must_change_password
+        and connection.scope["path"] not in _ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        raise PasswordChangeRequired
 
 
 def role_required(*roles: Role) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -46,8 +45,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *home.ROUTES,
             *accounts_routes.ROUTES,
             create_static_files_router(
-                path="/static", directories=[PROJECT_ROOT / "static"], cache_control=None,
-                name="static", include_in_schema=False,
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                cache_control=None,
+                name="static",
+                include_in_schema=False,
             ),
         ],
         template_config=TemplateConfig(instance=template_engine()),
@@ -58,7 +60,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,
@@ -70,5 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     # Wrap outside Litestar's router so that 404s and static files get the same treatment.
-    app.asgi_handler = SecurityHeadersMiddleware(RequestContextMiddleware(app.asgi_handler, settings))
+    app.asgi_handler = SecurityHeadersMiddleware(
+        RequestContextMiddleware(app.asgi_handler, settings)
+    )
     return app

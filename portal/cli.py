@@ -132,7 +132,9 @@ def cmd_backup(args: argparse.Namespace) -> None:
         sqlite_backup(settings.sqlite_path, target)
     else:
         if shutil.which("pg_dump") is None:
-            raise SystemExit("pg_dump is not installed (Debian: apt-get install postgresql-client).")
+            raise SystemExit(
+                "pg_dump is not installed (Debian: apt-get install postgresql-client)."
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(  # noqa: S603 - fixed program, URL from our own settings
             ["pg_dump", "--format=custom", f"--file={target}", settings.database_url],  # noqa: S607
@@ -160,15 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("email")
-    create.add_argument("--role", required=True,
-                        choices=["admin", "committee", "officer", "partner", "agency"])
+    create.add_argument(
+        "--role", required=True, choices=["admin", "committee", "officer", "partner", "agency"]
+    )
     create.add_argument("--name", help="full name (default: the part before @)")
     create.add_argument("--agency", metavar="LICENCE_NO", help="the agency, for agency staff")
     create.add_argument("--organisation", metavar="NAME", help="the organisation, for partners")
     create.add_argument("--organisation-kind", default="ngo", choices=["mrc", "union", "ngo"])
-    create.add_argument("--constituency",
-                        choices=["association", "ministry", "union", "civil_society"],
-                        help="what a committee member represents")
+    create.add_argument(
+        "--constituency",
+        choices=["association", "ministry", "union", "civil_society"],
+        help="what a committee member represents",
+    )
     create.add_argument("--password", help="prompted for when not given")
     create.set_defaults(func=cmd_create_user)
 

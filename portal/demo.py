@@ -14,9 +14,30 @@ DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published in the README, demo
 
 AGENCIES = [
     # licence, English name, Khmer name, association, province, status
-    ("MOLVT-PRA-0101", "Angkor Manpower Co., Ltd.", "ក្រុមហ៊ុន អង្គរ ម៉ែនផៅវើ", "acra", "Phnom Penh", "active"),
-    ("MOLVT-PRA-0102", "Mekong Overseas Recruitment", "ក្រុមហ៊ុន មេគង្គ ជ្រើសរើសពលករ", "acra", "Kandal", "active"),
-    ("MOLVT-PRA-0203", "Tonle Sap Workforce Services", "ក្រុមហ៊ុន ទន្លេសាប សេវាកម្មពលកម្ម", "mac", "Siem Reap", "active"),
+    (
+        "MOLVT-PRA-0101",
+        "Angkor Manpower Co., Ltd.",
+        "ក្រុមហ៊ុន អង្គរ ម៉ែនផៅវើ",
+        "acra",
+        "Phnom Penh",
+        "active",
+    ),
+    (
+        "MOLVT-PRA-0102",
+        "Mekong Overseas Recruitment",
+        "ក្រុមហ៊ុន មេគង្គ ជ្រើសរើសពលករ",
+        "acra",
+        "Kandal",
+        "active",
+    ),
+    (
+        "MOLVT-PRA-0203",
+        "Tonle Sap Workforce Services",
+        "ក្រុមហ៊ុន ទន្លេសាប សេវាកម្មពលកម្ម",
+        "mac",
+        "Siem Reap",
+        "active",
+    ),
     ("MOLVT-PRA-0204", "Bayon Labour Link", "ក្រុមហ៊ុន បាយ័ន ឡេប័រ លីង", "mac", "Battambang", "suspended"),
     ("MOLVT-PRA-0305", "Kampot Skills Export", "ក្រុមហ៊ុន កំពត ស្គីល អិចស្ពត", "none", "Kampot", "expired"),
 ]
@@ -58,11 +79,19 @@ async def load_demo_data() -> list[str]:
         await create_user(
             None,
             NewUser(
-                email=email, full_name=name, role=role, password=DEMO_PASSWORD,
-                agency_licence=licence, organisation_name=organisation, organisation_kind=kind,
-                constituency=constituency, must_change_password=False,
+                email=email,
+                full_name=name,
+                role=role,
+                password=DEMO_PASSWORD,
+                agency_licence=licence,
+                organisation_name=organisation,
+                organisation_kind=kind,
+                constituency=constituency,
+                must_change_password=False,
             ),
         )
         report.append(f"user {email} ({role})")
-    report.append(f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}")
+    report.append(
+        f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}"
+    )
     return report

@@ -121,6 +121,11 @@ class RateLimit:
         await ThrottleEvent.delete().where(ThrottleEvent.key == self._key(subject))
 
 
+async def purge_throttle_events(now: datetime, older_than: timedelta = timedelta(days=1)) -> None:
+    """Forget counted attempts older than any rate-limit window."""
+    await ThrottleEvent.delete().where(ThrottleEvent.at < now - older_than)
+
+
 LOGIN_PER_ACCOUNT = RateLimit("login-account", limit=5, window=timedelta(minutes=15))
 LOGIN_PER_ADDRESS = RateLimit("login-address", limit=30, window=timedelta(minutes=15))
 

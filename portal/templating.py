@@ -10,8 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import Cookie
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 
 from portal import i18n
@@ -101,9 +101,7 @@ def redirect(path: str, message: str | None = None, level: str = "success") -> R
     return Redirect(path, status_code=303, cookies=cookies)
 
 
-def render(
-    request: Request, template: str, status_code: int = 200, **context: Any
-) -> Template:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
     """A page with the signed-in user, any flash message, and empty form values and errors."""
     messages = read_flash(request)
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0)] if messages else []

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
-from portal.access import LoginRequired
+from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.errors import DomainError
 from portal.i18n import N_
@@ -43,7 +43,9 @@ class RequestContextMiddleware:
         cookies = _cookies(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
         language = i18n.choose_language(
-            query, cookies.get(LANGUAGE_COOKIE), _header(scope, b"accept-language"),
+            query,
+            cookies.get(LANGUAGE_COOKIE),
+            _header(scope, b"accept-language"),
             self.settings.default_language,
         )
         i18n.current_language.set(language)
@@ -82,7 +84,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(_header(scope, b"cookie"))
-    except Exception:  # noqa: BLE001 - a mangled cookie header is treated as no cookies
+    except Exception:
         return {}
     return {key: morsel.value for key, morsel in jar.items()}
 
@@ -99,14 +101,16 @@ _STATUS_MESSAGES = {
     500: N_("Something went wrong on our side. Please try again later."),
 }
 CSRF_MESSAGE = N_(
-    "This form has expired or was not sent from the portal. Go back, reload the page and "
-    "try again."
+    "This form has expired or was not sent from the portal. Go back, reload the page and try again."
 )
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
     return render(
-        request, "errors/error.html", status_code=status, status=status,
+        request,
+        "errors/error.html",
+        status_code=status,
+        status=status,
         message=i18n.gettext(message),
     )
 
@@ -114,6 +118,10 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 def on_login_required(request: Request, _: Exception) -> Response:
     target = quote(request.url.path)
     return redirect(f"/login?next={target}")
+
+
+def on_password_change_required(request: Request, _: Exception) -> Response:
+    return redirect("/account/password")  # the page itself says why
 
 
 def on_domain_error(request: Request, exc: DomainError) -> Response:
@@ -137,6 +145,7 @@ def on_unexpected_error(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     LoginRequired: on_login_required,
+    PasswordChangeRequired: on_password_change_required,
     DomainError: on_domain_error,
     HTTPException: on_http_exception,
     Exception: on_unexpected_error,

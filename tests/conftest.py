@@ -20,8 +20,12 @@ _POSTGRES: Any = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=["sqlite", "postgres"], default="sqlite",
-                     help="database the suite runs on (postgres starts a throwaway server)")
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="database the suite runs on (postgres starts a throwaway server)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -195,8 +199,9 @@ async def csrf_token(client: Any) -> str:
 
 async def post_form(client: Any, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
     """POST a form the way a browser would: with the page's CSRF token."""
-    return await client.post(url, data={"_csrf_token": await csrf_token(client), **(data or {})},
-                              **kw)
+    return await client.post(
+        url, data={"_csrf_token": await csrf_token(client), **(data or {})}, **kw
+    )
 
 
 async def sign_in(client: Any, user: Any, password: str = PASSWORD) -> Any:

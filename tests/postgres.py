@@ -46,14 +46,24 @@ class ThrowawayPostgres:
     def start(self) -> str:
         if self.as_root:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8",
-                  "--no-sync")
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8", "--no-sync"
+        )
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root}"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
-                  "-w", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -61,7 +71,9 @@ class ThrowawayPostgres:
                     break
             except OSError:
                 time.sleep(0.2)
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "portal", "portal_test")
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "portal", "portal_test"
+        )
         return f"postgresql://portal@127.0.0.1:{self.port}/portal_test"
 
     def stop(self) -> None:

@@ -68,14 +68,16 @@ async def login_submit(request: Request) -> Template | Redirect:
         )
     except DomainError as error:
         return render(
-            request, "accounts/login.html", status_code=error.status_code,
-            form={"email": email}, login_error=i18n.gettext(error.message), next=target,
+            request,
+            "accounts/login.html",
+            status_code=error.status_code,
+            form={"email": email},
+            login_error=i18n.gettext(error.message),
+            next=target,
         )
     # Whatever session the browser carried before ends: one live id per sign-in.
     await services.sign_out(request.cookies.get(SESSION_COOKIE))
-    if user.must_change_password:
-        target = "/account/password"
-    response = redirect(target)
+    response = redirect("/account/password" if user.must_change_password else target)
     response.cookies.append(_session_cookie(token))
     return response
 
@@ -128,7 +130,9 @@ async def _user_form_choices() -> dict:
 
 
 @get("/admin/users", guards=admin_only)
-async def user_list(request: Request, role: FromQuery[str] = "", q: FromQuery[str] = "") -> Template:
+async def user_list(
+    request: Request, role: FromQuery[str] = "", q: FromQuery[str] = ""
+) -> Template:
     users = await services.list_users(role=role, search=q)
     return render(
         request, "admin/users.html", users=users, roles=ROLE_LABELS, filters={"role": role, "q": q}
@@ -138,7 +142,9 @@ async def user_list(request: Request, role: FromQuery[str] = "", q: FromQuery[st
 @get("/admin/users/new", guards=admin_only)
 async def user_new(request: Request) -> Template:
     return render(
-        request, "admin/user_new.html", form={"role": "", "organisation_kind": "ngo"},
+        request,
+        "admin/user_new.html",
+        form={"role": "", "organisation_kind": "ngo"},
         **await _user_form_choices(),
     )
 
@@ -162,7 +168,11 @@ async def user_create(request: Request) -> Template | Redirect:
         form.pop("password", None)
         errors = {field: i18n.gettext(message) for field, message in error.errors.items()}
         return render(
-            request, "admin/user_new.html", status_code=400, form=form, errors=errors,
+            request,
+            "admin/user_new.html",
+            status_code=400,
+            form=form,
+            errors=errors,
             **await _user_form_choices(),
         )
     return redirect(f"/admin/users/{user.id}", N_("The account has been created."))
@@ -191,19 +201,26 @@ async def user_reset_password(request: Request, user_id: FromPath[int]) -> Templ
     user, temporary = await services.reset_password(request.scope["user"], user_id)
     # Shown once, on this page only: it is never stored in clear or put in a URL.
     return render(
-        request, "admin/user_detail.html", account=await services.describe(user),
+        request,
+        "admin/user_detail.html",
+        account=await services.describe(user),
         temporary_password=temporary,
     )
 
 
 @get("/admin/audit", guards=admin_only)
-async def audit_log(request: Request, before: FromQuery[int | None] = None, action: FromQuery[str] = ""
+async def audit_log(
+    request: Request, before: FromQuery[int | None] = None, action: FromQuery[str] = ""
 ) -> Template:
     rows = await audit.page(before_id=before, action=action)
     has_more = len(rows) > audit.PAGE_SIZE
     rows = rows[: audit.PAGE_SIZE]
     return render(
-        request, "admin/audit.html", events=rows, actions=ACTION_LABELS, action=action,
+        request,
+        "admin/audit.html",
+        events=rows,
+        actions=ACTION_LABELS,
+        action=action,
         next_before=rows[-1]["id"] if has_more else None,
     )
 

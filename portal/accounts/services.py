@@ -92,7 +92,9 @@ async def start_session(user: User, now: datetime) -> str:
     token = new_token()
     async with db.transaction():
         await LoginSession.insert(
-            LoginSession(token_hash=token_hash(token), user=user.id, created_at=now, last_seen_at=now)
+            LoginSession(
+                token_hash=token_hash(token), user=user.id, created_at=now, last_seen_at=now
+            )
         )
         await User.update({User.last_login_at: now}).where(User.id == user.id)
     return token
@@ -198,9 +200,11 @@ async def create_user(actor: User | None, new: NewUser) -> User:
 
     agency_id = organisation_id = None
     if new.role == Role.agency.value:
-        agency = await Agency.select(Agency.id).where(
-            Agency.licence_number == new.agency_licence.strip()
-        ).first()
+        agency = (
+            await Agency.select(Agency.id)
+            .where(Agency.licence_number == new.agency_licence.strip())
+            .first()
+        )
         if agency is None:
             errors["agency"] = N_("Agency staff need an agency: choose one from the registry.")
         else:
@@ -280,9 +284,9 @@ async def reset_password(actor: User, user_id: int) -> tuple[User, str]:
     temporary = generate_password()
     password_hash = await hash_password(temporary)
     async with db.transaction():
-        await User.update({User.password_hash: password_hash, User.must_change_password: True}).where(
-            User.id == user.id
-        )
+        await User.update(
+            {User.password_hash: password_hash, User.must_change_password: True}
+        ).where(User.id == user.id)
         await LoginSession.delete().where(LoginSession.user == user.id)
         await audit.record(actor, "user.password_reset", "user", user.id, user.email)
     return user, temporary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     Boolean,
@@ -17,7 +17,7 @@ from portal.agencies.tables import Agency
 from portal.i18n import N_
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     admin = "admin"
     committee = "committee"
     officer = "officer"
@@ -34,7 +34,7 @@ ROLE_LABELS = {
 }
 
 
-class Constituency(str, Enum):
+class Constituency(StrEnum):
     """Which body a COC Assessment Committee member represents."""
 
     association = "association"
@@ -51,7 +51,7 @@ CONSTITUENCY_LABELS = {
 }
 
 
-class OrganisationKind(str, Enum):
+class OrganisationKind(StrEnum):
     mrc = "mrc"
     union = "union"
     ngo = "ngo"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Date, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -10,7 +10,7 @@ from piccolo.table import Table
 from portal.i18n import N_
 
 
-class LicenceStatus(str, Enum):
+class LicenceStatus(StrEnum):
     active = "active"
     suspended = "suspended"
     revoked = "revoked"
@@ -25,7 +25,7 @@ LICENCE_STATUS_LABELS = {
 }
 
 
-class Association(str, Enum):
+class Association(StrEnum):
     acra = "acra"
     mac = "mac"
     none = "none"

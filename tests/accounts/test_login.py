@@ -44,7 +44,8 @@ async def test_wrong_password_unknown_email_and_inactive_account_get_one_message
 async def test_sign_in_ignores_off_site_next(client, make_user):
     user = await make_user("officer")
     response = await post_form(
-        client, "/login",
+        client,
+        "/login",
         {"email": user.email, "password": PASSWORD, "next": "//evil.example/steal"},
     )
     assert response.headers["location"] == "/"
