@@ -62,8 +62,13 @@ ENDPOINTS = [
     Endpoint("GET /static/css/portal.css", "/static/css/portal.css", expect="{"),
     Endpoint("GET /login (template, no DB)", "/login", expect="_csrf_token"),
     Endpoint("GET /healthz (SELECT 1)", "/healthz", expect='"database":"ok"'),
-    Endpoint("GET /admin/users (signed in)", "/admin/users", signed_in=True, db_page=True,
-             expect=ADMIN_EMAIL),
+    Endpoint(
+        "GET /admin/users (signed in)",
+        "/admin/users",
+        signed_in=True,
+        db_page=True,
+        expect=ADMIN_EMAIL,
+    ),
 ]
 
 
@@ -109,9 +114,20 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "portal"), "serve", "--host", HOST, "--port", str(self.port),
-             "--workers", str(self.workers)],
-            cwd=ROOT, env=portal_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(VENV_BIN / "portal"),
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            cwd=ROOT,
+            env=portal_env(self.data_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one below
         )
         deadline = time.monotonic() + timeout
@@ -156,7 +172,10 @@ class Server:
 
 
 def request(
-    port: int, method: str, path: str, body: bytes | None = None,
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes, http.client.HTTPMessage]:
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
@@ -184,9 +203,14 @@ def sign_in(port: int) -> str:
         raise RuntimeError(f"GET /login: status {status}, no portal_csrf cookie")
     form = urlencode({"_csrf_token": csrf, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
     status, _, headers = request(
-        port, "POST", "/login", body=form.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Cookie": f"portal_csrf={csrf}"},
+        port,
+        "POST",
+        "/login",
+        body=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"portal_csrf={csrf}",
+        },
     )
     session = cookies_from(headers).get("portal_session")
     if status != 303 or not session:
@@ -230,9 +254,11 @@ def find_wrk(install: bool) -> str | None:
         return wrk
     print("wrk is missing: apt-get install -y wrk ...", flush=True)
     for args in (["install", "-y", "wrk"], ["update"], ["install", "-y", "wrk"]):
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             ["apt-get", "-o", "DPkg::Lock::Timeout=120", "-qq", *args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         )
         if shutil.which("wrk"):
@@ -241,11 +267,25 @@ def find_wrk(install: bool) -> str | None:
 
 
 def run_wrk(
-    wrk: str, script: Path, port: int, path: str, cookie: str | None, seconds: float,
-    connections: int, threads: int,
+    wrk: str,
+    script: Path,
+    port: int,
+    path: str,
+    cookie: str | None,
+    seconds: float,
+    connections: int,
+    threads: int,
 ) -> tuple[int, float, float, float, int, str]:
-    cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-           "--timeout", "5s", "-s", str(script)]
+    cmd = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+    ]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     cmd.append(f"http://{HOST}:{port}{path}")
@@ -255,14 +295,25 @@ def run_wrk(
         raise RuntimeError(f"wrk printed no summary: {out.stdout}\n{out.stderr}")
     n = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
     socket_errors = n["connect"] + n["read"] + n["write"] + n["timeout"]
-    detail = ", ".join(f"{k} {n[k]}" for k in ("bad_status", "connect", "read", "write",
-                                                 "timeout") if n[k])
-    return (n["requests"], n["duration_us"] / 1e6, n["p50_us"] / 1000, n["p99_us"] / 1000,
-            n["bad_status"] + socket_errors, detail)
+    detail = ", ".join(
+        f"{k} {n[k]}" for k in ("bad_status", "connect", "read", "write", "timeout") if n[k]
+    )
+    return (
+        n["requests"],
+        n["duration_us"] / 1e6,
+        n["p50_us"] / 1000,
+        n["p99_us"] / 1000,
+        n["bad_status"] + socket_errors,
+        detail,
+    )
 
 
 async def _python_load(
-    port: int, path: str, cookie: str | None, seconds: float, connections: int,
+    port: int,
+    path: str,
+    cookie: str | None,
+    seconds: float,
+    connections: int,
 ) -> tuple[int, float, float, float, int, str]:
     """A raw-socket HTTP/1.1 keep-alive client: `connections` loops, each sending one
     request at a time on its own connection until the time is up."""
@@ -306,7 +357,7 @@ async def _python_load(
                 latencies.append(time.perf_counter() - sent)
                 if status != 200:
                     errors["bad_status"] += 1
-            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                 errors["socket"] += 1
                 if writer is not None:
                     writer.close()
@@ -319,14 +370,20 @@ async def _python_load(
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0
+        )
 
     detail = ", ".join(f"{k} {v}" for k, v in errors.items() if v)
     return len(latencies), elapsed, pct(0.50), pct(0.99), sum(errors.values()), detail
 
 
 def run_python_client(
-    port: int, path: str, cookie: str | None, seconds: float, connections: int,
+    port: int,
+    path: str,
+    cookie: str | None,
+    seconds: float,
+    connections: int,
 ) -> tuple[int, float, float, float, int, str]:
     return asyncio.run(_python_load(port, path, cookie, seconds, connections))
 
@@ -336,16 +393,20 @@ def run_python_client(
 
 def print_table(title: str, results: list[Result]) -> None:
     print(f"\n{title}")
-    header = f"{'workers':>7}  {'endpoint':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} " \
-             f"{'errors':>7} {'ratio':>6}"
+    header = (
+        f"{'workers':>7}  {'endpoint':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>7} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         bare = next(x for x in results if x.workers == r.workers and x.endpoint.bare)
         ratio = r.rps / bare.rps if bare.rps else 0.0
-        print(f"{r.workers:>7}  {r.endpoint.label:<36} {r.rps:>8.0f} {r.p50_ms:>8.1f} "
-              f"{r.p99_ms:>8.1f} {r.errors:>7} {ratio:>6.2f}"
-              + (f"   ({r.detail})" if r.detail else ""))
+        print(
+            f"{r.workers:>7}  {r.endpoint.label:<36} {r.rps:>8.0f} {r.p50_ms:>8.1f} "
+            f"{r.p99_ms:>8.1f} {r.errors:>7} {ratio:>6.2f}"
+            + (f"   ({r.detail})" if r.detail else "")
+        )
 
 
 def main() -> int:
@@ -354,8 +415,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
-                        help="auto: wrk if it is (or can be) installed, else the asyncio client")
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="auto: wrk if it is (or can be) installed, else the asyncio client",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = parser.parse_args()
     if not (0 < args.seconds <= 120) or not (1 <= args.connections <= 512):
@@ -373,15 +438,22 @@ def main() -> int:
     results: list[Result] = []
     try:
         seed = subprocess.run(
-            [str(VENV_BIN / "portal"), "demo-data"], cwd=ROOT, env=portal_env(data_dir),
-            capture_output=True, text=True, timeout=120, check=False,
+            [str(VENV_BIN / "portal"), "demo-data"],
+            cwd=ROOT,
+            env=portal_env(data_dir),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if seed.returncode != 0:
             print(f"portal demo-data failed:\n{seed.stdout}\n{seed.stderr}", file=sys.stderr)
             return 1
-        print(f"Seeded {data_dir / 'portal.db'}; load: {client}, {args.connections} "
-              f"connections, {args.seconds:g} s per endpoint, on {HOST}; {os.cpu_count()} CPUs.",
-              flush=True)
+        print(
+            f"Seeded {data_dir / 'portal.db'}; load: {client}, {args.connections} "
+            f"connections, {args.seconds:g} s per endpoint, on {HOST}; {os.cpu_count()} CPUs.",
+            flush=True,
+        )
         for workers in args.workers:
             server = Server(data_dir, workers)
             try:
@@ -390,8 +462,10 @@ def main() -> int:
                 for endpoint in ENDPOINTS:
                     check_endpoint(server.port, endpoint, cookie)
             except (RuntimeError, OSError) as error:
-                print(f"workers={workers}: {error}\n--- server log ---\n{server.log_tail()}",
-                      file=sys.stderr)
+                print(
+                    f"workers={workers}: {error}\n--- server log ---\n{server.log_tail()}",
+                    file=sys.stderr,
+                )
                 server.stop()
                 return 1
             try:
@@ -399,18 +473,34 @@ def main() -> int:
                     run_cookie = cookie if endpoint.signed_in else None
                     # A short warm-up (template compilation, connections, caches).
                     for _ in range(3):
-                        request(server.port, "GET", endpoint.path,
-                                headers={"Cookie": run_cookie} if run_cookie else {})
+                        request(
+                            server.port,
+                            "GET",
+                            endpoint.path,
+                            headers={"Cookie": run_cookie} if run_cookie else {},
+                        )
                     if wrk:
-                        numbers = run_wrk(wrk, script, server.port, endpoint.path, run_cookie,
-                                          args.seconds, args.connections, args.threads)
+                        numbers = run_wrk(
+                            wrk,
+                            script,
+                            server.port,
+                            endpoint.path,
+                            run_cookie,
+                            args.seconds,
+                            args.connections,
+                            args.threads,
+                        )
                     else:
-                        numbers = run_python_client(server.port, endpoint.path, run_cookie,
-                                                    args.seconds, args.connections)
+                        numbers = run_python_client(
+                            server.port, endpoint.path, run_cookie, args.seconds, args.connections
+                        )
                     result = Result(workers, endpoint, *numbers)
                     results.append(result)
-                    print(f"  workers={workers} {endpoint.path}: {result.rps:.0f} req/s, "
-                          f"{result.errors} errors", flush=True)
+                    print(
+                        f"  workers={workers} {endpoint.path}: {result.rps:.0f} req/s, "
+                        f"{result.errors} errors",
+                        flush=True,
+                    )
                 # The session must still be good after the run (no silent redirects).
                 check_endpoint(server.port, ENDPOINTS[-1], cookie)
             finally:
@@ -423,21 +513,28 @@ def main() -> int:
 
     print_table(
         "Portal over HTTP, SQLite WAL (ratio = req/s / bare GET / on the same server; "
-        f"{client}, {args.connections} connections)", results,
+        f"{client}, {args.connections} connections)",
+        results,
     )
-    print(f"\nTargets: {ENDPOINTS[-1].path} >= {TARGET_RATIO:.0%} of the bare endpoint's "
-          "req/s on the same server, and 0 errors")
+    print(
+        f"\nTargets: {ENDPOINTS[-1].path} >= {TARGET_RATIO:.0%} of the bare endpoint's "
+        "req/s on the same server, and 0 errors"
+    )
     for workers in args.workers:
         rows = [r for r in results if r.workers == workers]
         bare = next(r for r in rows if r.endpoint.bare)
         page = next(r for r in rows if r.endpoint.db_page)
         ratio = page.rps / bare.rps if bare.rps else 0.0
         verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
-        print(f"  workers={workers}: {page.endpoint.path} at {ratio:.0%} of bare "
-              f"({page.rps:.0f} / {bare.rps:.0f} req/s): {verdict}")
+        print(
+            f"  workers={workers}: {page.endpoint.path} at {ratio:.0%} of bare "
+            f"({page.rps:.0f} / {bare.rps:.0f} req/s): {verdict}"
+        )
         errors = sum(r.errors for r in rows)
-        print(f"  workers={workers}: errors on all endpoints: {errors}: "
-              f"{'PASS' if errors == 0 else 'FAIL'}")
+        print(
+            f"  workers={workers}: errors on all endpoints: {errors}: "
+            f"{'PASS' if errors == 0 else 'FAIL'}"
+        )
     return 0
 
 

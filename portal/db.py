@@ -84,6 +84,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         )
         self._conns: _Connections | None = None
         self._opening: asyncio.Lock | None = None
+        self._opening_loop: asyncio.AbstractEventLoop | None = None
 
     async def _open(self) -> Any:
         conn = await aiosqlite.connect(**self.connection_kwargs)
@@ -103,11 +104,16 @@ class PortalSQLiteEngine(SQLiteEngine):
         conns = self._conns
         if conns is not None and conns.loop is loop:
             return conns
-        # A new loop (tests, a CLI command after the server): old connections belong
-        # to a loop that is gone, so open fresh ones.
-        reader, writer = await self._open(), await self._open()
-        self._conns = _Connections(loop, reader, writer)
-        return self._conns
+        # One opener at a time, or concurrent first queries would each open their own.
+        if self._opening is None or self._opening_loop is not loop:
+            self._opening, self._opening_loop = asyncio.Lock(), loop
+        async with self._opening:
+            if self._conns is None or self._conns.loop is not loop:
+                # A new loop (a CLI command after the server, a test): the old connections
+                # belong to a loop that is gone, so open fresh ones.
+                reader, writer = await self._open(), await self._open()
+                self._conns = _Connections(loop, reader, writer)
+            return self._conns
 
     async def close(self) -> None:
         """Close this loop's connections (at shutdown)."""

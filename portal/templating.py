@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Request
@@ -40,6 +41,7 @@ def build_environment() -> Environment:
         languages=i18n.LANGUAGES,
         current_language=i18n.current_language.get,
         navigation=navigation,
+        language_url=language_url,
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
     )
@@ -48,6 +50,12 @@ def build_environment() -> Environment:
 
 def template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(build_environment())
+
+
+def language_url(request: Request, language: str) -> str:
+    """This same page (with its filters and ?next=) in another language."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*params, ('lang', language)])}"
 
 
 def navigation(user: Any) -> list[tuple[str, str]]:

@@ -50,14 +50,12 @@ class RequestContextMiddleware:
         )
         i18n.current_language.set(language)
         scope["user"] = None
-        scope["auth"] = None
         scope.setdefault("state", {})["secure_cookies"] = self.settings.secure_cookies
         if not scope["path"].startswith(_ANONYMOUS_PATHS):
-            signed_in = await accounts.session_user(cookies.get(SESSION_COOKIE), self.settings)
-            if signed_in is not None:
-                scope["user"], scope["auth"] = signed_in.user, signed_in
-                if query in i18n.LANGUAGES and signed_in.user.language != query:
-                    await accounts.remember_language(signed_in.user, query)
+            user = await accounts.session_user(cookies.get(SESSION_COOKIE), self.settings)
+            scope["user"] = user
+            if user is not None and query in i18n.LANGUAGES and user.language != query:
+                await accounts.remember_language(user, query)
 
         remember = query in i18n.LANGUAGES and cookies.get(LANGUAGE_COOKIE) != query
 

@@ -65,12 +65,14 @@ def settings() -> Any:
 
 
 @pytest.fixture(scope="session")
-async def migrated(settings: Any) -> None:
+async def migrated(settings: Any) -> AsyncIterator[None]:
     from portal import db
     from portal.cli import _migrate
 
     await db.connect()
     await _migrate()
+    yield
+    await db.disconnect()  # aiosqlite's threads would otherwise keep the process alive
 
 
 def _all_tables() -> list[Any]:

@@ -7,6 +7,8 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from piccolo.querystring import QueryString
+
 from portal import clock, db
 from portal.accounts.tables import (
     Constituency,
@@ -38,11 +40,30 @@ LOGIN_THROTTLED = N_("Too many failed sign-in attempts. Wait 15 minutes and try 
 
 
 @dataclass(frozen=True)
-class SignedIn:
-    """The user behind a request and the session that carries them."""
+class CurrentUser:
+    """Who is behind a request: what pages and guards need, read with the session in one
+    query. Services that need more (the password hash) load the User row themselves."""
 
-    user: User
+    id: int
+    email: str
+    full_name: str
+    role: str
+    agency_id: int | None
+    organisation_id: int | None
+    constituency: str | None
+    language: str
+    must_change_password: bool
     session_id: int
+
+
+# One query per request: the session and its (active) user together.
+_SESSION_QUERY = """
+SELECT s.id AS session_id, s.created_at, s.last_seen_at,
+       u.id, u.email, u.full_name, u.role, u.agency, u.organisation, u.constituency,
+       u.language, u.must_change_password
+FROM login_session s JOIN portal_user u ON u.id = s."user"
+WHERE s.token_hash = {} AND u.is_active = {}
+"""
 
 
 def normalise_email(email: str) -> str:
@@ -100,33 +121,38 @@ async def start_session(user: User, now: datetime) -> str:
     return token
 
 
-async def session_user(token: str | None, settings: Settings) -> SignedIn | None:
+async def session_user(token: str | None, settings: Settings) -> CurrentUser | None:
     """The signed-in user for a session cookie, or None if it is unknown or expired."""
     if not token or len(token) > 100:
         return None
     now = clock.now()
-    row = (
-        await LoginSession.select(
-            LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.user
-        )
-        .where(LoginSession.token_hash == token_hash(token))
-        .first()
+    rows = await LoginSession._meta.db.run_querystring(
+        QueryString(_SESSION_QUERY, token_hash(token), True, query_type="select")
     )
-    if row is None:
+    if not rows:
         return None
+    row = rows[0]
     idle = timedelta(minutes=settings.session_idle_minutes)
     absolute = timedelta(hours=settings.session_absolute_hours)
     if now - row["last_seen_at"] > idle or now - row["created_at"] > absolute:
-        await LoginSession.delete().where(LoginSession.id == row["id"])
-        return None
-    user = await User.objects().where((User.id == row["user"]) & (User.is_active == True)).first()  # noqa: E712
-    if user is None:
+        await LoginSession.delete().where(LoginSession.id == row["session_id"])
         return None
     if now - row["last_seen_at"] > TOUCH_INTERVAL:
         await LoginSession.update({LoginSession.last_seen_at: now}).where(
-            LoginSession.id == row["id"]
+            LoginSession.id == row["session_id"]
         )
-    return SignedIn(user=user, session_id=row["id"])
+    return CurrentUser(
+        id=row["id"],
+        email=row["email"],
+        full_name=row["full_name"],
+        role=row["role"],
+        agency_id=row["agency"],
+        organisation_id=row["organisation"],
+        constituency=row["constituency"],
+        language=row["language"],
+        must_change_password=bool(row["must_change_password"]),
+        session_id=row["session_id"],
+    )
 
 
 async def sign_out(token: str | None) -> None:
@@ -146,8 +172,9 @@ async def purge_expired_sessions(settings: Settings) -> int:
     return len(rows)
 
 
-async def change_own_password(user: User, current: str, new: str) -> None:
-    if not await verify_password(user.password_hash, current):
+async def change_own_password(user: CurrentUser, current: str, new: str) -> None:
+    stored = await User.select(User.password_hash).where(User.id == user.id).first()
+    if not await verify_password(stored["password_hash"] if stored else None, current):
         raise DomainError(N_("The current password is not right."), field="current_password")
     check_password_rules(new)
     password_hash = await hash_password(new)
@@ -183,7 +210,7 @@ class FormErrors(DomainError):
         self.errors = errors
 
 
-async def create_user(actor: User | None, new: NewUser) -> User:
+async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
     """Create an account after checking every field; nothing is saved if any is wrong."""
     errors: dict[str, str] = {}
     email = normalise_email(new.email)
@@ -263,7 +290,7 @@ async def get_user(user_id: int) -> User:
     return user
 
 
-async def set_active(actor: User, user_id: int, active: bool) -> User:
+async def set_active(actor: CurrentUser, user_id: int, active: bool) -> User:
     """Deactivate (ending every session at once) or reactivate an account."""
     user = await get_user(user_id)
     if user.id == actor.id and not active:
@@ -278,7 +305,7 @@ async def set_active(actor: User, user_id: int, active: bool) -> User:
     return user
 
 
-async def reset_password(actor: User, user_id: int) -> tuple[User, str]:
+async def reset_password(actor: CurrentUser, user_id: int) -> tuple[User, str]:
     """Give the user a temporary password (shown once to the admin) and end their sessions."""
     user = await get_user(user_id)
     temporary = generate_password()
@@ -311,10 +338,9 @@ async def list_users(role: str = "", search: str = "") -> list[dict]:
     return await query
 
 
-async def remember_language(user: User, language: str) -> None:
+async def remember_language(user: CurrentUser, language: str) -> None:
     """Keep the chosen language on the account, for e-mails sent to this user."""
     await User.update({User.language: language}).where(User.id == user.id)
-    user.language = language
 
 
 async def describe(user: User) -> dict:

@@ -131,7 +131,9 @@ async def _new_page(browser: Any, base_url: str, javascript: bool, **options: An
 
 
 @pytest.fixture
-async def page(browser: Any, live_server: str, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+async def page(
+    browser: Any, live_server: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Any]:
     """A fresh browser tab (own cookies) with JavaScript on; `@both_ways` runs the test
     a second time with JavaScript off."""
     tab = await _new_page(browser, live_server, javascript=getattr(request, "param", "js") == "js")

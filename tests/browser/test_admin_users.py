@@ -13,9 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 @both_ways
-async def test_admin_creates_and_deactivates_a_partner_and_the_audit_log_shows_it(
-    page, make_user
-):
+async def test_admin_creates_and_deactivates_a_partner_and_the_audit_log_shows_it(page, make_user):
     admin = await make_user("admin")
     await page.goto("/admin/users/new")
     await sign_in(page, admin)

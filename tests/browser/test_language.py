@@ -23,7 +23,7 @@ def khmer(message: str) -> str | None:
         entry = read_po(fh, locale="km").get(message)
     if entry is None or not entry.string or entry.fuzzy:
         return None
-    return entry.string
+    return str(entry.string)
 
 
 @both_ways
