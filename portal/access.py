@@ -9,7 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from portal.accounts.tables import Role
 from portal.errors import NotFound
-from portal.i18n import N_
+from portal.i18n import gettext as _
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ def role_required(*roles: Role) -> Any:
     def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         signed_in(connection, handler)
         if connection.scope["user"].role not in allowed:
-            raise NotFound(N_("Page not found."))
+            raise NotFound(_("Page not found."))
 
     return guard
 
@@ -55,5 +55,5 @@ def or_404(record: T | None) -> T:
     """The record, or the same 404 whether it does not exist or is not this user's to see.
     Queries that fetch a record by id filter by what the user may see, then call this."""
     if record is None:
-        raise NotFound(N_("Page not found."))
+        raise NotFound(_("Page not found."))
     return record

@@ -26,7 +26,6 @@ from piccolo.querystring import QueryString
 from portal.settings import Settings, get_settings
 
 BUSY_TIMEOUT_MS = 10_000
-READ_QUERY_TYPES = {"select", "objects", "count", "exists", "table_exists"}
 
 
 class _Connections:
@@ -134,7 +133,9 @@ class PortalSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> Any:
         conns = await self.connections()
-        if query_type in READ_QUERY_TYPES:
+        # Piccolo tags only inserts with a query type, so look at the statement itself:
+        # a plain SELECT cannot write, and goes to the reader.
+        if query.lstrip()[:6].upper() == "SELECT":
             async with conns.reader.execute(query, args or []) as cursor:
                 return await cursor.fetchall()
         async with conns.write_lock:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A rule of the portal refused the request. `message` is shown to the user (gettext msgid)."""
+    """A rule of the portal refused the request. `message` is shown to the user as it is,
+    so services raise it already translated (the request's language is known to gettext)."""
 
     status_code = 400
 

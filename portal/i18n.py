@@ -73,6 +73,11 @@ def choose_language(query: str | None, cookie: str | None, accept: str, default:
     return default
 
 
+def local_name(english: str, khmer: str | None) -> str:
+    """A name kept in both languages (agencies, indicators), in the reader's language."""
+    return khmer if current_language.get() == "km" and khmer else english
+
+
 def _locale() -> Locale:
     return Locale.parse(current_language.get())
 

@@ -42,6 +42,7 @@ def build_environment() -> Environment:
         current_language=i18n.current_language.get,
         navigation=navigation,
         language_url=language_url,
+        local_name=i18n.local_name,
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
     )

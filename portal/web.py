@@ -128,17 +128,17 @@ def on_domain_error(request: Request, exc: DomainError) -> Response:
 
 def on_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
-        return _error_page(request, 403, CSRF_MESSAGE)
+        return _error_page(request, 403, i18n.gettext(CSRF_MESSAGE))
     status = exc.status_code if exc.status_code in _STATUS_MESSAGES else 400
     if exc.status_code >= 500:
         status = 500
-    return _error_page(request, status, _STATUS_MESSAGES[status])
+    return _error_page(request, status, i18n.gettext(_STATUS_MESSAGES[status]))
 
 
 def on_unexpected_error(request: Request, exc: Exception) -> Response:
     # The trace goes to the server log only; the visitor sees a plain page.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error_page(request, 500, _STATUS_MESSAGES[500])
+    return _error_page(request, 500, i18n.gettext(_STATUS_MESSAGES[500]))
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -23,7 +23,7 @@ from portal.audit import services as audit
 from portal.audit.actions import ACTION_LABELS
 from portal.errors import DomainError
 from portal.i18n import N_
-from portal.security import client_address
+from portal.security import MIN_PASSWORD_LENGTH, client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
 from portal.web import SESSION_COOKIE
@@ -72,7 +72,7 @@ async def login_submit(request: Request) -> Template | Redirect:
             "accounts/login.html",
             status_code=error.status_code,
             form={"email": email},
-            login_error=i18n.gettext(error.message),
+            login_error=error.message,
             next=target,
         )
     # Whatever session the browser carried before ends: one live id per sign-in.
@@ -92,7 +92,7 @@ async def logout(request: Request) -> Redirect:
 
 @get("/account/password", guards=[signed_in])
 async def password_page(request: Request) -> Template:
-    return render(request, "accounts/password.html")
+    return render(request, "accounts/password.html", min_password_length=MIN_PASSWORD_LENGTH)
 
 
 @post("/account/password", guards=[signed_in])
@@ -108,9 +108,15 @@ async def password_submit(request: Request) -> Template | Redirect:
                 request.scope["user"], form.get("current_password", ""), new
             )
         except DomainError as error:
-            errors[error.field or "new_password"] = i18n.gettext(error.message)
+            errors[error.field or "new_password"] = error.message
     if errors:
-        return render(request, "accounts/password.html", status_code=400, errors=errors)
+        return render(
+            request,
+            "accounts/password.html",
+            status_code=400,
+            errors=errors,
+            min_password_length=MIN_PASSWORD_LENGTH,
+        )
     return redirect("/", N_("Your password has been changed."))
 
 
@@ -118,7 +124,9 @@ async def password_submit(request: Request) -> Template | Redirect:
 
 
 async def _user_form_choices() -> dict:
-    agencies = await Agency.select(Agency.licence_number, Agency.name_en).order_by(Agency.name_en)
+    agencies = await Agency.select(Agency.licence_number, Agency.name_en, Agency.name_km).order_by(
+        Agency.name_en
+    )
     organisations = await Organisation.select(Organisation.name).order_by(Organisation.name)
     return {
         "roles": ROLE_LABELS,
@@ -126,6 +134,7 @@ async def _user_form_choices() -> dict:
         "organisation_kinds": ORGANISATION_KIND_LABELS,
         "agencies": agencies,
         "organisations": [o["name"] for o in organisations],
+        "min_password_length": MIN_PASSWORD_LENGTH,
     }
 
 

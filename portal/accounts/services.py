@@ -22,6 +22,7 @@ from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.errors import DomainError, NotFound, Throttled
 from portal.i18n import N_
+from portal.i18n import gettext as _
 from portal.security import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS,
@@ -70,9 +71,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _password_too_short() -> str:
+    return _("Use at least %(count)s characters.") % {"count": MIN_PASSWORD_LENGTH}
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(N_("Use at least 10 characters."), field="password")
+        raise DomainError(_password_too_short(), field="password")
 
 
 def generate_password() -> str:
@@ -95,13 +100,13 @@ async def sign_in(email: str, password: str, address: str) -> tuple[User, str]:
     if await LOGIN_PER_ACCOUNT.is_exceeded(email, now) or await LOGIN_PER_ADDRESS.is_exceeded(
         address, now
     ):
-        raise Throttled(LOGIN_THROTTLED)
+        raise Throttled(_(LOGIN_THROTTLED))
     user = await User.objects().where(User.email == email).first()
     valid = await verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         await LOGIN_PER_ACCOUNT.hit(email, now)
         await LOGIN_PER_ADDRESS.hit(address, now)
-        raise DomainError(LOGIN_FAILED)
+        raise DomainError(_(LOGIN_FAILED))
     await LOGIN_PER_ACCOUNT.clear(email)
     token = await start_session(user, now)
     await audit.record(user, "user.signed_in", "user", user.id)
@@ -175,7 +180,7 @@ async def purge_expired_sessions(settings: Settings) -> int:
 async def change_own_password(user: CurrentUser, current: str, new: str) -> None:
     stored = await User.select(User.password_hash).where(User.id == user.id).first()
     if not await verify_password(stored["password_hash"] if stored else None, current):
-        raise DomainError(N_("The current password is not right."), field="current_password")
+        raise DomainError(_("The current password is not right."), field="current_password")
     check_password_rules(new)
     password_hash = await hash_password(new)
     await User.update({User.password_hash: password_hash, User.must_change_password: False}).where(
@@ -215,15 +220,15 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
     errors: dict[str, str] = {}
     email = normalise_email(new.email)
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        errors["email"] = N_("Enter an e-mail address like name@example.org.")
+        errors["email"] = _("Enter an e-mail address like name@example.org.")
     elif await User.exists().where(User.email == email):
-        errors["email"] = N_("There is already an account with this e-mail address.")
+        errors["email"] = _("There is already an account with this e-mail address.")
     if not new.full_name.strip():
-        errors["full_name"] = N_("Enter the person's name.")
+        errors["full_name"] = _("Enter the person's name.")
     if new.role not in {r.value for r in Role}:
-        errors["role"] = N_("Choose a role.")
+        errors["role"] = _("Choose a role.")
     if len(new.password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = N_("Use at least 10 characters.")
+        errors["password"] = _password_too_short()
 
     agency_id = organisation_id = None
     if new.role == Role.agency.value:
@@ -233,21 +238,21 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
             .first()
         )
         if agency is None:
-            errors["agency"] = N_("Agency staff need an agency: choose one from the registry.")
+            errors["agency"] = _("Agency staff need an agency: choose one from the registry.")
         else:
             agency_id = agency["id"]
     constituency = None
     if new.role == Role.committee.value:
         if new.constituency not in {c.value for c in Constituency}:
-            errors["constituency"] = N_("Choose which body this committee member represents.")
+            errors["constituency"] = _("Choose which body this committee member represents.")
         else:
             constituency = new.constituency
     if new.role == Role.partner.value and not new.organisation_name.strip():
-        errors["organisation"] = N_("Partner staff need an organisation.")
+        errors["organisation"] = _("Partner staff need an organisation.")
     if new.role == Role.partner.value and new.organisation_kind not in {
         k.value for k in OrganisationKind
     }:
-        errors["organisation_kind"] = N_("Choose the kind of organisation.")
+        errors["organisation_kind"] = _("Choose the kind of organisation.")
     if errors:
         raise FormErrors(errors)
 
@@ -286,7 +291,7 @@ async def _organisation_id(name: str, kind: str) -> int:
 async def get_user(user_id: int) -> User:
     user = await User.objects().where(User.id == user_id).first()
     if user is None:
-        raise NotFound(N_("There is no such user."))
+        raise NotFound(_("There is no such user."))
     return user
 
 
@@ -294,7 +299,7 @@ async def set_active(actor: CurrentUser, user_id: int, active: bool) -> User:
     """Deactivate (ending every session at once) or reactivate an account."""
     user = await get_user(user_id)
     if user.id == actor.id and not active:
-        raise DomainError(N_("You cannot deactivate your own account."))
+        raise DomainError(_("You cannot deactivate your own account."))
     async with db.transaction():
         await User.update({User.is_active: active}).where(User.id == user.id)
         if not active:
@@ -327,8 +332,9 @@ async def list_users(role: str = "", search: str = "") -> list[dict]:
         User.role,
         User.is_active,
         User.last_login_at,
-        User.agency.name_en,
-        User.organisation.name,
+        User.agency.name_en.as_alias("agency_en"),
+        User.agency.name_km.as_alias("agency_km"),
+        User.organisation.name.as_alias("organisation_name"),
     ).order_by(User.email)
     if role:
         query = query.where(User.role == role)

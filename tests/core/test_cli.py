@@ -1,0 +1,100 @@
+"""The `portal` command as an operator uses it: a real process on the test database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from portal.accounts.tables import User
+from portal.agencies.tables import Agency
+from portal.settings import get_settings
+
+ROOT = Path(__file__).parents[2]
+
+
+def portal(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "portal.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        input=stdin,
+        timeout=120,
+        env=os.environ.copy(),
+    )
+
+
+def test_every_command_has_help():
+    for command in ["serve", "migrate", "demo-data", "create-user", "scheduler", "backup"]:
+        result = portal(command, "--help")
+        assert result.returncode == 0 and "usage: portal " + command in result.stdout
+
+
+async def test_create_user_with_an_agency(make_agency):
+    await make_agency(licence_number="LIC-42")
+    result = portal(
+        "create-user",
+        "staff@agency.example",
+        "--role",
+        "agency",
+        "--agency",
+        "LIC-42",
+        "--password",
+        "a long password",
+    )
+    assert result.returncode == 0, result.stderr
+    user = await User.objects().where(User.email == "staff@agency.example").first()
+    assert user.role == "agency" and user.agency is not None and not user.must_change_password
+
+
+async def test_create_user_refuses_what_the_form_would_refuse():
+    result = portal("create-user", "x@test.example", "--role", "agency", "--password", "short")
+    assert result.returncode == 2
+    assert "agency:" in result.stderr and "password:" in result.stderr
+    assert await User.count() == 0
+
+
+async def test_create_user_prompts_for_the_password_when_not_given():
+    # getpass falls back to standard input when there is no terminal.
+    result = portal(
+        "create-user",
+        "ops@test.example",
+        "--role",
+        "officer",
+        stdin="a long password\na long password\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert await User.exists().where(User.email == "ops@test.example")
+
+
+async def test_demo_data_can_be_run_twice():
+    first = portal("demo-data")
+    assert first.returncode == 0, first.stderr
+    counts = (await User.count(), await Agency.count())
+    assert counts[0] >= 5 and counts[1] >= 3
+    roles = {u["role"] for u in await User.select(User.role)}
+    assert roles == {"admin", "committee", "officer", "partner", "agency"}
+    second = portal("demo-data")
+    assert second.returncode == 0
+    assert "0 demo records added" in second.stdout
+    assert (await User.count(), await Agency.count()) == counts
+
+
+async def test_backup_writes_a_copy_that_opens(tmp_path, make_agency):
+    await make_agency(licence_number="BACKED-UP")
+    target = tmp_path / "copy" / "portal-backup"
+    result = portal("backup", str(target))
+    assert result.returncode == 0, result.stderr
+    assert target.exists() and target.stat().st_size > 0
+    if get_settings().is_sqlite:
+        with sqlite3.connect(target) as copy:
+            rows = copy.execute("SELECT licence_number FROM agency").fetchall()
+        assert rows == [("BACKED-UP",)]
+    else:
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True
+        )
+        assert "TABLE DATA public agency" in listing.stdout

@@ -1,0 +1,93 @@
+"""The data path: transactions that commit whole or not at all, concurrent writers that
+never see "database is locked", and migrations that match the tables."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from piccolo.apps.migrations.commands.new import AutoMigrationManager
+from piccolo.conf.apps import Finder
+from piccolo.querystring import QueryString
+
+from portal import clock, db
+from portal.accounts.tables import ThrottleEvent
+from portal.db import PortalSQLiteEngine, get_engine
+
+sqlite_only = pytest.mark.skipif(
+    not isinstance(get_engine(), PortalSQLiteEngine), reason="SQLite engine behaviour"
+)
+
+
+async def test_a_failed_transaction_leaves_nothing_behind():
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="a", at=clock.now()))
+            raise RuntimeError("something went wrong half-way")
+    assert await ThrottleEvent.count() == 0
+
+
+async def test_many_concurrent_writers_all_succeed():
+    async def write(n: int) -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key=f"k{n}", at=clock.now()))
+            await ThrottleEvent.count().where(ThrottleEvent.key == f"k{n}")
+        await ThrottleEvent.insert(ThrottleEvent(key=f"plain{n}", at=clock.now()))
+
+    await asyncio.gather(*(write(n) for n in range(200)))
+    assert await ThrottleEvent.count() == 400
+
+
+async def test_readers_are_not_held_up_by_an_open_write_transaction():
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_writer() -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="pending", at=clock.now()))
+            inside.set()
+            await release.wait()
+
+    writer = asyncio.create_task(slow_writer())
+    await inside.wait()
+    try:
+        # A reader outside the transaction answers at once and does not see uncommitted rows.
+        assert await asyncio.wait_for(ThrottleEvent.count(), timeout=2) == 0
+    finally:
+        release.set()
+        await writer
+    assert await ThrottleEvent.count() == 1
+
+
+@sqlite_only
+async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
+    engine = get_engine()
+
+    async def pragma(name: str) -> object:
+        rows = await engine.run_querystring(QueryString(f"PRAGMA {name}", query_type="select"))
+        return next(iter(rows[0].values()))
+
+    assert await pragma("journal_mode") == "wal"
+    assert await pragma("foreign_keys") == 1
+    assert await pragma("busy_timeout") >= 5000
+
+
+@sqlite_only
+async def test_sqlite_keeps_its_connections_instead_of_opening_one_per_query():
+    engine = get_engine()
+    await ThrottleEvent.count()
+    first = await engine.connections()
+    for _ in range(5):
+        await ThrottleEvent.count()
+        await ThrottleEvent.insert(ThrottleEvent(key="x", at=clock.now()))
+    assert await engine.connections() is first
+
+
+async def test_tables_and_migrations_agree():
+    """Fails when a table changed without `piccolo migrations new <app> --auto`."""
+    manager = AutoMigrationManager(auto_input="y")
+    for app_config in Finder().get_app_configs():
+        if app_config.app_name == "migrations":
+            continue  # Piccolo's own bookkeeping app
+        statements = await manager.get_alter_statements(app_config)
+        changes = [s for alter in statements for s in alter.statements]
+        assert not changes, f"{app_config.app_name} needs a migration: {changes}"
