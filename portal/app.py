@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="portal_csrf",
             header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,  # pages carry the token themselves; scripts never read it
             cookie_samesite="lax",
         ),
         compression_config=CompressionConfig(

@@ -199,6 +199,13 @@ async def disconnect() -> None:
         await engine.close()
 
 
+def icontains(column: Any, text: str) -> Any:
+    """A case-insensitive "contains" filter on either database (SQLite's LIKE ignores
+    case already and has no ILIKE)."""
+    pattern = f"%{text}%"
+    return column.ilike(pattern) if get_engine().engine_type == "postgres" else column.like(pattern)
+
+
 @asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
     """A write transaction: everything inside commits together or not at all."""

@@ -20,6 +20,7 @@ from portal.settings import Settings
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+_hash_threads = 2
 _hash_slots: anyio.CapacityLimiter | None = None
 _DUMMY_HASH = _hasher.hash("a password nobody has")
 
@@ -28,14 +29,15 @@ MIN_PASSWORD_LENGTH = 10
 
 def configure_password_hashing(threads: int) -> None:
     """At most `threads` hashes run at once, so a login burst cannot starve the server."""
-    global _hash_slots
-    _hash_slots = anyio.CapacityLimiter(threads)
+    global _hash_threads, _hash_slots
+    _hash_threads, _hash_slots = threads, None
 
 
 def _slots() -> anyio.CapacityLimiter:
+    # Made on first use, inside the running event loop it will serve.
+    global _hash_slots
     if _hash_slots is None:
-        configure_password_hashing(2)
-    assert _hash_slots is not None
+        _hash_slots = anyio.CapacityLimiter(_hash_threads)
     return _hash_slots
 
 

@@ -28,6 +28,7 @@ def build_environment() -> Environment:
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
+        auto_reload=False,  # templates change only with a deploy: no stat() per render
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]

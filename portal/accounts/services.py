@@ -339,8 +339,8 @@ async def list_users(role: str = "", search: str = "") -> list[dict]:
     if role:
         query = query.where(User.role == role)
     if search:
-        like = f"%{search.strip()}%"
-        query = query.where(User.email.ilike(like) | User.full_name.ilike(like))
+        text = search.strip()
+        query = query.where(db.icontains(User.email, text) | db.icontains(User.full_name, text))
     return await query
 
 

@@ -36,15 +36,6 @@ CHROMIUM_ARGS = [
 STARTUP_SECONDS = 30
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Chromium is a system package; without it, say so instead of failing every test.
-    if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} missing (Debian: apt-get install chromium)")
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(skip)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -142,3 +142,24 @@ async def test_session_cookie_is_http_only_and_same_site(client, make_user):
     response = await sign_in(client, user)
     cookie = response.headers["set-cookie"].lower()
     assert "portal_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+async def test_behind_https_cookies_are_secure_and_hsts_is_sent(make_user, settings, monkeypatch):
+    import dataclasses
+
+    import httpx
+
+    from portal import templating
+    from portal.accounts import routes
+    from portal.app import create_app
+
+    https = dataclasses.replace(settings, base_url="https://portal.example.org")
+    for module in (routes, templating):
+        monkeypatch.setattr(module, "get_settings", lambda: https)
+    transport = httpx.ASGITransport(app=create_app(https), client=("192.0.2.1", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="https://127.0.0.1") as client:
+        response = await sign_in(client, await make_user("officer"))
+        session_cookie = response.headers["set-cookie"].lower()
+        assert "portal_session=" in session_cookie and "secure" in session_cookie
+        page = await client.get("/account/password")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
