@@ -41,9 +41,11 @@ class _Connections:
 class PortalSQLiteTransaction(SQLiteTransaction):
     """A transaction on the shared writer connection, holding the write lock throughout."""
 
+    engine: PortalSQLiteEngine
+
     async def __aenter__(self) -> PortalSQLiteTransaction:
         if self._parent is not None:
-            return self._parent
+            return self._parent  # type: ignore[return-value]
         conns = await self.engine.connections()
         await conns.write_lock.acquire()
         try:
@@ -87,7 +89,7 @@ class PortalSQLiteEngine(SQLiteEngine):
 
     async def _open(self) -> Any:
         conn = await aiosqlite.connect(**self.connection_kwargs)
-        conn.row_factory = dict_factory
+        conn.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in (
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
@@ -186,7 +188,7 @@ async def connect() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=2, max_size=10)
-    else:
+    elif isinstance(engine, PortalSQLiteEngine):
         await engine.connections()
 
 

@@ -21,9 +21,5 @@ class NotFound(DomainError):
     status_code = 404
 
 
-class Forbidden(DomainError):
-    status_code = 403
-
-
 class Throttled(DomainError):
     status_code = 429

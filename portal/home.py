@@ -14,7 +14,7 @@ async def home(request: Request) -> Template:
     return render(request, "home.html")
 
 
-@get("/healthz", cache_control=None)
+@get("/healthz")
 async def healthz() -> dict[str, str]:
     database = await database_status()
     return {"status": "ok" if database == "ok" else "degraded", "database": database}

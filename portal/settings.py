@@ -58,10 +58,6 @@ class Settings:
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
 
-    @property
-    def upload_dir(self) -> Path:
-        return self.data_dir / "uploads"
-
 
 def _sqlite_path(url: str) -> str:
     # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from piccolo.querystring import QueryString
 
 from portal import clock, db
+from portal.access import or_404
 from portal.accounts.tables import (
     Constituency,
     LoginSession,
@@ -20,7 +21,7 @@ from portal.accounts.tables import (
 )
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
-from portal.errors import DomainError, NotFound, Throttled
+from portal.errors import DomainError, Throttled
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.security import (
@@ -289,10 +290,7 @@ async def _organisation_id(name: str, kind: str) -> int:
 
 
 async def get_user(user_id: int) -> User:
-    user = await User.objects().where(User.id == user_id).first()
-    if user is None:
-        raise NotFound(_("There is no such user."))
-    return user
+    return or_404(await User.objects().where(User.id == user_id).first())
 
 
 async def set_active(actor: CurrentUser, user_id: int, active: bool) -> User:

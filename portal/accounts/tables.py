@@ -8,6 +8,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     OnDelete,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -67,6 +68,7 @@ ORGANISATION_KIND_LABELS = {
 class Organisation(Table):
     """A partner organisation (MRC, union or NGO) whose staff file complaints for workers."""
 
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     name = Varchar(length=200, unique=True)
     kind = Varchar(length=10, choices=OrganisationKind, default=OrganisationKind.ngo)
     province = Varchar(length=100, default="")
@@ -76,6 +78,7 @@ class Organisation(Table):
 class User(Table, tablename="portal_user"):
     """Someone who signs in. Agency staff belong to one agency, partner staff to one organisation."""
 
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     email = Varchar(length=254, unique=True)
     full_name = Varchar(length=200)
     role = Varchar(length=20, choices=Role, index=True)
@@ -93,6 +96,7 @@ class User(Table, tablename="portal_user"):
 class LoginSession(Table):
     """A server-side session. The cookie holds a random token; only its hash is stored."""
 
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
@@ -102,5 +106,6 @@ class LoginSession(Table):
 class ThrottleEvent(Table):
     """One counted attempt (a failed login, a receipt lookup) for rate limiting."""
 
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     key = Varchar(length=100, index=True)
     at = Timestamptz(index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Date, Text, Timestamptz, Varchar
+from piccolo.columns import Date, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.i18n import N_
@@ -41,6 +41,7 @@ ASSOCIATION_LABELS = {
 class Agency(Table):
     """A private recruitment agency licensed by MOLVT."""
 
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     licence_number = Varchar(length=50, unique=True)
     name_en = Varchar(length=200, index=True)
     name_km = Varchar(length=200, default="")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.accounts.tables import User
 
 
 class AuditEvent(Table):
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
     at = Timestamptz(index=True)
     actor = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     actor_email = Varchar(length=254, default="")
