@@ -14,6 +14,7 @@ from litestar.template import TemplateConfig
 
 from portal import db, home
 from portal.accounts import routes as accounts_routes
+from portal.agencies import routes as agencies_routes
 from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
 from portal.settings import PROJECT_ROOT, Settings, get_settings
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *home.ROUTES,
             *accounts_routes.ROUTES,
+            *agencies_routes.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

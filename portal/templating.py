@@ -42,7 +42,7 @@ def build_environment() -> Environment:
         languages=i18n.LANGUAGES,
         current_language=i18n.current_language.get,
         navigation=navigation,
-        language_url=language_url,
+        url_with=url_with,
         local_name=i18n.local_name,
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
@@ -54,18 +54,19 @@ def template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(build_environment())
 
 
-def language_url(request: Request, language: str) -> str:
-    """This same page (with its filters and ?next=) in another language."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return f"{request.url.path}?{urlencode([*params, ('lang', language)])}"
+def url_with(request: Request, **changes: str) -> str:
+    """This same page with its other parameters (filters, ?next=) kept and these changed:
+    the language links, the "more" link of a list."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    return f"{request.url.path}?{urlencode([*params, *changes.items()])}"
 
 
 def navigation(user: Any) -> list[tuple[str, str]]:
     """The menu for this user's role: (path, translated label)."""
     _ = i18n.gettext
     if user is None:
-        return [("/", _("Home")), ("/login", _("Sign in"))]
-    items = [("/", _("Home"))]
+        return [("/", _("Home")), ("/agencies", _("Agency registry")), ("/login", _("Sign in"))]
+    items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
     if user.role == Role.admin.value:
         items += [("/admin/users", _("Users")), ("/admin/audit", _("Audit log"))]
     items.append(("/account/password", _("Change password")))
