@@ -322,18 +322,22 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[User, str]:
     return user, temporary
 
 
+# Built once: following foreign keys (User.agency.name_en) is costly in Piccolo.
+_USER_LIST_COLUMNS = (
+    User.id,
+    User.email,
+    User.full_name,
+    User.role,
+    User.is_active,
+    User.last_login_at,
+    User.agency.name_en.as_alias("agency_en"),
+    User.agency.name_km.as_alias("agency_km"),
+    User.organisation.name.as_alias("organisation_name"),
+)
+
+
 async def list_users(role: str = "", search: str = "") -> list[dict]:
-    query = User.select(
-        User.id,
-        User.email,
-        User.full_name,
-        User.role,
-        User.is_active,
-        User.last_login_at,
-        User.agency.name_en.as_alias("agency_en"),
-        User.agency.name_km.as_alias("agency_km"),
-        User.organisation.name.as_alias("organisation_name"),
-    ).order_by(User.email)
+    query = User.select(*_USER_LIST_COLUMNS).order_by(User.email)
     if role:
         query = query.where(User.role == role)
     if search:
