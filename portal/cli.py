@@ -75,7 +75,8 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
-    from portal.accounts.services import FormErrors, NewUser, create_user
+    from portal.accounts.services import NewUser, create_user
+    from portal.errors import FormErrors
 
     password = args.password
     if password is None:

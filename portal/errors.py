@@ -23,3 +23,11 @@ class NotFound(DomainError):
 
 class Throttled(DomainError):
     status_code = 429
+
+
+class FormErrors(DomainError):
+    """Several field errors at once, so the form can show each beside its field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors

@@ -68,7 +68,11 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         return [("/", _("Home")), ("/agencies", _("Agency registry")), ("/login", _("Sign in"))]
     items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
     if user.role == Role.admin.value:
-        items += [("/admin/users", _("Users")), ("/admin/audit", _("Audit log"))]
+        items += [
+            ("/admin/users", _("Users")),
+            ("/admin/agencies", _("Agencies")),
+            ("/admin/audit", _("Audit log")),
+        ]
     items.append(("/account/password", _("Change password")))
     return items
 

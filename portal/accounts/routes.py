@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from portal import i18n
 from portal.access import role_required, signed_in
 from portal.accounts import services
-from portal.accounts.services import FormErrors, NewUser
+from portal.accounts.services import NewUser
 from portal.accounts.tables import (
     CONSTITUENCY_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -21,7 +21,7 @@ from portal.accounts.tables import (
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.audit.actions import ACTION_LABELS
-from portal.errors import DomainError
+from portal.errors import DomainError, FormErrors
 from portal.i18n import N_
 from portal.security import MIN_PASSWORD_LENGTH, client_address
 from portal.settings import get_settings

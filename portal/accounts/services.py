@@ -21,7 +21,7 @@ from portal.accounts.tables import (
 )
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
-from portal.errors import DomainError, Throttled
+from portal.errors import DomainError, FormErrors, Throttled
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.security import (
@@ -206,14 +206,6 @@ class NewUser:
     organisation_kind: str = OrganisationKind.ngo.value
     constituency: str = ""
     must_change_password: bool = True
-
-
-class FormErrors(DomainError):
-    """Several field errors at once, so the form can show each beside its field."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
 
 
 async def create_user(actor: CurrentUser | None, new: NewUser) -> User:

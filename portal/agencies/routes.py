@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
+from portal.access import role_required
+from portal.accounts.tables import Role
 from portal.agencies import services
 from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
-from portal.templating import render
+from portal.errors import FormErrors
+from portal.i18n import N_
+from portal.templating import redirect, render
 
 
 @get("/agencies")
@@ -46,3 +51,108 @@ async def agency_page(request: Request, agency_id: FromPath[int]) -> Template:
 
 
 ROUTES = [registry, agency_page]
+
+
+# --- admin: keeping the registry -------------------------------------------------------
+
+admin_only = [role_required(Role.admin)]
+
+
+def _form_page(
+    request: Request,
+    form: dict,
+    errors: dict | None = None,
+    agency_id: int | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        "admin/agency_form.html",
+        status_code=status_code,
+        form=form,
+        errors=errors or {},
+        agency_id=agency_id,
+        statuses=LICENCE_STATUS_LABELS,
+        associations=ASSOCIATION_LABELS,
+    )
+
+
+@get("/admin/agencies", guards=admin_only)
+async def admin_agencies(
+    request: Request, q: FromQuery[str] = "", after: FromQuery[str] = ""
+) -> Template:
+    filters = services.RegistryFilters(text=q)
+    agencies, next_after = await services.search(filters, after=after)
+    return render(
+        request,
+        "admin/agencies.html",
+        agencies=agencies,
+        next_after=next_after,
+        filters=filters,
+        statuses=LICENCE_STATUS_LABELS,
+    )
+
+
+@get("/admin/agencies/new", guards=admin_only)
+async def agency_new(request: Request) -> Template:
+    return _form_page(request, {"licence_status": "active", "association": "none"})
+
+
+@post("/admin/agencies/new", guards=admin_only)
+async def agency_create(request: Request) -> Template | Redirect:
+    form = dict(await request.form())
+    try:
+        agency = await services.create_agency(request.scope["user"], form)
+    except FormErrors as error:
+        return _form_page(request, form, error.errors, status_code=400)
+    return redirect(f"/agencies/{agency.id}", N_("The agency has been added to the registry."))
+
+
+@get("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
+async def agency_edit(request: Request, agency_id: FromPath[int]) -> Template:
+    agency = await services.public_record(agency_id)
+    form = {k: ("" if v is None else str(v)) for k, v in agency.items()}
+    return _form_page(request, form, agency_id=agency_id)
+
+
+@post("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
+async def agency_update(request: Request, agency_id: FromPath[int]) -> Template | Redirect:
+    form = dict(await request.form())
+    try:
+        await services.update_agency(request.scope["user"], agency_id, form)
+    except FormErrors as error:
+        return _form_page(request, form, error.errors, agency_id=agency_id, status_code=400)
+    return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
+
+
+@get("/admin/agencies/import", guards=admin_only)
+async def import_page(request: Request) -> Template:
+    return render(request, "admin/agency_import.html", columns=services.CSV_COLUMNS)
+
+
+@post("/admin/agencies/import", guards=admin_only)
+async def import_submit(request: Request) -> Template | Redirect:
+    form = await request.form()
+    upload = form.get("file")
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    report = await services.import_csv(request.scope["user"], content)
+    if report.problems:
+        return render(
+            request,
+            "admin/agency_import.html",
+            status_code=400,
+            columns=services.CSV_COLUMNS,
+            problems=report.problems,
+        )
+    return redirect("/admin/agencies", N_("The agencies in the file have been added."))
+
+
+ROUTES += [
+    admin_agencies,
+    agency_new,
+    agency_create,
+    agency_edit,
+    agency_update,
+    import_page,
+    import_submit,
+]

@@ -9,4 +9,7 @@ ACTION_LABELS = {
     "user.deactivated": N_("Account deactivated"),
     "user.password_reset": N_("Password reset by an administrator"),
     "user.password_changed": N_("Password changed"),
+    "agency.created": N_("Agency added to the registry"),
+    "agency.updated": N_("Agency record changed"),
+    "agency.imported": N_("Agencies imported from a file"),
 }

@@ -28,11 +28,11 @@ def _fill(path: str, ids: dict[str, int]) -> str:
 
 
 async def test_every_state_changing_route_refuses_a_request_without_a_valid_token(
-    app, client, as_role, make_user
+    app, client, as_role, make_user, make_agency
 ):
     admin = await as_role("admin")
     target = await make_user("officer")
-    ids = {"user_id": target.id}
+    ids = {"user_id": target.id, "agency_id": (await make_agency()).id}
     routes = _routes(app, UNSAFE)
     assert ("POST", "/login") in routes and len(routes) >= 5
     for method, path in routes:
