@@ -71,6 +71,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         items += [
             ("/admin/users", _("Users")),
             ("/admin/agencies", _("Agencies")),
+            ("/admin/checklists", _("Checklists")),
             ("/admin/audit", _("Audit log")),
         ]
     items.append(("/account/password", _("Change password")))
@@ -116,7 +117,9 @@ def redirect(path: str, message: str | None = None, level: str = "success") -> R
     return Redirect(path, status_code=303, cookies=cookies)
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+def render(
+    request: Request, template_name: str, status_code: int = 200, **context: Any
+) -> Template:
     """A page with the signed-in user, any flash message, and empty form values and errors."""
     messages = read_flash(request)
     cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0)] if messages else []
@@ -124,7 +127,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("errors", {})
     context.setdefault("form", {})
     return Template(
-        template_name=template,
+        template_name=template_name,
         context={**context, "messages": messages},
         status_code=status_code,
         cookies=cookies,

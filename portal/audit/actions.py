@@ -12,4 +12,7 @@ ACTION_LABELS = {
     "agency.created": N_("Agency added to the registry"),
     "agency.updated": N_("Agency record changed"),
     "agency.imported": N_("Agencies imported from a file"),
+    "checklist.imported": N_("Checklist imported"),
+    "checklist.published": N_("Checklist version published"),
+    "checklist.new_version": N_("Checklist version started"),
 }

@@ -1,10 +1,10 @@
 from piccolo.conf.apps import AppConfig
 
+from portal.checklists.tables import ChecklistTemplate, Indicator, Section
 from portal.settings import PROJECT_ROOT
 
-# Tables arrive with the issue that builds this domain.
 APP_CONFIG = AppConfig(
     app_name="checklists",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "checklists"),
-    table_classes=[],
+    table_classes=[ChecklistTemplate, Section, Indicator],
 )
