@@ -4,12 +4,16 @@ records are looked up by their natural keys and only missing ones are added."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from portal import clock
 from portal.accounts.services import NewUser, create_user
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
+from portal.checklists import templates
+from portal.checklists.tables import ChecklistTemplate
 
+SAMPLE_CHECKLIST = Path(__file__).parent / "checklists" / "sample_coc.yaml"
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published in the README, demo data only
 
 AGENCIES = [
@@ -91,6 +95,10 @@ async def load_demo_data() -> list[str]:
             ),
         )
         report.append(f"user {email} ({role})")
+    if not await ChecklistTemplate.exists():
+        template = await templates.import_template(None, SAMPLE_CHECKLIST.read_bytes())
+        await templates.publish(None, template.id)
+        report.append(f"checklist {template.title_en} v{template.version} (published)")
     report.append(
         f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}"
     )
