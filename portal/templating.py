@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from portal import i18n
 from portal.accounts.tables import CONSTITUENCY_LABELS, ROLE_LABELS, Constituency, Role
+from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT, get_settings
 
 FLASH_COOKIE = "portal_flash"
@@ -43,6 +44,8 @@ def build_environment() -> Environment:
         current_language=i18n.current_language.get,
         navigation=navigation,
         url_with=url_with,
+        choices=choices,
+        min_password_length=MIN_PASSWORD_LENGTH,
         local_name=i18n.local_name,
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
@@ -59,6 +62,11 @@ def url_with(request: Request, **changes: str) -> str:
     the language links, the "more" link of a list."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
     return f"{request.url.path}?{urlencode([*params, *changes.items()])}"
+
+
+def choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
+    """(value, translated label) options for a select, from an enum's label table."""
+    return [(str(value), i18n.gettext(label)) for value, label in labels.items()]
 
 
 def navigation(user: Any) -> list[tuple[str, str]]:
@@ -111,9 +119,9 @@ def read_flash(request: Request) -> list[tuple[str, str]]:
     return [(level, i18n.gettext(message))]
 
 
-def redirect(path: str, message: str | None = None, level: str = "success") -> Redirect:
+def redirect(path: str, message: str | None = None) -> Redirect:
     """A 303 redirect (so a reload does not post again), optionally with a flash message."""
-    cookies = [flash_cookie(message, level)] if message else []
+    cookies = [flash_cookie(message)] if message else []
     return Redirect(path, status_code=303, cookies=cookies)
 
 

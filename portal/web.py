@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from litestar import Request, Response
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import MutableScopeHeaders, UploadFile
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,6 +85,12 @@ def _cookies(scope: Scope) -> dict[str, str]:
     except Exception:
         return {}
     return {key: morsel.value for key, morsel in jar.items()}
+
+
+async def uploaded_bytes(request: Request, field: str) -> bytes:
+    """The content of a file field of a multipart form (empty when none was sent)."""
+    upload = (await request.form()).get(field)
+    return await upload.read() if isinstance(upload, UploadFile) else b""
 
 
 # --- error pages ----------------------------------------------------------------------

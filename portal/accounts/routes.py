@@ -22,8 +22,8 @@ from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.audit.actions import ACTION_LABELS
 from portal.errors import DomainError, FormErrors
-from portal.i18n import N_
-from portal.security import MIN_PASSWORD_LENGTH, client_address
+from portal.i18n import N_, local_name
+from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
 from portal.web import SESSION_COOKIE
@@ -92,7 +92,7 @@ async def logout(request: Request) -> Redirect:
 
 @get("/account/password", guards=[signed_in])
 async def password_page(request: Request) -> Template:
-    return render(request, "accounts/password.html", min_password_length=MIN_PASSWORD_LENGTH)
+    return render(request, "accounts/password.html")
 
 
 @post("/account/password", guards=[signed_in])
@@ -110,13 +110,7 @@ async def password_submit(request: Request) -> Template | Redirect:
         except DomainError as error:
             errors[error.field or "new_password"] = error.message
     if errors:
-        return render(
-            request,
-            "accounts/password.html",
-            status_code=400,
-            errors=errors,
-            min_password_length=MIN_PASSWORD_LENGTH,
-        )
+        return render(request, "accounts/password.html", status_code=400, errors=errors)
     return redirect("/", N_("Your password has been changed."))
 
 
@@ -132,9 +126,14 @@ async def _user_form_choices() -> dict:
         "roles": ROLE_LABELS,
         "constituencies": CONSTITUENCY_LABELS,
         "organisation_kinds": ORGANISATION_KIND_LABELS,
-        "agencies": agencies,
+        "agency_options": [
+            (
+                a["licence_number"],
+                f"{local_name(a['name_en'], a['name_km'])} ({a['licence_number']})",
+            )
+            for a in agencies
+        ],
         "organisations": [o["name"] for o in organisations],
-        "min_password_length": MIN_PASSWORD_LENGTH,
     }
 
 

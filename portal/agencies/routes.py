@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,6 +13,7 @@ from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
+from portal.web import uploaded_bytes
 
 
 @get("/agencies")
@@ -132,9 +132,7 @@ async def import_page(request: Request) -> Template:
 
 @post("/admin/agencies/import", guards=admin_only)
 async def import_submit(request: Request) -> Template | Redirect:
-    form = await request.form()
-    upload = form.get("file")
-    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    content = await uploaded_bytes(request, "file")
     report = await services.import_csv(request.scope["user"], content)
     if report.problems:
         return render(

@@ -151,7 +151,7 @@ async def create_agency(actor: Any, form: dict[str, str]) -> Agency:
 
 
 async def update_agency(actor: Any, agency_id: int, form: dict[str, str]) -> None:
-    or_404(await Agency.exists().where(Agency.id == agency_id) or None)
+    or_404(await Agency.select(Agency.id).where(Agency.id == agency_id).first())
     values, errors = clean_agency(form)
     if "licence_number" not in errors and await _licence_taken(values["licence_number"], agency_id):
         errors["licence_number"] = _("Another agency already has this licence number.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -13,6 +12,7 @@ from portal.checklists import templates
 from portal.checklists.tables import TEMPLATE_STATUS_LABELS
 from portal.i18n import N_
 from portal.templating import redirect, render
+from portal.web import uploaded_bytes
 
 admin_only = [role_required(Role.admin)]
 
@@ -29,9 +29,7 @@ async def checklist_list(request: Request) -> Template:
 
 @post("/admin/checklists/import", guards=admin_only)
 async def checklist_import(request: Request) -> Template | Redirect:
-    form = await request.form()
-    upload = form.get("file")
-    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    content = await uploaded_bytes(request, "file")
     try:
         template = await templates.import_template(request.scope["user"], content)
     except templates.TemplateFileError as error:
