@@ -80,8 +80,16 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/admin/users", _("Users")),
             ("/admin/agencies", _("Agencies")),
             ("/admin/checklists", _("Checklists")),
+            ("/cycles", _("Assessment cycles")),
             ("/admin/audit", _("Audit log")),
         ]
+    elif user.role == Role.committee.value:
+        items += [
+            ("/cycles", _("Assessment cycles")),
+            ("/committee/questions", _("Questions from agencies")),
+        ]
+    elif user.role == Role.agency.value:
+        items.append(("/assessments", _("Self-assessment")))
     items.append(("/account/password", _("Change password")))
     return items
 

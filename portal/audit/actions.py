@@ -15,4 +15,9 @@ ACTION_LABELS = {
     "checklist.imported": N_("Checklist imported"),
     "checklist.published": N_("Checklist version published"),
     "checklist.new_version": N_("Checklist version started"),
+    "cycle.opened": N_("Assessment cycle opened"),
+    "assessment.submitted": N_("Self-assessment submitted"),
+    "clarification.asked": N_("Question about an indicator asked"),
+    "clarification.answered": N_("Question about an indicator answered"),
+    "clarification.published": N_("Answer published as guidance"),
 }

@@ -1,10 +1,29 @@
 from piccolo.conf.apps import AppConfig
 
-from portal.checklists.tables import ChecklistTemplate, Indicator, Section
+from portal.checklists.tables import (
+    Answer,
+    Assessment,
+    AssessmentCycle,
+    ChecklistTemplate,
+    Clarification,
+    Evidence,
+    Indicator,
+    Section,
+)
 from portal.settings import PROJECT_ROOT
 
 APP_CONFIG = AppConfig(
     app_name="checklists",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "checklists"),
-    table_classes=[ChecklistTemplate, Section, Indicator],
+    table_classes=[
+        ChecklistTemplate,
+        Section,
+        Indicator,
+        AssessmentCycle,
+        Assessment,
+        Answer,
+        Evidence,
+        Clarification,
+    ],
+    migration_dependencies=["portal.agencies.piccolo_app", "portal.accounts.piccolo_app"],
 )

@@ -1,8 +1,10 @@
-"""COC checklist templates: versions, their sections (the COC's articles) and indicators.
+"""COC checklists: template versions with their sections (the COC's articles) and
+indicators; assessment cycles; each agency's self-assessment with answers, evidence and
+clarification questions.
 
 A template version is a draft until published; a published version never changes (a
 change makes the next version), so answers and scores stay tied to the wording they were
-made on."""
+made on: an answer points at an indicator of the cycle's version."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from enum import StrEnum
 
 from piccolo.columns import (
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -20,6 +23,8 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from portal.accounts.tables import User
+from portal.agencies.tables import Agency
 from portal.i18n import N_
 
 
@@ -76,3 +81,108 @@ class Indicator(Table):
     evidence_hint_km = Text(default="")
     evidence_required = Boolean(default=True)
     max_score = Integer(default=2)
+
+
+class AssessmentCycle(Table, tablename="cycle"):
+    """A round of self-assessment on one published template version."""
+
+    id: Serial
+    title_en = Varchar(length=300)
+    title_km = Varchar(length=300, default="")
+    template = ForeignKey(references=ChecklistTemplate, on_delete=OnDelete.restrict, index=True)
+    opens_on = Date()
+    submission_deadline = Date(index=True)
+    review_deadline = Date(index=True)
+    created_at = Timestamptz()
+
+
+class AssessmentStatus(StrEnum):
+    """Where a self-assessment stands. The committee issue adds its review states here."""
+
+    in_progress = "in_progress"
+    submitted = "submitted"
+
+
+ASSESSMENT_STATUS_LABELS = {
+    AssessmentStatus.in_progress: N_("In progress"),
+    AssessmentStatus.submitted: N_("Submitted"),
+}
+# States in which the agency may still change its answers.
+EDITABLE_STATUSES = {AssessmentStatus.in_progress}
+
+
+class Assessment(Table):
+    """One agency's self-assessment in one cycle."""
+
+    id: Serial
+    cycle = ForeignKey(references=AssessmentCycle, on_delete=OnDelete.cascade, index=True)
+    agency = ForeignKey(references=Agency, on_delete=OnDelete.cascade, index=True)
+    # "cycle:agency", unique: an agency takes part in a cycle once.
+    participation = Varchar(length=40, unique=True)
+    status = Varchar(
+        length=20, choices=AssessmentStatus, default=AssessmentStatus.in_progress, index=True
+    )
+    # Indicators answered in full (with evidence where required), kept for the committee list.
+    complete_count = Integer(default=0)
+    updated_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+class AnswerChoice(StrEnum):
+    met = "met"
+    partly_met = "partly_met"
+    not_met = "not_met"
+    not_applicable = "not_applicable"
+
+
+ANSWER_LABELS = {
+    AnswerChoice.met: N_("Met"),
+    AnswerChoice.partly_met: N_("Partly met"),
+    AnswerChoice.not_met: N_("Not met"),
+    AnswerChoice.not_applicable: N_("Not applicable"),
+}
+
+
+class Answer(Table):
+    """The agency's answer to one indicator."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    # "assessment:indicator", unique: one answer per indicator, saved over as they go.
+    slot = Varchar(length=40, unique=True)
+    choice = Varchar(length=20, choices=AnswerChoice, null=True, default=None)
+    explanation = Text(default="")
+    updated_at = Timestamptz()
+    updated_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class Evidence(Table):
+    """A file the agency attached to an indicator (policy, regulation, contract...)."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    stored_name = Varchar(length=40, unique=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=50)
+    size = Integer()
+    uploaded_at = Timestamptz()
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class Clarification(Table):
+    """ "What does this indicator mean?" - asked by an agency, answered by the committee, and
+    published as guidance for every agency in the cycle when the answer is a good one."""
+
+    id: Serial
+    cycle = ForeignKey(references=AssessmentCycle, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict, index=True)
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    question = Text()
+    asked_at = Timestamptz()
+    asked_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    answer = Text(default="")
+    answered_at = Timestamptz(null=True, default=None)
+    answered_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    published = Boolean(default=False)

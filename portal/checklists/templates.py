@@ -259,6 +259,25 @@ async def structure(template_id: int) -> dict[str, Any]:
     }
 
 
+# Published versions never change, so their structure is read from the database once.
+_frozen: dict[int, dict[str, Any]] = {}
+
+
+async def frozen_structure(template_id: int) -> dict[str, Any]:
+    """structure(), kept in memory for published versions (the pages agencies fill)."""
+    if template_id in _frozen:
+        return _frozen[template_id]
+    data = await structure(template_id)
+    if data["template"].status == TemplateStatus.published:
+        _frozen[template_id] = data
+    return data
+
+
+def forget_structures() -> None:
+    """Drop the cache (tests empty the database between runs; ids may come back)."""
+    _frozen.clear()
+
+
 def _pair(en: str, km: str) -> dict[str, str]:
     return {"en": en, "km": km}
 

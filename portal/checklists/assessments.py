@@ -1,0 +1,421 @@
+"""An agency's self-assessment: answers saved as they go, evidence files, clarification
+questions, progress, and the completeness check at submission, after which the answers
+are read-only.
+
+Who sees an assessment: the agency's own users, always; committee members and admins once
+it has been submitted. Everyone else gets the same 404 as for one that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal import clock, db, uploads
+from portal.access import or_404
+from portal.accounts.services import CurrentUser
+from portal.accounts.tables import Role
+from portal.audit import services as audit
+from portal.checklists import templates
+from portal.checklists.cycles import today
+from portal.checklists.tables import (
+    EDITABLE_STATUSES,
+    Answer,
+    AnswerChoice,
+    Assessment,
+    AssessmentStatus,
+    Clarification,
+    Evidence,
+)
+from portal.errors import DomainError, FormErrors, NotFound
+from portal.i18n import N_
+from portal.i18n import gettext as _
+
+MAX_EXPLANATION = 5000
+
+# Why an indicator is not complete yet, in the order the agency should fix them.
+NOT_ANSWERED = N_("Not answered yet")
+EVIDENCE_MISSING = N_("Evidence is required: attach at least one file")
+REASON_MISSING = N_("Explain why this indicator does not apply")
+
+
+class ReadOnly(DomainError):
+    """The answers are locked (submitted, or the cycle has not opened)."""
+
+    status_code = 409
+
+
+@dataclass
+class AnswerInput:
+    """One indicator's fields as the agency sent them."""
+
+    choice: str = ""
+    explanation: str = ""
+    files: list[uploads.Upload] = field(default_factory=list)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+async def get_assessment(user: CurrentUser, assessment_id: int) -> dict[str, Any]:
+    """The assessment, if this user may see it, with its cycle and agency."""
+    query = Assessment.select(
+        *Assessment.all_columns(),
+        Assessment.cycle.title_en.as_alias("cycle_title_en"),
+        Assessment.cycle.title_km.as_alias("cycle_title_km"),
+        Assessment.cycle.template.as_alias("template_id"),
+        Assessment.cycle.opens_on.as_alias("opens_on"),
+        Assessment.cycle.submission_deadline.as_alias("submission_deadline"),
+        Assessment.agency.name_en.as_alias("agency_name_en"),
+        Assessment.agency.name_km.as_alias("agency_name_km"),
+        Assessment.agency.licence_number.as_alias("licence_number"),
+    ).where(Assessment.id == assessment_id)
+    if user.role == Role.agency:
+        query = query.where(Assessment.agency == user.agency_id)
+    elif user.role in (Role.committee, Role.admin):
+        query = query.where(Assessment.status != AssessmentStatus.in_progress)
+    else:
+        raise NotFound(_("Page not found."))
+    assessment = or_404(await query.first())
+    assessment["is_open"] = today() >= assessment["opens_on"]
+    assessment["editable"] = (
+        user.role == Role.agency
+        and assessment["status"] in EDITABLE_STATUSES
+        and assessment["is_open"]
+    )
+    assessment["can_ask"] = user.role == Role.agency and assessment["is_open"]
+    return assessment
+
+
+async def agency_assessments(user: CurrentUser) -> list[dict]:
+    """The agency's self-assessments, newest cycle first."""
+    rows = (
+        await Assessment.select(
+            *Assessment.all_columns(),
+            Assessment.cycle.title_en.as_alias("cycle_title_en"),
+            Assessment.cycle.title_km.as_alias("cycle_title_km"),
+            Assessment.cycle.opens_on.as_alias("opens_on"),
+            Assessment.cycle.submission_deadline.as_alias("submission_deadline"),
+            Assessment.cycle.template.as_alias("template_id"),
+        )
+        .where(Assessment.agency == user.agency_id)
+        .order_by(Assessment.cycle.opens_on, ascending=False)
+    )
+    for row in rows:
+        row["indicator_count"] = (await templates.frozen_structure(row["template_id"]))[
+            "indicator_count"
+        ]
+    return rows
+
+
+def problems(indicator: dict, answer: dict | None, evidence_count: int) -> list[str]:
+    """What is still missing before this indicator counts as complete (empty when done)."""
+    if not answer or not answer["choice"]:
+        return [NOT_ANSWERED]
+    choice = answer["choice"]
+    missing = []
+    if (
+        choice in (AnswerChoice.met, AnswerChoice.partly_met)
+        and indicator["evidence_required"]
+        and not evidence_count
+    ):
+        missing.append(EVIDENCE_MISSING)
+    if choice == AnswerChoice.not_applicable and not answer["explanation"].strip():
+        missing.append(REASON_MISSING)
+    return missing
+
+
+async def _answers(assessment_id: int) -> dict[int, dict]:
+    rows = await Answer.select(
+        Answer.indicator, Answer.choice, Answer.explanation, Answer.updated_at
+    ).where(Answer.assessment == assessment_id)
+    return {row["indicator"]: row for row in rows}
+
+
+async def _evidence(assessment_id: int, indicator_ids: list[int] | None = None) -> dict[int, list]:
+    query = (
+        Evidence.select(
+            Evidence.id, Evidence.indicator, Evidence.filename, Evidence.size, Evidence.uploaded_at
+        )
+        .where(Evidence.assessment == assessment_id)
+        .order_by(Evidence.id)
+    )
+    if indicator_ids is not None:
+        query = query.where(Evidence.indicator.is_in(indicator_ids or [0]))
+    by_indicator: dict[int, list] = {}
+    for row in await query:
+        by_indicator.setdefault(row["indicator"], []).append(row)
+    return by_indicator
+
+
+async def _evidence_counts(assessment_id: int) -> dict[int, int]:
+    return {i: len(files) for i, files in (await _evidence(assessment_id)).items()}
+
+
+async def _clarifications(assessment: dict, indicator_ids: list[int]) -> dict[int, list]:
+    """The agency's own questions and the answers published for the whole cycle."""
+    rows = (
+        await Clarification.select(
+            Clarification.id,
+            Clarification.indicator,
+            Clarification.assessment,
+            Clarification.question,
+            Clarification.asked_at,
+            Clarification.answer,
+            Clarification.answered_at,
+            Clarification.published,
+        )
+        .where(Clarification.cycle == assessment["cycle"])
+        .where(Clarification.indicator.is_in(indicator_ids or [0]))
+        .where(
+            (Clarification.assessment == assessment["id"]) | (Clarification.published == True)  # noqa: E712
+        )
+        .order_by(Clarification.asked_at)
+    )
+    by_indicator: dict[int, list] = {}
+    for row in rows:
+        row["own"] = row["assessment"] == assessment["id"]
+        by_indicator.setdefault(row["indicator"], []).append(row)
+    return by_indicator
+
+
+async def progress(assessment: dict) -> dict[str, Any]:
+    """Complete indicators per section and overall, and the list of what is missing."""
+    checklist = await templates.frozen_structure(assessment["template_id"])
+    answers = await _answers(assessment["id"])
+    evidence = await _evidence_counts(assessment["id"])
+    sections = []
+    missing = []
+    complete = 0
+    for section in checklist["sections"]:
+        done = 0
+        for indicator in section["indicators"]:
+            wrong = problems(
+                indicator, answers.get(indicator["id"]), evidence.get(indicator["id"], 0)
+            )
+            if wrong:
+                missing.append({"section": section, "indicator": indicator, "problems": wrong})
+            else:
+                done += 1
+        complete += done
+        sections.append({**section, "complete": done, "total": len(section["indicators"])})
+    total = checklist["indicator_count"]
+    return {
+        "template": checklist["template"],
+        "sections": sections,
+        "complete": complete,
+        "total": total,
+        "percent": round(100 * complete / total) if total else 0,
+        "missing": missing,
+    }
+
+
+async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
+    """One article of the checklist with the agency's answers, files and questions."""
+    overall = await progress(assessment)
+    section = next((s for s in overall["sections"] if s["id"] == section_id), None)
+    if section is None:
+        raise NotFound(_("Page not found."))
+    ids = [i["id"] for i in section["indicators"]]
+    answers = await _answers(assessment["id"])
+    evidence = await _evidence(assessment["id"], ids)
+    questions = await _clarifications(assessment, ids)
+    position = overall["sections"].index(section)
+    return {
+        **overall,
+        "section": section,
+        "previous_section": overall["sections"][position - 1] if position else None,
+        "next_section": (
+            overall["sections"][position + 1] if position + 1 < len(overall["sections"]) else None
+        ),
+        "items": [
+            {
+                "indicator": indicator,
+                "answer": answers.get(indicator["id"]),
+                "evidence": evidence.get(indicator["id"], []),
+                "questions": questions.get(indicator["id"], []),
+                "problems": problems(
+                    indicator,
+                    answers.get(indicator["id"]),
+                    len(evidence.get(indicator["id"], [])),
+                ),
+            }
+            for indicator in section["indicators"]
+        ],
+    }
+
+
+async def evidence_file(assessment: dict, evidence_id: int) -> dict:
+    return or_404(
+        await Evidence.select()
+        .where(Evidence.id == evidence_id)
+        .where(Evidence.assessment == assessment["id"])
+        .first()
+    )
+
+
+# --- changing --------------------------------------------------------------------------
+
+
+def _require_editable(assessment: dict) -> None:
+    if assessment["status"] not in EDITABLE_STATUSES:
+        raise ReadOnly(
+            _("This self-assessment has been submitted; its answers can no longer change.")
+        )
+    if not assessment["editable"]:
+        raise ReadOnly(_("This self-assessment cannot be changed now."))
+
+
+async def section_of(assessment: dict, indicator_id: int) -> int:
+    """The section (article) an indicator of this assessment's checklist belongs to."""
+    checklist = await templates.frozen_structure(assessment["template_id"])
+    for section in checklist["sections"]:
+        if any(i["id"] == indicator_id for i in section["indicators"]):
+            return section["id"]
+    raise NotFound(_("Page not found."))
+
+
+async def indicator_ids(assessment: dict) -> set[int]:
+    """The indicators of the checklist version this assessment answers."""
+    checklist = await templates.frozen_structure(assessment["template_id"])
+    return {i["id"] for s in checklist["sections"] for i in s["indicators"]}
+
+
+async def save_answers(
+    user: CurrentUser, assessment: dict, entries: dict[int, AnswerInput]
+) -> None:
+    """Save what changed for these indicators, with their new files: all of it or, when
+    anything is wrong, none of it (FormErrors names each field)."""
+    _require_editable(assessment)
+    if not set(entries) <= await indicator_ids(assessment):
+        raise NotFound(_("Page not found."))
+    existing = await _answers(assessment["id"])
+    evidence_counts = await _evidence_counts(assessment["id"])
+    errors: dict[str, str] = {}
+    checked: list[tuple[int, uploads.Upload, str]] = []
+    for indicator_id, entry in entries.items():
+        if entry.choice and entry.choice not in AnswerChoice.__members__:
+            errors[f"answer-{indicator_id}"] = _("Choose one of the answers.")
+        if len(entry.explanation) > MAX_EXPLANATION:
+            errors[f"explanation-{indicator_id}"] = _(
+                "Keep the explanation under %(n)s characters."
+            ) % {"n": MAX_EXPLANATION}
+        try:
+            for upload, kind in uploads.check(
+                entry.files, f"evidence-{indicator_id}", evidence_counts.get(indicator_id, 0)
+            ):
+                checked.append((indicator_id, upload, kind))
+        except DomainError as error:
+            errors[error.field or f"evidence-{indicator_id}"] = error.message
+    if errors:
+        raise FormErrors(errors)
+
+    now = clock.now()
+    stored = uploads.store_all([(upload, kind) for _, upload, kind in checked])
+    try:
+        async with db.transaction():
+            for indicator_id, entry in entries.items():
+                await _save_answer(
+                    user, assessment["id"], indicator_id, entry, existing.get(indicator_id), now
+                )
+            if stored:
+                await Evidence.insert(
+                    *(
+                        Evidence(
+                            assessment=assessment["id"],
+                            indicator=indicator_id,
+                            stored_name=file.stored_name,
+                            filename=file.filename,
+                            content_type=file.content_type,
+                            size=file.size,
+                            uploaded_at=now,
+                            uploaded_by=user.id,
+                        )
+                        for (indicator_id, _upload, _kind), file in zip(
+                            checked, stored, strict=True
+                        )
+                    )
+                )
+            await _recount(assessment, now)
+    except BaseException:
+        uploads.remove([file.stored_name for file in stored])
+        raise
+
+
+async def _save_answer(
+    user: CurrentUser,
+    assessment_id: int,
+    indicator_id: int,
+    entry: AnswerInput,
+    before: dict | None,
+    now: Any,
+) -> None:
+    choice = entry.choice or None
+    explanation = entry.explanation.strip()
+    if before is None:
+        if choice or explanation:
+            await Answer.insert(
+                Answer(
+                    assessment=assessment_id,
+                    indicator=indicator_id,
+                    slot=f"{assessment_id}:{indicator_id}",
+                    choice=choice,
+                    explanation=explanation,
+                    updated_at=now,
+                    updated_by=user.id,
+                )
+            )
+    elif (before["choice"], before["explanation"]) != (choice, explanation):
+        await Answer.update(
+            {
+                Answer.choice: choice,
+                Answer.explanation: explanation,
+                Answer.updated_at: now,
+                Answer.updated_by: user.id,
+            }
+        ).where(Answer.slot == f"{assessment_id}:{indicator_id}")
+
+
+async def _recount(assessment: dict, now: Any) -> None:
+    counted = await progress(assessment)
+    await Assessment.update(
+        {Assessment.complete_count: counted["complete"], Assessment.updated_at: now}
+    ).where(Assessment.id == assessment["id"])
+
+
+async def remove_evidence(user: CurrentUser, assessment: dict, evidence_id: int) -> int:
+    """Delete one evidence file; returns the indicator it belonged to."""
+    _require_editable(assessment)
+    evidence = await evidence_file(assessment, evidence_id)
+    async with db.transaction():
+        await Evidence.delete().where(Evidence.id == evidence_id)
+        await _recount(assessment, clock.now())
+    uploads.remove([evidence["stored_name"]])
+    return evidence["indicator"]
+
+
+async def submit(user: CurrentUser, assessment: dict) -> list[dict]:
+    """Lock the answers and hand them to the committee. Returns what is still missing
+    (and submits nothing) when the checklist is not complete."""
+    _require_editable(assessment)
+    missing = (await progress(assessment))["missing"]
+    if missing:
+        return missing
+    async with db.transaction():
+        await (
+            Assessment.update(
+                {
+                    Assessment.status: AssessmentStatus.submitted,
+                    Assessment.submitted_at: clock.now(),
+                }
+            )
+            .where(Assessment.id == assessment["id"])
+            .where(Assessment.status.is_in(list(EDITABLE_STATUSES)))
+        )
+        await audit.record(
+            user,
+            "assessment.submitted",
+            "assessment",
+            assessment["id"],
+            f"{assessment['licence_number']} · {assessment['cycle_title_en']}",
+        )
+    return []

@@ -1,0 +1,201 @@
+"""Assessment cycles: an admin opens a round of self-assessment on a published checklist
+version for all agencies or chosen ones; the committee follows each agency's progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from portal import clock, db
+from portal.access import or_404
+from portal.agencies.tables import Agency, LicenceStatus
+from portal.audit import services as audit
+from portal.checklists.tables import (
+    Assessment,
+    AssessmentCycle,
+    AssessmentStatus,
+    ChecklistTemplate,
+    Indicator,
+    TemplateStatus,
+)
+from portal.errors import FormErrors
+from portal.i18n import TIMEZONE
+from portal.i18n import gettext as _
+
+
+@dataclass
+class NewCycle:
+    """What the admin typed into the "open a cycle" form, as text."""
+
+    title_en: str = ""
+    title_km: str = ""
+    template: str = ""
+    opens_on: str = ""
+    submission_deadline: str = ""
+    review_deadline: str = ""
+    participants: str = "all"  # "all" active agencies, or "chosen"
+    agencies: list[str] = field(default_factory=list)
+
+
+NEW_CYCLE_TEXT_FIELDS = [
+    "title_en",
+    "title_km",
+    "template",
+    "opens_on",
+    "submission_deadline",
+    "review_deadline",
+    "participants",
+]
+
+
+def today() -> date:
+    return clock.now().astimezone(TIMEZONE).date()
+
+
+def _date(value: str, name: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = _("Enter a date like 2026-12-31.")
+        return None
+
+
+async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
+    errors: dict[str, str] = {}
+    if not form.title_en.strip():
+        errors["title_en"] = _("Enter a title.")
+    template = None
+    if form.template.isdigit():
+        template = (
+            await ChecklistTemplate.objects()
+            .where(ChecklistTemplate.id == int(form.template))
+            .where(ChecklistTemplate.status == TemplateStatus.published)
+            .first()
+        )
+    if template is None:
+        errors["template"] = _("Choose a published checklist version.")
+    opens = _date(form.opens_on, "opens_on", errors)
+    submission = _date(form.submission_deadline, "submission_deadline", errors)
+    review = _date(form.review_deadline, "review_deadline", errors)
+    if opens and submission and submission < opens:
+        errors["submission_deadline"] = _("The submission deadline comes after the opening date.")
+    if submission and review and review < submission:
+        errors["review_deadline"] = _("The review deadline comes after the submission deadline.")
+    if form.participants == "chosen":
+        chosen = sorted({int(a) for a in form.agencies if a.isdigit()})
+        known = await Agency.select(Agency.id).where(Agency.id.is_in(chosen)) if chosen else []
+        agency_ids = [row["id"] for row in known]
+        if not agency_ids:
+            errors["agencies"] = _("Choose at least one agency.")
+    else:
+        rows = await Agency.select(Agency.id).where(Agency.licence_status == LicenceStatus.active)
+        agency_ids = [row["id"] for row in rows]
+        if not agency_ids:
+            errors["participants"] = _("There is no agency with an active licence.")
+    if errors:
+        raise FormErrors(errors)
+    values = {
+        "title_en": form.title_en.strip(),
+        "title_km": form.title_km.strip(),
+        "template": template.id if template else None,
+        "opens_on": opens,
+        "submission_deadline": submission,
+        "review_deadline": review,
+    }
+    return values, agency_ids
+
+
+async def open_cycle(actor: Any, form: NewCycle) -> AssessmentCycle:
+    """A new cycle with an empty self-assessment for every participating agency."""
+    values, agency_ids = await _check(form)
+    async with db.transaction():
+        cycle = AssessmentCycle(created_at=clock.now(), **values)
+        await cycle.save()
+        await Assessment.insert(
+            *(
+                Assessment(
+                    cycle=cycle.id, agency=agency_id, participation=f"{cycle.id}:{agency_id}"
+                )
+                for agency_id in agency_ids
+            )
+        )
+        await audit.record(
+            actor,
+            "cycle.opened",
+            "cycle",
+            cycle.id,
+            f"{cycle.title_en}: {len(agency_ids)} agencies",
+        )
+    return cycle
+
+
+async def published_templates() -> list[dict]:
+    return (
+        await ChecklistTemplate.select(
+            ChecklistTemplate.id,
+            ChecklistTemplate.title_en,
+            ChecklistTemplate.title_km,
+            ChecklistTemplate.version,
+        )
+        .where(ChecklistTemplate.status == TemplateStatus.published)
+        .order_by(ChecklistTemplate.id, ascending=False)
+    )
+
+
+async def agencies_to_choose() -> list[dict]:
+    return await Agency.select(
+        Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number, Agency.licence_status
+    ).order_by(Agency.name_en)
+
+
+async def list_cycles() -> list[dict]:
+    return await AssessmentCycle.select(
+        *AssessmentCycle.all_columns(),
+        AssessmentCycle.template.version.as_alias("template_version"),
+    ).order_by(AssessmentCycle.opens_on, ascending=False)
+
+
+async def get_cycle(cycle_id: int) -> dict:
+    return or_404(
+        await AssessmentCycle.select(
+            *AssessmentCycle.all_columns(),
+            AssessmentCycle.template.title_en.as_alias("template_title_en"),
+            AssessmentCycle.template.title_km.as_alias("template_title_km"),
+            AssessmentCycle.template.version.as_alias("template_version"),
+        )
+        .where(AssessmentCycle.id == cycle_id)
+        .first()
+    )
+
+
+async def submissions(cycle: dict) -> dict[str, Any]:
+    """Every participating agency with how far its self-assessment has come."""
+    total = await Indicator.count().where(Indicator.template == cycle["template"])
+    rows = (
+        await Assessment.select(
+            Assessment.id,
+            Assessment.status,
+            Assessment.complete_count,
+            Assessment.submitted_at,
+            Assessment.updated_at,
+            Assessment.agency.licence_number.as_alias("licence_number"),
+            Assessment.agency.name_en.as_alias("name_en"),
+            Assessment.agency.name_km.as_alias("name_km"),
+        )
+        .where(Assessment.cycle == cycle["id"])
+        .order_by(Assessment.agency.name_en)
+    )
+    for row in rows:
+        row["percent"] = round(100 * row["complete_count"] / total) if total else 0
+        row["late"] = bool(
+            row["submitted_at"]
+            and row["submitted_at"].astimezone(TIMEZONE).date() > cycle["submission_deadline"]
+        )
+    submitted = sum(1 for r in rows if r["status"] != AssessmentStatus.in_progress)
+    return {
+        "rows": rows,
+        "indicator_count": total,
+        "submitted_count": submitted,
+        "started_count": sum(1 for r in rows if r["complete_count"]),
+    }

@@ -1,0 +1,95 @@
+"""A published checklist (3 indicators in 2 articles) and an open cycle, for the
+self-assessment tests."""
+
+from __future__ import annotations
+
+import struct
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+CHECKLIST = """\
+format: 1
+title:
+  en: "Test checklist"
+  km: "បញ្ជីត្រួតពិនិត្យសាកល្បង"
+sections:
+  - code: "1"
+    title: {en: "Fees", km: "ថ្លៃសេវា"}
+    indicators:
+      - code: "1.1"
+        text: {en: "No worker pays a recruitment fee.", km: "គ្មានពលករណាម្នាក់បង់ថ្លៃសេវាជ្រើសរើសទេ។"}
+        evidence_hint: {en: "Fees ledger", km: "បញ្ជីថ្លៃសេវា"}
+        evidence_required: true
+      - code: "1.2"
+        text: {en: "Fees charged to employers are recorded.", km: "ថ្លៃសេវាដែលគិតពីនិយោជកត្រូវបានកត់ត្រា។"}
+        evidence_required: false
+  - code: "2"
+    title: {en: "Documents", km: "ឯកសារ"}
+    indicators:
+      - code: "2.1"
+        text: {en: "Identity documents stay with the worker.", km: "ឯកសារអត្តសញ្ញាណនៅជាមួយពលករ។"}
+        evidence_required: true
+"""
+
+
+def jpeg_with_gps() -> bytes:
+    """A tiny JPEG whose EXIF block carries a GPS position and a camera comment."""
+    exif = b"Exif\x00\x00GPSLatitude=11.5564;GPSLongitude=104.9282"
+    comment = b"taken at the worker's home"
+    segments = [
+        b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
+        b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif,
+        b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment,
+        b"\xff\xdb" + struct.pack(">H", 67) + bytes(65),
+    ]
+    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes(6) + b"\x12\x34\x56" + b"\xff\xd9"
+    return b"\xff\xd8" + b"".join(segments) + scan
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def open_cycle(make_agency: Any) -> Any:
+    """`cycle, [assessment, ...] = await open_cycle(agency, ...)`: a published checklist and
+    a cycle open today for these agencies."""
+
+    async def make(*agencies: Any, opens_in_days: int = -1) -> Any:
+        from portal import clock
+        from portal.checklists import cycles, templates
+        from portal.checklists.tables import Assessment
+
+        template = await templates.import_template(None, CHECKLIST.encode())
+        await templates.publish(None, template.id)
+        today = clock.now().date()
+        cycle = await cycles.open_cycle(
+            None,
+            cycles.NewCycle(
+                title_en="COC self-assessment 2026",
+                title_km="ការវាយតម្លៃខ្លួនឯង ២០២៦",
+                template=str(template.id),
+                opens_on=str(today + timedelta(days=opens_in_days)),
+                submission_deadline=str(today + timedelta(days=30)),
+                review_deadline=str(today + timedelta(days=60)),
+                participants="chosen",
+                agencies=[str(a.id) for a in agencies],
+            ),
+        )
+        rows = (
+            await Assessment.select()
+            .where(Assessment.cycle == cycle.id)
+            .order_by(Assessment.agency)
+        )
+        return cycle, rows
+
+    return make
+
+
+async def indicators(template_id: int) -> dict[str, dict]:
+    """The template's indicators by code, with their section id."""
+    from portal.checklists import templates
+
+    structure = await templates.structure(template_id)
+    return {i["code"]: i for s in structure["sections"] for i in s["indicators"]}
