@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "checklist.imported": N_("Checklist imported"),
     "checklist.published": N_("Checklist version published"),
     "checklist.new_version": N_("Checklist version started"),
+    "checklist.edited": N_("Checklist draft edited"),
     "cycle.opened": N_("Assessment cycle opened"),
     "assessment.submitted": N_("Self-assessment submitted"),
     "clarification.asked": N_("Question about an indicator asked"),

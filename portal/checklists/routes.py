@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -10,6 +12,7 @@ from portal.access import role_required
 from portal.accounts.tables import Role
 from portal.checklists import templates
 from portal.checklists.tables import TEMPLATE_STATUS_LABELS
+from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
 from portal.web import uploaded_bytes
@@ -83,7 +86,157 @@ async def checklist_new_version(request: Request, template_id: FromPath[int]) ->
     return redirect(f"/admin/checklists/{draft.id}", N_("A new draft version has been started."))
 
 
+# --- editing a draft ------------------------------------------------------------------
+
+
+def _form(data: Any) -> dict[str, str]:
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+async def _indicator_page(
+    request: Request, template_id: int, form: dict, errors: dict | None = None, **ids: Any
+) -> Template:
+    return render(
+        request,
+        "checklists/indicator_form.html",
+        status_code=400 if errors else 200,
+        template=await templates.draft(template_id),
+        form=form,
+        errors=errors or {},
+        **ids,
+    )
+
+
+@get("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
+async def indicator_edit(
+    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+) -> Template:
+    indicator = await templates.get_indicator(template_id, indicator_id)
+    form = {k: str(v) for k, v in indicator.items()}
+    form["evidence_required"] = "yes" if indicator["evidence_required"] else ""
+    return await _indicator_page(request, template_id, form, indicator_id=indicator_id)
+
+
+@post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
+async def indicator_update(
+    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+) -> Template | Redirect:
+    form = _form(await request.form())
+    try:
+        await templates.update_indicator(request.scope["user"], template_id, indicator_id, form)
+    except FormErrors as error:
+        return await _indicator_page(
+            request, template_id, form, error.errors, indicator_id=indicator_id
+        )
+    return redirect(
+        f"/admin/checklists/{template_id}#indicator-{indicator_id}",
+        N_("The indicator has been saved."),
+    )
+
+
+@get(
+    "/admin/checklists/{template_id:int}/sections/{section_id:int}/indicators/new",
+    guards=admin_only,
+)
+async def indicator_new(
+    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+) -> Template:
+    await templates.get_section(template_id, section_id)
+    form = {"max_score": "2", "evidence_required": "yes"}
+    return await _indicator_page(request, template_id, form, section_id=section_id)
+
+
+@post(
+    "/admin/checklists/{template_id:int}/sections/{section_id:int}/indicators/new",
+    guards=admin_only,
+)
+async def indicator_add(
+    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+) -> Template | Redirect:
+    form = _form(await request.form())
+    try:
+        await templates.add_indicator(request.scope["user"], template_id, section_id, form)
+    except FormErrors as error:
+        return await _indicator_page(
+            request, template_id, form, error.errors, section_id=section_id
+        )
+    return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been added."))
+
+
+@post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}/delete", guards=admin_only)
+async def indicator_delete(
+    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+) -> Redirect:
+    await templates.delete_indicator(request.scope["user"], template_id, indicator_id)
+    return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been removed."))
+
+
+async def _section_page(
+    request: Request,
+    template_id: int,
+    form: dict,
+    errors: dict | None = None,
+    section_id: int | None = None,
+) -> Template:
+    return render(
+        request,
+        "checklists/section_form.html",
+        status_code=400 if errors else 200,
+        template=await templates.draft(template_id),
+        form=form,
+        errors=errors or {},
+        section_id=section_id,
+    )
+
+
+@get("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
+async def section_new(request: Request, template_id: FromPath[int]) -> Template:
+    return await _section_page(request, template_id, {})
+
+
+@get("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
+async def section_edit(
+    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+) -> Template:
+    section = await templates.get_section(template_id, section_id)
+    return await _section_page(
+        request, template_id, {k: str(v) for k, v in section.items()}, section_id=section_id
+    )
+
+
+@post("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
+async def section_add(request: Request, template_id: FromPath[int]) -> Template | Redirect:
+    return await _save_section(request, template_id, None)
+
+
+@post("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
+async def section_update(
+    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+) -> Template | Redirect:
+    return await _save_section(request, template_id, section_id)
+
+
+async def _save_section(
+    request: Request, template_id: int, section_id: int | None
+) -> Template | Redirect:
+    form = _form(await request.form())
+    try:
+        await templates.save_section(request.scope["user"], template_id, section_id, form)
+    except FormErrors as error:
+        return await _section_page(request, template_id, form, error.errors, section_id)
+    return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))
+
+
 ROUTES = [
+    indicator_edit,
+    indicator_update,
+    indicator_new,
+    indicator_add,
+    indicator_delete,
+    section_new,
+    section_edit,
+    section_add,
+    section_update,
     checklist_list,
     checklist_import,
     checklist_detail,
