@@ -81,6 +81,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/admin/agencies", _("Agencies")),
             ("/admin/checklists", _("Checklists")),
             ("/admin/audit", _("Audit log")),
+            ("/admin/deadlines", _("Deadlines")),
         ]
     items.append(("/account/password", _("Change password")))
     return items

@@ -15,4 +15,7 @@ ACTION_LABELS = {
     "checklist.imported": N_("Checklist imported"),
     "checklist.published": N_("Checklist version published"),
     "checklist.new_version": N_("Checklist version started"),
+    "deadlines.policy_changed": N_("Deadline policies changed"),
+    "deadlines.holiday_added": N_("Holiday added to the calendar"),
+    "deadlines.holiday_removed": N_("Holiday made a working day"),
 }
