@@ -18,4 +18,5 @@ ACTION_LABELS = {
     "deadlines.policy_changed": N_("Deadline policies changed"),
     "deadlines.holiday_added": N_("Holiday added to the calendar"),
     "deadlines.holiday_removed": N_("Holiday made a working day"),
+    "user.supervisor_changed": N_("Supervisor flag changed"),
 }
