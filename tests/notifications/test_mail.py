@@ -90,7 +90,7 @@ async def test_every_message_arrives_once_though_the_server_refuses_30_percent(
 
 
 async def test_a_refused_message_waits_longer_each_time(settings, smtp_server):
-    handler, url = smtp_server(1.0)
+    _, url = smtp_server(1.0)
     configured = replace(settings, smtp_url=url)
     await _queue(1)
     assert await mail.send_due_mail(configured, START) == (0, 1)
@@ -105,7 +105,7 @@ async def test_a_refused_message_waits_longer_each_time(settings, smtp_server):
 
 
 async def test_after_the_last_try_the_message_is_marked_failed(settings, smtp_server):
-    handler, url = smtp_server(1.0)
+    _, url = smtp_server(1.0)
     configured = replace(settings, smtp_url=url)
     await _queue(1)
     now = START
