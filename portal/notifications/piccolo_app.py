@@ -7,4 +7,5 @@ APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "notifications"),
     table_classes=[Alert, OutboxMessage, SchedulerLease],
+    migration_dependencies=["portal.accounts.piccolo_app"],
 )

@@ -27,7 +27,7 @@ class Alert(Table):
     kind = Varchar(length=40)
     record_type = Varchar(length=40)
     record_id = Integer()
-    threshold = Varchar(length=20)
+    threshold = Varchar(length=50)
     key = Varchar(length=200, unique=True)
     due_at = Timestamptz()
     params = Text(default="{}")  # JSON: what the message needs, shown in the reader's language

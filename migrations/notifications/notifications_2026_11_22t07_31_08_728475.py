@@ -26,7 +26,7 @@ class User(Table, tablename="portal_user", schema=None):
     )
 
 
-ID = "2026-11-22T07:26:55:815754"
+ID = "2026-11-22T07:31:08:728475"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -343,7 +343,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
+            "length": 50,
             "default": "",
             "null": False,
             "primary_key": False,
