@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from portal import i18n
@@ -59,9 +60,15 @@ def in_language(language: str) -> Iterator[None]:
         i18n.current_language.reset(token)
 
 
+@lru_cache(maxsize=512)
+def _day(day: date, language: str) -> str:
+    # Many alerts of one scan share a date; babel's formatting is the slow part of a message.
+    return i18n.format_date(day)
+
+
 def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
     values = {key: str(value) for key, value in params.items()}
-    values["date"] = i18n.format_date(due_at)
+    values["date"] = _day(i18n.local_time(due_at).date(), i18n.current_language.get())
     if "agency_en" in params:
         values["agency"] = i18n.local_name(params["agency_en"], params.get("agency_km"))
     if "stage" in params:
