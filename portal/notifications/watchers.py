@@ -141,7 +141,7 @@ async def licence_expiry(now: datetime) -> list[Due]:
                     "licence": row["licence_number"],
                     "days": days_left,
                 },
-                link="/alerts",
+                link=f"/agencies/{row['id']}",
             )
         )
     return found

@@ -84,7 +84,7 @@ async def test_the_email_is_queued_with_the_alert_in_the_recipients_language(
     mails = {m["to_address"]: m for m in await OutboxMessage.select()}
     assert "Angkor Manpower" in mails[english.email]["subject"]
     assert "Hello Dara" in mails[english.email]["body"]
-    assert "http://127.0.0.1:8000/alerts" in mails[english.email]["body"]
+    assert "http://127.0.0.1:8000/agencies/" in mails[english.email]["body"]
     khmer_mail = mails[khmer.email]
     assert khmer_mail["language"] == "km"
     assert "អង្គរ ម៉ែនផៅវើ" in khmer_mail["subject"]
