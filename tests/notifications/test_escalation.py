@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.deadlines import Stage
-from portal.deadlines.services import current_rules, invalidate, save_policies
+from portal.deadlines.services import current_rules, save_policies
 from portal.notifications import watchers
 from portal.notifications.tables import Alert
 
@@ -27,8 +27,7 @@ def cases(monkeypatch):
         return await watchers.stage_alerts(due, now, rules.grace, link="/cases/{id}")
 
     monkeypatch.setitem(watchers.WATCHERS, "complaint_stages", complaint_stages)
-    yield rows
-    invalidate()
+    return rows
 
 
 async def _heard(kind: str) -> set[int]:
