@@ -120,3 +120,28 @@ def add(start: datetime, duration: Duration, calendar: WorkingCalendar | None = 
 def extend_for_pause(due: datetime, paused_since: datetime, resumed_at: datetime) -> datetime:
     """A due time moved on by the time the clock stood still (waiting on the complainant)."""
     return due + max(resumed_at - paused_since, timedelta(0))
+
+
+def working_days_between(start: datetime, end: datetime, calendar: WorkingCalendar) -> int:
+    """Working days after `start`'s date up to and including `end`'s (Phnom Penh dates)."""
+    day, last = start.astimezone(PHNOM_PENH).date(), end.astimezone(PHNOM_PENH).date()
+    count = 0
+    while day < last:
+        day += timedelta(days=1)
+        count += calendar.is_working_day(day)
+    return count
+
+
+async def due_after_pause(
+    stage: Stage, due: datetime, paused_since: datetime, resumed_at: datetime
+) -> datetime:
+    """The stage's due time once the complainant has replied. A stage counted in hours
+    moves on by the time waited; one counted in working days by the working days that
+    passed while waiting (a weekend spent waiting costs the case nothing)."""
+    from portal.deadlines.services import current_rules
+
+    rules = await current_rules()
+    if rules.policy[stage].unit == Unit.HOURS:
+        return extend_for_pause(due, paused_since, resumed_at)
+    waited = working_days_between(paused_since, resumed_at, rules.calendar)
+    return add(due, Duration(waited, Unit.WORKING_DAYS), rules.calendar)

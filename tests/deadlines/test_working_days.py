@@ -11,6 +11,7 @@ from portal.deadlines import (
     Unit,
     WorkingCalendar,
     add,
+    due_after_pause,
     due_at,
     extend_for_pause,
 )
@@ -68,6 +69,26 @@ def test_a_pause_moves_the_due_time_on_by_the_time_waited():
     assert extend_for_pause(due, paused, resumed) == due + timedelta(days=2, hours=6, minutes=30)
     # A resume recorded before the pause (clock skew) never pulls the due time earlier.
     assert extend_for_pause(due, resumed, paused) == due
+
+
+async def test_a_pause_in_working_days_counts_only_the_working_days_waited():
+    due = pp(2026, 3, 17, 10, 0)  # a Tuesday
+    # Waiting from Friday to Monday: one working day (Monday) passed, so one more is given.
+    paused, resumed = pp(2026, 3, 13, 10, 0), pp(2026, 3, 16, 10, 0)
+    assert await due_after_pause(Stage.AGENCY_RESPONSE, due, paused, resumed) == pp(
+        2026, 3, 18, 10, 0
+    )
+    # Waiting across Khmer New Year (Friday 10 to Friday 17 April): of the days waited only
+    # Monday 13 and Friday 17 were working days; the weekend and the three holidays were not.
+    due = pp(2026, 4, 20, 9, 0)
+    paused, resumed = pp(2026, 4, 10, 9, 0), pp(2026, 4, 17, 9, 0)
+    assert await due_after_pause(Stage.AGENCY_RESPONSE, due, paused, resumed) == pp(
+        2026, 4, 22, 9, 0
+    )
+    # The acknowledgement stage runs in clock hours: moved on by the time waited.
+    due = pp(2026, 3, 15, 10, 0)
+    paused, resumed = pp(2026, 3, 14, 10, 0), pp(2026, 3, 14, 22, 0)
+    assert await due_after_pause(Stage.ACKNOWLEDGE, due, paused, resumed) == pp(2026, 3, 15, 22, 0)
 
 
 async def test_due_at_uses_the_defaults_without_admin_changes():
