@@ -4,7 +4,8 @@ Durations are clock hours or working days, measured in Asia/Phnom_Penh time. Wor
 skip weekends, Cambodia's public holidays (the `holidays` package's calendar) and the days
 an admin added for a year; a public holiday the admin removed counts as a working day.
 The admin edits durations (DeadlinePolicy) and the calendar (Holiday) at /admin/deadlines;
-`due_at` reads both through a small cache in `portal.deadlines.services`.
+`due_at` and `due_after_pause` (the clock stood still while the case waited on the
+complainant) read both through a small cache in `portal.deadlines.services`.
 
 Callers store the result (a due-time column), so queues sort and filter on it and the
 deadline scan in `portal.notifications` finds what is due with an index range query.
