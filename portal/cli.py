@@ -124,6 +124,26 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
         pass
 
 
+def cmd_alerts(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from portal.notifications.watchers import scan
+
+    try:
+        now = datetime.fromisoformat(args.now)
+    except ValueError:
+        raise SystemExit(f"--now: not an ISO date and time: {args.now!r}") from None
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    sent = _run(lambda: scan(now))
+    for alert in sent:
+        # The account id and role only: addresses are personal data.
+        print(
+            f"{alert.kind} -> user {alert.recipient_id} ({alert.recipient_role}): {alert.subject}"
+        )
+    print(f"{len(sent)} alerts sent")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from portal.db import sqlite_backup
 
@@ -180,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     scheduler = commands.add_parser("scheduler", help="run the scheduled jobs in this process")
     scheduler.set_defaults(func=cmd_scheduler)
+
+    alerts = commands.add_parser("alerts", help="run one deadline scan as of a given time")
+    alerts.add_argument(
+        "--now",
+        required=True,
+        metavar="ISO_DATETIME",
+        help="e.g. 2026-11-22T09:00+07:00 (UTC if no offset)",
+    )
+    alerts.set_defaults(func=cmd_alerts)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "portal.complaints.piccolo_app",
         "portal.checklists.piccolo_app",
         "portal.notifications.piccolo_app",
+        "portal.deadlines.piccolo_app",
     ]
 )

@@ -10,6 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from portal import clock
 from portal.accounts import services as accounts
+from portal.notifications import jobs as notification_jobs
+from portal.notifications.lease import holder_name
 from portal.security import purge_throttle_events
 from portal.settings import Settings
 
@@ -33,6 +35,27 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
         minutes=15,
         args=[settings],
         id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+    )
+    # Deadline alerts and e-mail: every process may register them, only the holder of
+    # the lease in the database runs them (see portal/notifications/lease.py).
+    holder = holder_name()
+    scheduler.add_job(
+        notification_jobs.deadline_scan,
+        "interval",
+        minutes=5,
+        args=[holder],
+        id="deadline_scan",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        notification_jobs.send_mail,
+        "interval",
+        minutes=1,
+        args=[settings, holder],
+        id="send_mail",
         coalesce=True,
         max_instances=1,
     )

@@ -82,6 +82,8 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/admin/checklists", _("Checklists")),
             ("/cycles", _("Assessment cycles")),
             ("/admin/audit", _("Audit log")),
+            ("/admin/deadlines", _("Deadlines")),
+            ("/admin/outbox", _("E-mail outbox")),
         ]
     elif user.role == Role.committee.value:
         items += [
@@ -142,6 +144,7 @@ def render(
     context.setdefault("user", request.scope.get("user"))
     context.setdefault("errors", {})
     context.setdefault("form", {})
+    context.setdefault("unread_alerts", request.scope.get("state", {}).get("unread_alerts"))
     return Template(
         template_name=template_name,
         context={**context, "messages": messages},

@@ -103,6 +103,9 @@ async def clean_database(migrated: None) -> AsyncIterator[None]:
             await engine.run_querystring(QueryString("PRAGMA defer_foreign_keys = ON"))
             for name in tables:
                 await engine.run_querystring(QueryString(f"DELETE FROM {name}"))  # noqa: S608
+    from portal.deadlines.services import invalidate
+
+    invalidate()  # cached deadline rules must not outlive the rows they were read from
 
 
 @pytest.fixture

@@ -216,6 +216,19 @@ async def user_reset_password(request: Request, user_id: FromPath[int]) -> Templ
     )
 
 
+@post("/admin/users/{user_id:int}/supervisor", guards=admin_only)
+async def user_supervisor(request: Request, user_id: FromPath[int]) -> Redirect:
+    form = await request.form()
+    on = form.get("supervisor") == "yes"
+    await services.set_supervisor(request.scope["user"], user_id, on)
+    message = (
+        N_("The officer is now a supervisor.")
+        if on
+        else N_("The officer is no longer a supervisor.")
+    )
+    return redirect(f"/admin/users/{user_id}", message)
+
+
 @get("/admin/audit", guards=admin_only)
 async def audit_log(
     request: Request, before: FromQuery[int | None] = None, action: FromQuery[str] = ""
@@ -247,4 +260,5 @@ ROUTES = [
     user_activate,
     user_reset_password,
     audit_log,
+    user_supervisor,
 ]

@@ -328,6 +328,20 @@ _USER_LIST_COLUMNS = (
 )
 
 
+async def set_supervisor(actor: CurrentUser, user_id: int, supervisor: bool) -> User:
+    """Mark a case officer as supervisor (they hear of escalated, overdue stages) or not."""
+    user = await get_user(user_id)
+    if user.role != Role.officer:
+        raise DomainError(_("Only case officers can be supervisors."))
+    async with db.transaction():
+        await User.update({User.is_supervisor: supervisor}).where(User.id == user.id)
+        await audit.record(
+            actor, "user.supervisor_changed", "user", user.id, "on" if supervisor else "off"
+        )
+    user.is_supervisor = supervisor
+    return user
+
+
 async def list_users(role: str = "", search: str = "") -> list[dict]:
     query = User.select(*_USER_LIST_COLUMNS).order_by(User.email)
     if role:

@@ -91,6 +91,8 @@ class User(Table, tablename="portal_user"):
     language = Varchar(length=2, default="en")
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    # Officers marked supervisor hear of overdue complaint stages (escalations).
+    is_supervisor = Boolean(default=False)
 
 
 class LoginSession(Table):

@@ -47,7 +47,7 @@ class Agency(Table):
     name_km = Varchar(length=200, default="")
     licence_status = Varchar(length=10, choices=LicenceStatus, default=LicenceStatus.active)
     licence_issued_on = Date(null=True, default=None)
-    licence_expires_on = Date(null=True, default=None)
+    licence_expires_on = Date(null=True, default=None, index=True)  # the expiry scan
     association = Varchar(length=10, choices=Association, default=Association.none)
     province = Varchar(length=100, default="")
     address = Text(default="")

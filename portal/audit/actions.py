@@ -21,4 +21,8 @@ ACTION_LABELS = {
     "clarification.asked": N_("Question about an indicator asked"),
     "clarification.answered": N_("Question about an indicator answered"),
     "clarification.published": N_("Answer published as guidance"),
+    "deadlines.policy_changed": N_("Deadline policies changed"),
+    "deadlines.holiday_added": N_("Holiday added to the calendar"),
+    "deadlines.holiday_removed": N_("Holiday made a working day"),
+    "user.supervisor_changed": N_("Supervisor flag changed"),
 }

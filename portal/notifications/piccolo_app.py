@@ -1,10 +1,11 @@
 from piccolo.conf.apps import AppConfig
 
+from portal.notifications.tables import Alert, OutboxMessage, SchedulerLease
 from portal.settings import PROJECT_ROOT
 
-# Tables arrive with the issue that builds this domain.
 APP_CONFIG = AppConfig(
     app_name="notifications",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "notifications"),
-    table_classes=[],
+    table_classes=[Alert, OutboxMessage, SchedulerLease],
+    migration_dependencies=["portal.accounts.piccolo_app"],
 )

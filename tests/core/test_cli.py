@@ -28,7 +28,15 @@ def portal(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 def test_every_command_has_help():
-    for command in ["serve", "migrate", "demo-data", "create-user", "scheduler", "backup"]:
+    for command in [
+        "serve",
+        "migrate",
+        "demo-data",
+        "create-user",
+        "scheduler",
+        "alerts",
+        "backup",
+    ]:
         result = portal(command, "--help")
         assert result.returncode == 0 and "usage: portal " + command in result.stdout
 

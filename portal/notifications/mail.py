@@ -1,0 +1,157 @@
+"""Sending the outbox through PORTAL_SMTP_URL, with retries and exponential backoff.
+
+Each message is claimed before it is sent (attempts goes up by one only if nobody else
+went up first), so two senders never pick the same message. A refused or failed send is
+recorded (last_error) and tried again later: 1, 2, 4, ... minutes, at most 6 hours apart,
+MAX_ATTEMPTS times in all. Without PORTAL_SMTP_URL nothing is sent: the messages stay
+readable in the admin's outbox page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from portal.notifications.tables import OutboxMessage
+from portal.settings import Settings
+
+log = logging.getLogger("portal.mail")
+
+MAX_ATTEMPTS = 12
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+# A claimed message not finished within this time (the sender died) is tried again.
+CLAIM_TIME = timedelta(minutes=10)
+BATCH = 50
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def _smtp_send(smtp_url: str, mail_from: str, row: dict[str, Any]) -> None:
+    """One message through one SMTP connection (runs in a thread: smtplib blocks)."""
+    parts = urlsplit(smtp_url)
+    host = parts.hostname or "127.0.0.1"
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = row["to_address"]
+    message["Subject"] = row["subject"]
+    message["Date"] = formatdate(localtime=False)
+    # One stable id per outbox row: a receiving server can tell a repeat from a new mail.
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{row['id']}", domain="portal")
+    message["Content-Language"] = row["language"]
+    message.set_content(row["body"])
+    smtp: smtplib.SMTP
+    if parts.scheme == "smtps":
+        smtp = smtplib.SMTP_SSL(
+            host, parts.port or 465, timeout=30, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(host, parts.port or 25, timeout=30)
+    with smtp:
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)
+
+
+async def _claim(row: dict[str, Any], now: datetime) -> bool:
+    claimed = (
+        await OutboxMessage.update(
+            {
+                OutboxMessage.attempts: row["attempts"] + 1,
+                OutboxMessage.next_attempt_at: now + CLAIM_TIME,
+            }
+        )
+        .where(
+            (OutboxMessage.id == row["id"])
+            & (OutboxMessage.attempts == row["attempts"])
+            & OutboxMessage.sent_at.is_null()
+        )
+        .returning(OutboxMessage.id)
+    )
+    return bool(claimed)
+
+
+async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -> tuple[int, int]:
+    """Send the messages whose time has come; return (sent, failed) counts."""
+    if not settings.smtp_url:
+        return 0, 0
+    now = now.astimezone(UTC)
+    rows = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    )
+    sent = failed = 0
+    for row in rows:
+        if not await _claim(row, now):
+            continue  # another sender has it
+        attempts = row["attempts"] + 1
+        try:
+            await asyncio.to_thread(_smtp_send, settings.smtp_url, settings.mail_from, row)
+        except (OSError, smtplib.SMTPException) as error:
+            failed += 1
+            gave_up = attempts >= MAX_ATTEMPTS
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.next_attempt_at: None if gave_up else now + retry_delay(attempts),
+                    OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:500],
+                }
+            ).where(OutboxMessage.id == row["id"])
+            # The id only: addresses are personal data and stay out of the logs.
+            log.warning("outbox message %s not sent (try %d): %s", row["id"], attempts, error)
+            continue
+        sent += 1
+        await OutboxMessage.update(
+            {
+                OutboxMessage.sent_at: now,
+                OutboxMessage.next_attempt_at: None,
+                OutboxMessage.last_error: "",
+            }
+        ).where(OutboxMessage.id == row["id"])
+    return sent, failed
+
+
+async def outbox_page(status: str = "", before: int | None = None) -> list[dict[str, Any]]:
+    """The admin's outbox list, newest first: waiting, sent or failed (given up)."""
+    query = (
+        OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.sent_at,
+            OutboxMessage.last_error,
+            OutboxMessage.created_at,
+        )
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(51)
+    )
+    if status == "waiting":
+        query = query.where(OutboxMessage.next_attempt_at.is_not_null())
+    elif status == "sent":
+        query = query.where(OutboxMessage.sent_at.is_not_null())
+    elif status == "failed":
+        query = query.where(
+            OutboxMessage.sent_at.is_null() & OutboxMessage.next_attempt_at.is_null()
+        )
+    if before:
+        query = query.where(OutboxMessage.id < before)
+    return await query
+
+
+async def outbox_message(message_id: int) -> dict[str, Any] | None:
+    return await OutboxMessage.select().where(OutboxMessage.id == message_id).first()

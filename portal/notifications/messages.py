@@ -1,0 +1,100 @@
+"""What each kind of alert says, in the reader's language.
+
+An alert stores its kind and the facts (`params`); the words are chosen when it is shown
+(the portal list, in the reader's language) or queued (the e-mail, in the recipient's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from portal import i18n
+from portal.deadlines import STAGE_LABELS, Stage
+from portal.i18n import N_
+
+
+@dataclass(frozen=True)
+class AlertText:
+    subject: str
+    body: str
+
+
+KINDS: dict[str, AlertText] = {
+    "licence_expiry": AlertText(
+        N_("The licence of %(agency)s expires on %(date)s"),
+        N_(
+            "Licence %(licence)s of %(agency)s expires on %(date)s, in %(days)s days. "
+            "Renew it in time, or the agency may no longer recruit workers."
+        ),
+    ),
+    "stage_due_soon": AlertText(
+        N_("%(stage)s for complaint %(reference)s is due on %(date)s"),
+        N_("%(stage)s for complaint %(reference)s is due on %(date)s. Act before then."),
+    ),
+    "stage_overdue": AlertText(
+        N_("%(stage)s for complaint %(reference)s is overdue"),
+        N_("%(stage)s for complaint %(reference)s was due on %(date)s and is now overdue."),
+    ),
+    "stage_escalated": AlertText(
+        N_("Escalated: %(stage)s for complaint %(reference)s is overdue"),
+        N_(
+            "%(stage)s for complaint %(reference)s was due on %(date)s and is still not done. "
+            "As a supervisor, please follow it up."
+        ),
+    ),
+}
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate in `language` inside the block (an e-mail for someone else)."""
+    token = i18n.current_language.set(language if language in i18n.LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+@lru_cache(maxsize=512)
+def _day(day: date, language: str) -> str:
+    # Many alerts of one scan share a date; babel's formatting is the slow part of a message.
+    return i18n.format_date(day)
+
+
+def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
+    values = {key: str(value) for key, value in params.items()}
+    values["date"] = _day(i18n.local_time(due_at).date(), i18n.current_language.get())
+    if "agency_en" in params:
+        values["agency"] = i18n.local_name(params["agency_en"], params.get("agency_km"))
+    if "stage" in params:
+        values["stage"] = i18n.gettext(STAGE_LABELS[Stage(params["stage"])])
+    if "days" in params:
+        values["days"] = i18n.format_number(int(params["days"]))
+    return values
+
+
+def render(kind: str, params: dict[str, Any], due_at: datetime) -> AlertText:
+    """The alert's subject and body in the current language."""
+    text = KINDS[kind]
+    values = _values(params, due_at)
+    return AlertText(i18n.gettext(text.subject) % values, i18n.gettext(text.body) % values)
+
+
+def email_body(text: AlertText, link: str, base_url: str, name: str) -> str:
+    """The plain-text e-mail around an alert, in the current language."""
+    _ = i18n.gettext
+    lines = [
+        _("Hello %(name)s,") % {"name": name},
+        "",
+        text.body,
+        "",
+        _("Open it in the portal: %(url)s") % {"url": base_url + (link or "/alerts")},
+        "",
+        _("You get this e-mail because of your role in the Fair Recruitment Portal."),
+    ]
+    return "\n".join(lines)
