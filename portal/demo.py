@@ -11,6 +11,7 @@ from portal.accounts.services import NewUser, create_user
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
 from portal.checklists import templates
+from portal.checklists.demo import seed_cycle
 from portal.checklists.tables import ChecklistTemplate
 
 SAMPLE_CHECKLIST = Path(__file__).parent / "checklists" / "sample_coc.yaml"
@@ -53,6 +54,7 @@ USERS = [
     ("officer@demo.example", "Vannak Prak", "officer", "", "", "ngo", ""),
     ("partner@demo.example", "Srey Mom Yin", "partner", "", "Banteay Meanchey MRC", "mrc", ""),
     ("agency@demo.example", "Rithy Sam", "agency", "MOLVT-PRA-0101", "", "ngo", ""),
+    ("mekong@demo.example", "Chenda Ouk", "agency", "MOLVT-PRA-0102", "", "ngo", ""),
 ]
 
 
@@ -99,6 +101,7 @@ async def load_demo_data() -> list[str]:
         template = await templates.import_template(None, SAMPLE_CHECKLIST.read_bytes())
         await templates.publish(None, template.id)
         report.append(f"checklist {template.title_en} v{template.version} (published)")
+    await seed_cycle(report)
     report.append(
         f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}"
     )

@@ -148,11 +148,12 @@ async def user_list(
 
 
 @get("/admin/users/new", guards=admin_only)
-async def user_new(request: Request) -> Template:
+async def user_new(request: Request, agency: FromQuery[str] = "") -> Template:
+    """The new-account form; from an agency's page it comes ready for that agency's staff."""
     return render(
         request,
         "admin/user_new.html",
-        form={"role": "", "organisation_kind": "ngo"},
+        form={"role": "agency" if agency else "", "agency": agency, "organisation_kind": "ngo"},
         **await _user_form_choices(),
     )
 

@@ -210,3 +210,13 @@ async def test_only_admins_reach_user_management(client, as_role, make_user, rol
             response = await post_form(client, path, _new_user_form())
         assert response.status_code == 404, (role, method, path)
     assert (await User.objects().where(User.id == other.id).first()).is_active
+
+
+async def test_from_an_agency_page_the_admin_adds_that_agencys_staff(client, as_role, make_agency):
+    await as_role("admin")
+    agency = await make_agency(licence_number="AG-777")
+    page = await client.get(f"/agencies/{agency.id}")
+    assert 'href="/admin/users/new?agency=AG-777"' in page.text
+    form = await client.get("/admin/users/new?agency=AG-777")
+    assert re.search(r'<option value="AG-777"\s+selected', form.text)
+    assert re.search(r'<option value="agency"\s+selected', form.text)

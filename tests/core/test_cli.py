@@ -10,6 +10,7 @@ from pathlib import Path
 
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
+from portal.checklists.tables import Assessment, Clarification
 from portal.settings import get_settings
 
 ROOT = Path(__file__).parents[2]
@@ -85,10 +86,17 @@ async def test_demo_data_can_be_run_twice():
     assert counts[0] >= 5 and counts[1] >= 3
     roles = {u["role"] for u in await User.select(User.role)}
     assert roles == {"admin", "committee", "officer", "partner", "agency"}
+    # An open cycle with agencies at several stages: not started, half filled, submitted.
+    stages = await Assessment.select(Assessment.status, Assessment.complete_count)
+    assert sorted(s["status"] for s in stages) == ["in_progress", "in_progress", "submitted"]
+    complete = sorted(s["complete_count"] for s in stages)
+    assert complete[0] == 0 and 0 < complete[1] < 50
+    assert await Clarification.exists().where(Clarification.published == True)  # noqa: E712
     second = portal("demo-data")
     assert second.returncode == 0
     assert "0 demo records added" in second.stdout
     assert (await User.count(), await Agency.count()) == counts
+    assert await Assessment.count() == 3
 
 
 async def test_backup_writes_a_copy_that_opens(tmp_path, make_agency):

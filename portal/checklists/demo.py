@@ -1,0 +1,129 @@
+"""Demo self-assessments: an open cycle on the sample checklist with agencies at several
+stages (not started, half filled, submitted) and a question answered as guidance."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.accounts.services import CurrentUser
+from portal.accounts.tables import User
+from portal.checklists import assessments, clarifications, cycles, templates
+from portal.checklists.tables import (
+    AnswerChoice,
+    Assessment,
+    AssessmentCycle,
+    ChecklistTemplate,
+    Clarification,
+    TemplateStatus,
+)
+from portal.uploads import Upload
+
+CYCLE_TITLE = "COC self-assessment 2026"
+POLICY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# How far each demo agency has come: None = not started, a number = articles answered.
+PROGRESS = {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": "submitted", "MOLVT-PRA-0203": None}
+
+
+def _as_user(user: User) -> CurrentUser:
+    return CurrentUser(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role,
+        agency_id=user.agency,
+        organisation_id=None,
+        constituency=None,
+        language="en",
+        must_change_password=False,
+        session_id=0,
+    )
+
+
+async def seed_cycle(report: list[str]) -> None:
+    if await AssessmentCycle.exists().where(AssessmentCycle.title_en == CYCLE_TITLE):
+        return
+    template = (
+        await ChecklistTemplate.objects()
+        .where(ChecklistTemplate.status == TemplateStatus.published)
+        .first()
+    )
+    if template is None:
+        return
+    today = cycles.today()
+    cycle = await cycles.open_cycle(
+        None,
+        cycles.NewCycle(
+            title_en=CYCLE_TITLE,
+            title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៦",
+            template=str(template.id),
+            opens_on=str(today - timedelta(days=21)),
+            submission_deadline=str(today + timedelta(days=30)),
+            review_deadline=str(today + timedelta(days=75)),
+            participants="all",
+        ),
+    )
+    report.append(f"cycle {CYCLE_TITLE}")
+    checklist = await templates.frozen_structure(template.id)
+    for licence, progress in PROGRESS.items():
+        user = (
+            await User.objects()
+            .where(User.agency.licence_number == licence)
+            .where(User.role == "agency")
+            .first()
+        )
+        if user is None or progress is None:
+            continue
+        agent = _as_user(user)
+        row = (
+            await Assessment.objects()
+            .where(Assessment.cycle == cycle.id)
+            .where(Assessment.agency == user.agency)
+            .first()
+        )
+        if row is None:
+            continue
+        assessment = await assessments.get_assessment(agent, row.id)
+        sections = (
+            checklist["sections"] if progress == "submitted" else checklist["sections"][:progress]
+        )
+        for section in sections:
+            await assessments.save_answers(
+                agent,
+                assessment,
+                {
+                    i["id"]: assessments.AnswerInput(
+                        choice=AnswerChoice.met if n % 4 else AnswerChoice.partly_met,
+                        explanation="Written in our HR policy (2025 edition), section "
+                        f"{i['code']}; staff trained in March.",
+                        files=[Upload(f"hr-policy-{i['code']}.pdf", POLICY_PDF)]
+                        if i["evidence_required"]
+                        else [],
+                    )
+                    for n, i in enumerate(section["indicators"], start=1)
+                },
+            )
+        first = checklist["sections"][0]["indicators"][0]
+        if progress == "submitted":
+            await assessments.submit(agent, assessment)
+            report.append(f"self-assessment of {licence} (submitted)")
+        else:
+            await clarifications.ask(
+                agent,
+                assessment,
+                first["id"],
+                "Does a medical check that the worker pays for count as a recruitment fee?",
+            )
+            report.append(f"self-assessment of {licence} ({progress} articles answered)")
+    member = await User.objects().where(User.role == "committee").first()
+    question = await Clarification.objects().first()
+    if member and question:
+        await clarifications.reply(
+            _as_user(member),
+            question.id,
+            "Yes. Any cost the worker pays to be recruited, including medical checks, "
+            "is a fee under this indicator. Record who paid it.",
+            publish=True,
+        )
