@@ -70,9 +70,11 @@ async def migrated(settings: Any) -> AsyncIterator[None]:
     from portal.cli import _migrate
 
     await db.connect()
-    await _migrate()
-    yield
-    await db.disconnect()  # aiosqlite's threads would otherwise keep the process alive
+    try:
+        await _migrate()
+        yield
+    finally:
+        await db.disconnect()  # aiosqlite's threads would otherwise keep the process alive
 
 
 def _all_tables() -> list[Any]:

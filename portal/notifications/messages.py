@@ -47,6 +47,27 @@ KINDS: dict[str, AlertText] = {
             "As a supervisor, please follow it up."
         ),
     ),
+    "submission_due": AlertText(
+        N_("Your self-assessment for %(cycle)s is due on %(date)s"),
+        N_(
+            "The self-assessment for %(cycle)s must be submitted by %(date)s. Complete every "
+            "indicator, attach the evidence, and submit it to the committee before then."
+        ),
+    ),
+    "submission_overdue": AlertText(
+        N_("Your self-assessment for %(cycle)s is overdue"),
+        N_(
+            "The submission deadline for %(cycle)s was %(date)s and your self-assessment has "
+            "not been submitted. Submit it as soon as you can; it will be marked late."
+        ),
+    ),
+    "review_due": AlertText(
+        N_("Review of %(cycle)s is due on %(date)s"),
+        N_(
+            "%(count)s submitted self-assessments of %(cycle)s wait for the committee's "
+            "review, due by %(date)s."
+        ),
+    ),
 }
 
 
@@ -71,6 +92,10 @@ def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
     values["date"] = _day(i18n.local_time(due_at).date(), i18n.current_language.get())
     if "agency_en" in params:
         values["agency"] = i18n.local_name(params["agency_en"], params.get("agency_km"))
+    if "cycle_en" in params:
+        values["cycle"] = i18n.local_name(params["cycle_en"], params.get("cycle_km"))
+    if "count" in params:
+        values["count"] = i18n.format_number(int(params["count"]))
     if "stage" in params:
         values["stage"] = i18n.gettext(STAGE_LABELS[Stage(params["stage"])])
     if "days" in params:

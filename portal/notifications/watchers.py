@@ -21,18 +21,24 @@ Adding a watcher for complaint stages, when complaints land, is one function:
 `stage_alerts` already knows the thresholds (due soon, overdue, escalated after the
 stage's grace period) and the people (the assigned officer or every officer; the agency's
 own staff for the agency-response stage; supervisors and admins for an escalation).
-Self-assessment deadlines follow the licence-expiry pattern below: a date column, the
+Self-assessment deadlines follow the licence-expiry pattern: a date column, the
 days-ahead thresholds, the agency's staff and the committee as recipients.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from portal.accounts.tables import Role, User
 from portal.agencies.tables import Agency, LicenceStatus
+from portal.checklists.tables import (
+    EDITABLE_STATUSES,
+    Assessment,
+    AssessmentCycle,
+    AssessmentStatus,
+)
 from portal.deadlines import PHNOM_PENH, Stage
 from portal.notifications.services import Due, Sent, notify
 
@@ -142,6 +148,86 @@ async def licence_expiry(now: datetime) -> list[Due]:
                     "days": days_left,
                 },
                 link=f"/agencies/{row['id']}",
+            )
+        )
+    return found
+
+
+# --- self-assessment deadlines ---------------------------------------------------------
+
+# Days ahead of a cycle's deadline at which people hear; 0 = the deadline has passed.
+ASSESSMENT_THRESHOLDS = (14, 3, 0)
+# An overdue submission is reported for this long after the deadline, then left alone.
+OVERDUE_WINDOW = timedelta(days=7)
+
+
+def _threshold(days_left: int) -> str:
+    if days_left < 0:
+        return "overdue"
+    return f"{min(t for t in ASSESSMENT_THRESHOLDS if days_left <= t)}d"
+
+
+async def _cycles_due(column: Any, today: date) -> list[dict[str, Any]]:
+    return await AssessmentCycle.select(
+        AssessmentCycle.id,
+        AssessmentCycle.title_en,
+        AssessmentCycle.title_km,
+        column.as_alias("due"),
+    ).where(
+        (column >= today - OVERDUE_WINDOW)
+        & (column <= today + timedelta(days=max(ASSESSMENT_THRESHOLDS)))
+        & (AssessmentCycle.opens_on <= today)
+    )
+
+
+@watcher("assessment_deadlines")
+async def assessment_deadlines(now: datetime) -> list[Due]:
+    """Agencies that have not submitted hear as their cycle's submission deadline nears
+    (14 and 3 days ahead) and once it has passed; committee members hear as the review
+    deadline nears while submissions wait for review."""
+    today = now.astimezone(PHNOM_PENH).date()
+    found = []
+    for cycle in await _cycles_due(AssessmentCycle.submission_deadline, today):
+        waiting = await Assessment.select(Assessment.id, Assessment.agency).where(
+            (Assessment.cycle == cycle["id"]) & Assessment.status.is_in(list(EDITABLE_STATUSES))
+        )
+        staff = await agency_staff(row["agency"] for row in waiting)
+        days_left = (cycle["due"] - today).days
+        for row in waiting:
+            found.append(
+                Due(
+                    kind="submission_overdue" if days_left < 0 else "submission_due",
+                    record_type="assessment",
+                    record_id=row["id"],
+                    threshold=_threshold(days_left),
+                    due_at=datetime.combine(cycle["due"], time(23, 59), PHNOM_PENH),
+                    recipients=tuple(staff[row["agency"]]),
+                    params={"cycle_en": cycle["title_en"], "cycle_km": cycle["title_km"]},
+                    link=f"/assessments/{row['id']}",
+                )
+            )
+    for cycle in await _cycles_due(AssessmentCycle.review_deadline, today):
+        to_review = await Assessment.count().where(
+            (Assessment.cycle == cycle["id"]) & (Assessment.status == AssessmentStatus.submitted)
+        )
+        days_left = (cycle["due"] - today).days
+        if not to_review or days_left < 0:
+            continue
+        members = [row["id"] for row in await _active(User.role == Role.committee)]
+        found.append(
+            Due(
+                kind="review_due",
+                record_type="cycle",
+                record_id=cycle["id"],
+                threshold=_threshold(days_left),
+                due_at=datetime.combine(cycle["due"], time(23, 59), PHNOM_PENH),
+                recipients=tuple(members),
+                params={
+                    "cycle_en": cycle["title_en"],
+                    "cycle_km": cycle["title_km"],
+                    "count": to_review,
+                },
+                link=f"/cycles/{cycle['id']}",
             )
         )
     return found

@@ -1,0 +1,74 @@
+"""Self-assessment deadlines: agencies that have not submitted hear 14 and 3 days ahead and
+once the deadline has passed; committee members hear as the review deadline nears."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from portal.checklists import cycles, templates
+from portal.checklists.tables import Assessment
+from portal.deadlines import PHNOM_PENH
+from portal.notifications.tables import Alert
+from portal.notifications.watchers import scan
+from tests.checklists.conftest import CHECKLIST
+
+DEADLINE = date(2026, 12, 31)
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 8, tzinfo=PHNOM_PENH)
+
+
+async def _cycle(*agencies) -> None:
+    template = await templates.import_template(None, CHECKLIST.encode())
+    await templates.publish(None, template.id)
+    await cycles.open_cycle(
+        None,
+        cycles.NewCycle(
+            title_en="Pilot 2026",
+            title_km="សាកល្បង ២០២៦",
+            template=str(template.id),
+            opens_on="2026-11-01",
+            submission_deadline=str(DEADLINE),
+            review_deadline="2027-01-31",
+            participants="chosen",
+            agencies=[str(a.id) for a in agencies],
+        ),
+    )
+
+
+async def test_agencies_that_have_not_submitted_hear_as_the_deadline_nears(
+    make_agency, make_user
+):
+    late, done = await make_agency(), await make_agency()
+    late_staff = await make_user("agency", agency=late.id, language="km")
+    done_staff = await make_user("agency", agency=done.id)
+    await make_user("admin")
+    await _cycle(late, done)
+    await Assessment.update({Assessment.status: "submitted"}).where(
+        Assessment.agency == done.id
+    )
+
+    assert await scan(at(DEADLINE - timedelta(days=15))) == []
+    sent = await scan(at(DEADLINE - timedelta(days=14)))
+    assert [s.recipient_id for s in sent] == [late_staff.id]
+    assert "Pilot 2026" not in sent[0].subject and "សាកល្បង ២០២៦" in sent[0].subject
+    assert await scan(at(DEADLINE - timedelta(days=10))) == []
+    assert len(await scan(at(DEADLINE - timedelta(days=3)))) == 1
+    overdue = await scan(at(DEADLINE + timedelta(days=1)))
+    assert len(overdue) == 1 and overdue[0].kind == "submission_overdue"
+    assert await scan(at(DEADLINE + timedelta(days=2))) == []
+    heard = {row["recipient"] for row in await Alert.select(Alert.recipient)}
+    assert heard == {late_staff.id} and done_staff.id not in heard
+
+
+async def test_committee_members_hear_that_submissions_wait_for_review(make_agency, make_user):
+    agency = await make_agency()
+    member = await make_user("committee")
+    await make_user("agency", agency=agency.id)
+    await _cycle(agency)
+    review_day = date(2027, 1, 31)
+    await Assessment.update({Assessment.status: "submitted"}).where(Assessment.id > 0)
+    sent = await scan(at(review_day - timedelta(days=14)))
+    assert [(s.recipient_id, s.kind) for s in sent] == [(member.id, "review_due")]
+    assert "Pilot 2026" in sent[0].subject
