@@ -19,6 +19,7 @@ from portal.errors import FormErrors
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
+from portal.web import text_fields
 
 readers = [role_required(Role.agency, Role.committee, Role.admin)]
 agency_only = [role_required(Role.agency)]
@@ -111,7 +112,7 @@ async def section_save(
     try:
         await assessments.save_answers(request.scope["user"], assessment, entries)
     except FormErrors as error:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await text_fields(request)
         return _section(
             request, page, status_code=400, assessment=assessment, form=form, errors=error.errors
         )
@@ -182,7 +183,7 @@ async def question_ask(
 ) -> Template | Redirect:
     user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await text_fields(request)
     section_id = await assessments.section_of(assessment, indicator_id)
     try:
         await clarifications.ask(
@@ -269,7 +270,7 @@ async def cycle_new(request: Request) -> Template:
 @post("/admin/cycles/new", guards=[role_required(Role.admin)])
 async def cycle_create(request: Request) -> Template | Redirect:
     data = await request.form()
-    form = {k: v for k, v in data.items() if isinstance(v, str)}
+    form = await text_fields(request)
     chosen = [str(v) for v in data.getall("agencies")] if "agencies" in data else []
     new = cycles.NewCycle(
         **{k: form.get(k, "") for k in cycles.NEW_CYCLE_TEXT_FIELDS}, agencies=chosen
@@ -293,7 +294,7 @@ async def question_list(request: Request, show: FromQuery[str] = "waiting") -> T
 
 @post("/committee/questions/{clarification_id:int}", guards=[role_required(Role.committee)])
 async def question_answer(request: Request, clarification_id: FromPath[int]) -> Template | Redirect:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await text_fields(request)
     try:
         await clarifications.reply(
             request.scope["user"],

@@ -15,7 +15,7 @@ from portal.checklists.tables import TEMPLATE_STATUS_LABELS
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import uploaded_bytes
+from portal.web import text_fields, uploaded_bytes
 
 admin_only = [role_required(Role.admin)]
 
@@ -89,10 +89,6 @@ async def checklist_new_version(request: Request, template_id: FromPath[int]) ->
 # --- editing a draft ------------------------------------------------------------------
 
 
-def _form(data: Any) -> dict[str, str]:
-    return {k: v for k, v in data.items() if isinstance(v, str)}
-
-
 async def _indicator_page(
     request: Request, template_id: int, form: dict, errors: dict | None = None, **ids: Any
 ) -> Template:
@@ -121,7 +117,7 @@ async def indicator_edit(
 async def indicator_update(
     request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
 ) -> Template | Redirect:
-    form = _form(await request.form())
+    form = await text_fields(request)
     try:
         await templates.update_indicator(request.scope["user"], template_id, indicator_id, form)
     except FormErrors as error:
@@ -153,7 +149,7 @@ async def indicator_new(
 async def indicator_add(
     request: Request, template_id: FromPath[int], section_id: FromPath[int]
 ) -> Template | Redirect:
-    form = _form(await request.form())
+    form = await text_fields(request)
     try:
         await templates.add_indicator(request.scope["user"], template_id, section_id, form)
     except FormErrors as error:
@@ -219,7 +215,7 @@ async def section_update(
 async def _save_section(
     request: Request, template_id: int, section_id: int | None
 ) -> Template | Redirect:
-    form = _form(await request.form())
+    form = await text_fields(request)
     try:
         await templates.save_section(request.scope["user"], template_id, section_id, form)
     except FormErrors as error:
