@@ -1,10 +1,25 @@
 from piccolo.conf.apps import AppConfig
 
+from portal.complaints.tables import (
+    CaseEvent,
+    CaseFile,
+    Complaint,
+    ComplaintFigure,
+    ComplaintGround,
+    ComplaintWorker,
+)
 from portal.settings import PROJECT_ROOT
 
-# Tables arrive with the issue that builds this domain.
 APP_CONFIG = AppConfig(
     app_name="complaints",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "complaints"),
-    table_classes=[],
+    table_classes=[
+        Complaint,
+        ComplaintWorker,
+        ComplaintGround,
+        CaseEvent,
+        CaseFile,
+        ComplaintFigure,
+    ],
+    migration_dependencies=["portal.agencies.piccolo_app", "portal.accounts.piccolo_app"],
 )
