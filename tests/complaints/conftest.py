@@ -44,9 +44,7 @@ def make_complaint(make_agency: Any) -> Any:
         )
         await complaint.save()
         await ComplaintWorker.insert(
-            ComplaintWorker(
-                complaint=complaint.id, sex="woman", age_band="25_34", disability="no"
-            )
+            ComplaintWorker(complaint=complaint.id, sex="woman", age_band="25_34", disability="no")
         )
         await services.bump({f"status:{status}": 1})
         return complaint

@@ -37,17 +37,13 @@ async def _cycle(*agencies) -> None:
     )
 
 
-async def test_agencies_that_have_not_submitted_hear_as_the_deadline_nears(
-    make_agency, make_user
-):
+async def test_agencies_that_have_not_submitted_hear_as_the_deadline_nears(make_agency, make_user):
     late, done = await make_agency(), await make_agency()
     late_staff = await make_user("agency", agency=late.id, language="km")
     done_staff = await make_user("agency", agency=done.id)
     await make_user("admin")
     await _cycle(late, done)
-    await Assessment.update({Assessment.status: "submitted"}).where(
-        Assessment.agency == done.id
-    )
+    await Assessment.update({Assessment.status: "submitted"}).where(Assessment.agency == done.id)
 
     assert await scan(at(DEADLINE - timedelta(days=15))) == []
     sent = await scan(at(DEADLINE - timedelta(days=14)))
