@@ -15,7 +15,7 @@ from portal.audit import services as audit
 from portal.complaints import states
 from portal.complaints.states import STATUS_LABELS, Status
 from portal.complaints.tables import Audience, CaseEvent, Complaint, ComplaintFigure
-from portal.deadlines import PHNOM_PENH, Stage, due_at
+from portal.deadlines import PHNOM_PENH, Stage, due_after_pause, due_at
 from portal.errors import DomainError
 from portal.i18n import gettext as _
 from portal.security import keyed_hash
@@ -183,3 +183,31 @@ async def move(
         await audit.record(
             actor, f"complaint.{kind}", "complaint", complaint["reference"], f"{current} → {target}"
         )
+
+
+# --- waiting on the complainant -------------------------------------------------------
+
+
+async def pause(complaint_id: int, now: datetime) -> None:
+    """Stop the case's clock while it waits for the complainant's answer."""
+    await Complaint.update({Complaint.paused_since: now}).where(
+        (Complaint.id == complaint_id)
+        & Complaint.paused_since.is_null()
+        & Complaint.is_open.eq(True)
+    )
+
+
+async def resume(complaint: dict[str, Any], now: datetime) -> None:
+    """Start the clock again when the complainant replies: the stage's due time moves on
+    by the time waited (working days for a working-day stage)."""
+    since = complaint.get("paused_since")
+    if since is None or complaint.get("stage") is None:
+        return
+    stage = Stage(complaint["stage"])
+    due = await due_after_pause(stage, complaint["stage_due_at"], since, now)
+    values: dict[Any, Any] = {Complaint.paused_since: None, Complaint.stage_due_at: due}
+    if complaint.get("resolution_due_at") is not None:
+        values[Complaint.resolution_due_at] = await due_after_pause(
+            Stage.RESOLUTION, complaint["resolution_due_at"], since, now
+        )
+    await Complaint.update(values).where(Complaint.id == complaint["id"])

@@ -1,0 +1,67 @@
+"""Who may see which complaint, and which parts of it: the one place these rules live.
+
+- officers and admins: every complaint; the details of a *sensitive* one (trafficking,
+  gender-based violence) only for its assigned officer and admins;
+- partner staff: the complaints their organisation filed;
+- agency staff: the complaints against their own agency, without the complainant's
+  identity unless the complainant consented;
+- a complainant: their own case, after giving its reference and receipt code;
+- committee members and the public: none.
+
+Lookups filter with `visible_to` and answer the same 404 for "not yours" as for "none".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.accounts.tables import Role
+from portal.complaints.tables import Audience, Complaint
+
+# Timeline entries and files each kind of reader sees.
+AUDIENCES: dict[str, frozenset[Audience]] = {
+    "staff": frozenset(Audience),
+    "complainant": frozenset({Audience.public, Audience.complainant}),
+    "agency": frozenset({Audience.public, Audience.agency}),
+}
+
+
+def visible_to(user: Any) -> Any | None:
+    """A where-condition selecting the complaints `user` may open, or None for none."""
+    if user is None:
+        return None
+    if user.role in (Role.officer, Role.admin):
+        return Complaint.id.is_not_null()
+    if user.role == Role.partner and user.organisation_id:
+        return Complaint.organisation == user.organisation_id
+    if user.role == Role.agency and user.agency_id:
+        return Complaint.agency == user.agency_id
+    return None
+
+
+def reader_kind(user: Any | None) -> str:
+    """Which AUDIENCES entry applies: a partner reads as the complainant they helped."""
+    if user is None or user.role == Role.partner:
+        return "complainant"
+    if user.role == Role.agency:
+        return "agency"
+    return "staff"
+
+
+def sees_sensitive_details(user: Any, complaint: dict[str, Any]) -> bool:
+    """Whether `user` may read a case's details (always, unless the case is sensitive)."""
+    if not complaint["is_sensitive"]:
+        return True
+    if user.role == Role.admin:
+        return True
+    if user.role == Role.officer:
+        return complaint["assigned_officer"] == user.id
+    # The complainant's own side (their partner) and the agency keep their usual view.
+    return user.role in (Role.partner, Role.agency)
+
+
+def sees_identity(user: Any | None, complaint: dict[str, Any]) -> bool:
+    """Whether the complainant's and workers' names and contacts are shown to `user`."""
+    if user is not None and user.role == Role.agency:
+        return bool(complaint["share_identity"])
+    return True
