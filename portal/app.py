@@ -15,7 +15,7 @@ from litestar.template import TemplateConfig
 from portal import db, home
 from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
-from portal.checklists import assessment_routes
+from portal.checklists import assessment_routes, review_routes
 from portal.checklists import routes as checklists_routes
 from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *agencies_routes.ROUTES,
             *checklists_routes.ROUTES,
             *assessment_routes.ROUTES,
+            *review_routes.ROUTES,
             *deadlines_routes.ROUTES,
             *notifications_routes.ROUTES,
             create_static_files_router(

@@ -10,6 +10,7 @@ from portal.access import role_required
 from portal.accounts.tables import Role
 from portal.agencies import services
 from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
+from portal.checklists import reviews
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
@@ -35,6 +36,7 @@ async def registry(
         provinces=await services.provinces(),
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
+        ratings=await reviews.latest_ratings([a["id"] for a in agencies]),
     )
 
 
@@ -47,6 +49,7 @@ async def agency_page(request: Request, agency_id: FromPath[int]) -> Template:
         agency=agency,
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
+        ratings=await reviews.rating_history(agency_id),
     )
 
 

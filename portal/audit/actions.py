@@ -25,4 +25,9 @@ ACTION_LABELS = {
     "deadlines.holiday_added": N_("Holiday added to the calendar"),
     "deadlines.holiday_removed": N_("Holiday made a working day"),
     "user.supervisor_changed": N_("Supervisor flag changed"),
+    "review.chair_named": N_("Chair of a cycle named"),
+    "review.panel_set": N_("Review panel named"),
+    "review.scores_submitted": N_("Member's scores submitted"),
+    "review.consensus_saved": N_("Consensus scores recorded"),
+    "review.rating_published": N_("Rating published"),
 }

@@ -163,6 +163,7 @@ async def get_cycle(cycle_id: int) -> dict:
             AssessmentCycle.template.title_en.as_alias("template_title_en"),
             AssessmentCycle.template.title_km.as_alias("template_title_km"),
             AssessmentCycle.template.version.as_alias("template_version"),
+            AssessmentCycle.chair.full_name.as_alias("chair_name"),
         )
         .where(AssessmentCycle.id == cycle_id)
         .first()

@@ -6,8 +6,14 @@ from portal.checklists.tables import (
     AssessmentCycle,
     ChecklistTemplate,
     Clarification,
+    ConsensusScore,
     Evidence,
+    ImprovementAction,
     Indicator,
+    MemberScore,
+    PanelMember,
+    Rating,
+    ReturnedIndicator,
     Section,
 )
 from portal.settings import PROJECT_ROOT
@@ -24,6 +30,12 @@ APP_CONFIG = AppConfig(
         Answer,
         Evidence,
         Clarification,
+        PanelMember,
+        MemberScore,
+        ConsensusScore,
+        ReturnedIndicator,
+        Rating,
+        ImprovementAction,
     ],
     migration_dependencies=["portal.agencies.piccolo_app", "portal.accounts.piccolo_app"],
 )

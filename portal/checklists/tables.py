@@ -15,6 +15,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Numeric,
     OnDelete,
     Serial,
     Text,
@@ -94,18 +95,26 @@ class AssessmentCycle(Table, tablename="cycle"):
     submission_deadline = Date(index=True)
     review_deadline = Date(index=True)
     created_at = Timestamptz()
+    # The committee member who records consensus scores and publishes ratings.
+    chair = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    # Rating bands, one per line: "85 A Compliant" (see portal.checklists.scoring).
+    bands = Text(default="")
 
 
 class AssessmentStatus(StrEnum):
     """Where a self-assessment stands. The committee issue adds its review states here."""
 
     in_progress = "in_progress"
-    submitted = "submitted"
+    submitted = "submitted"  # with the committee (first round or resubmitted)
+    returned = "returned"  # back with the agency: only the named indicators reopen
+    rated = "rated"  # a rating is published
 
 
 ASSESSMENT_STATUS_LABELS = {
     AssessmentStatus.in_progress: N_("In progress"),
     AssessmentStatus.submitted: N_("Submitted"),
+    AssessmentStatus.returned: N_("Returned for revision"),
+    AssessmentStatus.rated: N_("Rated"),
 }
 # States in which the agency may still change its answers.
 EDITABLE_STATUSES = {AssessmentStatus.in_progress}
@@ -126,6 +135,8 @@ class Assessment(Table):
     complete_count = Integer(default=0)
     updated_at = Timestamptz(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
+    # Review rounds: 1 for the first submission, one more for each return for revision.
+    round = Integer(default=1)
 
 
 class AnswerChoice(StrEnum):
@@ -186,3 +197,112 @@ class Clarification(Table):
     answered_at = Timestamptz(null=True, default=None)
     answered_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     published = Boolean(default=False)
+
+
+# --- committee review ------------------------------------------------------------------
+
+
+class PanelMember(Table):
+    """A committee member assigned to score one assessment in one round. Their scores stay
+    hidden from the others until `submitted_at`, and the others' from them until then too."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    round = Integer(default=1)
+    # "assessment:member:round", unique.
+    seat = Varchar(length=40, unique=True)
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+class MemberScore(Table):
+    """One member's score of one indicator in one round: 0..max_score, or not applicable."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    member = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    round = Integer(default=1)
+    # "assessment:indicator:member:round", unique: saved over until submitted.
+    slot = Varchar(length=60, unique=True)
+    score = Integer(null=True, default=None)
+    not_applicable = Boolean(default=False)
+    comment = Text(default="")
+    updated_at = Timestamptz()
+
+
+class ConsensusScore(Table):
+    """The chair's agreed score of one indicator in one round; the agency sees these."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    round = Integer(default=1)
+    slot = Varchar(length=60, unique=True)  # "assessment:indicator:round"
+    score = Integer(null=True, default=None)
+    not_applicable = Boolean(default=False)
+    comment = Text(default="")  # feedback the agency reads
+    reason = Text(default="")  # why the chair departed from the suggested score
+    decided_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    decided_at = Timestamptz()
+
+
+class ReturnedIndicator(Table):
+    """An indicator the chair reopened for the agency when returning the assessment."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    round = Integer()  # the round that returned it
+    feedback = Text(default="")
+    returned_at = Timestamptz()
+
+
+class Rating(Table):
+    """A published rating of one agency in one cycle; the latest shows in the registry."""
+
+    id: Serial
+    assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, unique=True)
+    agency = ForeignKey(references=Agency, on_delete=OnDelete.cascade, index=True)
+    cycle = ForeignKey(references=AssessmentCycle, on_delete=OnDelete.cascade, index=True)
+    template = ForeignKey(references=ChecklistTemplate, on_delete=OnDelete.restrict)
+    points = Integer()
+    applicable_maximum = Integer()
+    full_maximum = Integer()
+    total = Numeric(digits=(6, 1))
+    percent = Numeric(digits=(4, 1))
+    band_code = Varchar(length=5)
+    band_label = Varchar(length=100)
+    published_at = Timestamptz(index=True)
+    published_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    done = "done"  # the agency says it is done; waiting for verification
+    verified = "verified"
+    reopened = "reopened"
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.open: N_("To do"),
+    ActionStatus.done: N_("Done, waiting for verification"),
+    ActionStatus.verified: N_("Verified"),
+    ActionStatus.reopened: N_("Reopened"),
+}
+
+
+class ImprovementAction(Table):
+    """Something the agency must improve after its rating, by a date."""
+
+    id: Serial
+    rating = ForeignKey(references=Rating, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
+    action_en = Text()
+    action_km = Text(default="")
+    due_on = Date(index=True)
+    status = Varchar(length=20, choices=ActionStatus, default=ActionStatus.open)
+    agency_note = Text(default="")
+    committee_note = Text(default="")
+    updated_at = Timestamptz()
+    verified_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)

@@ -1,0 +1,503 @@
+"""The committee's review of a submitted self-assessment: a panel of members scores every
+indicator independently, the cycle's chair agrees a consensus score per indicator and
+publishes the rating.
+
+Independence: a member's scores are theirs alone until they submit them; nobody sees any
+member's scores before submitting their own (the chair who is not on the panel sees
+submitted scores only). The arithmetic lives in `portal.checklists.scoring`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from portal import clock, db
+from portal.access import or_404
+from portal.accounts.services import CurrentUser
+from portal.accounts.tables import Role, User
+from portal.audit import services as audit
+from portal.checklists import scoring, templates
+from portal.checklists.tables import (
+    Answer,
+    AnswerChoice,
+    Assessment,
+    AssessmentCycle,
+    AssessmentStatus,
+    ConsensusScore,
+    MemberScore,
+    PanelMember,
+    Rating,
+)
+from portal.errors import DomainError, FormErrors, NotFound
+from portal.i18n import gettext as _
+
+NOT_APPLICABLE = "na"
+MAX_COMMENT = 2000
+# Assessments the committee reviews; rated ones stay readable with their scores.
+REVIEWED = (AssessmentStatus.submitted, AssessmentStatus.rated)
+
+
+@dataclass
+class Review:
+    """An assessment under review as one committee member sees it."""
+
+    assessment: dict[str, Any]
+    round: int
+    is_chair: bool
+    seat: dict[str, Any] | None  # this member's place on the panel, if any
+    panel: list[dict[str, Any]]  # every seat of this round, with the member's name
+
+    @property
+    def can_score(self) -> bool:
+        return (
+            self.seat is not None
+            and self.seat["submitted_at"] is None
+            and self.assessment["status"] == AssessmentStatus.submitted
+        )
+
+    @property
+    def sees_panel_scores(self) -> bool:
+        """The others' scores: after submitting one's own; for a chair off the panel, always."""
+        if self.seat is not None:
+            return self.seat["submitted_at"] is not None
+        return self.is_chair
+
+    @property
+    def can_decide(self) -> bool:
+        return self.is_chair and self.assessment["status"] == AssessmentStatus.submitted
+
+    @property
+    def submitted_seats(self) -> list[dict[str, Any]]:
+        return [seat for seat in self.panel if seat["submitted_at"] is not None]
+
+
+def _slot(*parts: Any) -> str:
+    return ":".join(str(p) for p in parts)
+
+
+async def get_review(user: CurrentUser, assessment_id: int) -> Review:
+    """The review of a submitted (or rated) assessment; committee members only."""
+    if user.role != Role.committee:
+        raise NotFound(_("Page not found."))
+    assessment = or_404(
+        await Assessment.select(
+            *Assessment.all_columns(),
+            Assessment.cycle.title_en.as_alias("cycle_title_en"),
+            Assessment.cycle.title_km.as_alias("cycle_title_km"),
+            Assessment.cycle.template.as_alias("template_id"),
+            Assessment.cycle.chair.as_alias("chair_id"),
+            Assessment.cycle.bands.as_alias("bands"),
+            Assessment.agency.name_en.as_alias("agency_name_en"),
+            Assessment.agency.name_km.as_alias("agency_name_km"),
+            Assessment.agency.licence_number.as_alias("licence_number"),
+        )
+        .where((Assessment.id == assessment_id) & Assessment.status.is_in(list(REVIEWED)))
+        .first()
+    )
+    round_ = assessment["round"]
+    panel = await PanelMember.select(
+        *PanelMember.all_columns(),
+        PanelMember.member.full_name.as_alias("member_name"),
+        PanelMember.member.constituency.as_alias("constituency"),
+    ).where((PanelMember.assessment == assessment_id) & (PanelMember.round == round_))
+    seat = next((s for s in panel if s["member"] == user.id), None)
+    return Review(assessment, round_, assessment["chair_id"] == user.id, seat, panel)
+
+
+# --- the panel ------------------------------------------------------------------------
+
+
+async def committee_members() -> list[dict[str, Any]]:
+    return (
+        await User.select(User.id, User.full_name, User.constituency)
+        .where((User.role == Role.committee) & User.is_active.eq(True))
+        .order_by(User.full_name)
+    )
+
+
+async def set_panel(user: CurrentUser, review: Review, member_ids: list[int]) -> None:
+    """The chair names who scores this round. Members who already submitted stay."""
+    if not review.can_decide:
+        raise NotFound(_("Page not found."))
+    members = {m["id"] for m in await committee_members()}
+    chosen = set(member_ids)
+    if not chosen or not chosen <= members:
+        raise FormErrors({"members": _("Choose at least one committee member.")})
+    keep = {s["member"] for s in review.submitted_seats}
+    async with db.transaction():
+        await PanelMember.delete().where(
+            (PanelMember.assessment == review.assessment["id"])
+            & (PanelMember.round == review.round)
+            & PanelMember.submitted_at.is_null()
+            & PanelMember.member.not_in(list(chosen))
+        )
+        existing = {s["member"] for s in review.panel}
+        new = [
+            PanelMember(
+                assessment=review.assessment["id"],
+                member=member,
+                round=review.round,
+                seat=_slot(review.assessment["id"], member, review.round),
+            )
+            for member in sorted(chosen - existing - keep)
+        ]
+        if new:
+            await PanelMember.insert(*new)
+        await audit.record(
+            user, "review.panel_set", "assessment", review.assessment["id"], f"{len(chosen)}"
+        )
+
+
+# --- member scores --------------------------------------------------------------------
+
+
+async def _member_scores(review: Review, member_ids: list[int]) -> dict[int, dict[int, dict]]:
+    """member id → indicator id → score row, for this round."""
+    if not member_ids:
+        return {}
+    rows = await MemberScore.select().where(
+        (MemberScore.assessment == review.assessment["id"])
+        & (MemberScore.round == review.round)
+        & MemberScore.member.is_in(member_ids)
+    )
+    found: dict[int, dict[int, dict]] = {m: {} for m in member_ids}
+    for row in rows:
+        found[row["member"]][row["indicator"]] = row
+    return found
+
+
+async def _consensus(review: Review) -> dict[int, dict]:
+    rows = await ConsensusScore.select().where(
+        (ConsensusScore.assessment == review.assessment["id"])
+        & (ConsensusScore.round == review.round)
+    )
+    return {row["indicator"]: row for row in rows}
+
+
+def _result(row: dict | None) -> int | str | None:
+    """A stored score as one value: a number, None for not applicable, "" for none yet."""
+    if row is None:
+        return ""
+    return None if row["not_applicable"] else row["score"]
+
+
+async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
+    """Everything the review page shows: per article, each indicator with the agency's
+    answer, this member's own score, and — when allowed — the submitted members' scores,
+    the suggestion, the disagreement flag and the consensus."""
+    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    answers = {
+        a["indicator"]: a
+        for a in await Answer.select().where(Answer.assessment == review.assessment["id"])
+    }
+    own = (await _member_scores(review, [user.id])).get(user.id, {}) if review.seat else {}
+    visible_seats = review.submitted_seats if review.sees_panel_scores else []
+    others = await _member_scores(review, [s["member"] for s in visible_seats])
+    consensus = await _consensus(review)
+    sections = []
+    scored: list[scoring.Scored] = []
+    for section in checklist["sections"]:
+        items = []
+        for indicator in section["indicators"]:
+            iid = indicator["id"]
+            panel = [_result(others[s["member"]].get(iid)) for s in visible_seats]
+            given = [p for p in panel if p != ""]
+            suggestion = scoring.suggest(given) if given else None  # type: ignore[arg-type]
+            agreed = consensus.get(iid)
+            if agreed is not None:
+                scored.append(
+                    scoring.Scored(
+                        iid,
+                        section["id"],
+                        indicator["max_score"],
+                        _result(agreed),  # type: ignore[arg-type]
+                    )
+                )
+            items.append(
+                {
+                    "indicator": indicator,
+                    "answer": answers.get(iid),
+                    "own": own.get(iid),
+                    "panel": panel,
+                    "suggestion": suggestion,
+                    "consensus": agreed,
+                    "may_be_not_applicable": (answers.get(iid) or {}).get("choice")
+                    == AnswerChoice.not_applicable,
+                }
+            )
+        sections.append({**section, "items": items})
+    complete = len(consensus) == checklist["indicator_count"]
+    totals = scoring.totals(scored, [s["id"] for s in checklist["sections"]]) if complete else None
+    return {
+        "sections": sections,
+        "visible_seats": visible_seats,
+        "own_count": len(own),
+        "indicator_count": checklist["indicator_count"],
+        "consensus_count": len(consensus),
+        "totals": totals,
+        "band": _band(review, totals),
+    }
+
+
+def cycle_bands(text: str) -> list[scoring.Band]:
+    """A cycle's bands (the defaults when the cycle sets none)."""
+    return scoring.parse_bands(text) if text.strip() else list(scoring.DEFAULT_BANDS)
+
+
+def _band(review: Review, totals: scoring.Totals | None) -> scoring.Band | None:
+    if totals is None or totals.percent is None:
+        return None
+    return scoring.band_for(totals.percent, cycle_bands(review.assessment["bands"] or ""))
+
+
+def _parse_score(text: str, indicator: dict, may_be_na: bool) -> tuple[int | None, bool] | str:
+    """(score, not_applicable) from a form value, or an error message."""
+    if text == NOT_APPLICABLE:
+        if not may_be_na:
+            return _("Not applicable is possible only where the agency answered so.")
+        return None, True
+    if text.isdigit() and 0 <= int(text) <= indicator["max_score"]:
+        return int(text), False
+    return _("Choose a score from 0 to %(max)s.") % {"max": indicator["max_score"]}
+
+
+async def save_scores(user: CurrentUser, review: Review, form: dict[str, str]) -> int:
+    """Save this member's scores and comments sent in `form` (`score-<id>`,
+    `comment-<id>`): all of them or, when one is wrong, none. Returns how many saved."""
+    if not review.can_score:
+        raise DomainError(
+            _("Your scores for this assessment are submitted and can no longer change.")
+        )
+    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    answers = {
+        a["indicator"]: a["choice"]
+        for a in await Answer.select(Answer.indicator, Answer.choice).where(
+            Answer.assessment == review.assessment["id"]
+        )
+    }
+    errors: dict[str, str] = {}
+    rows = []
+    now = clock.now()
+    for section in checklist["sections"]:
+        for indicator in section["indicators"]:
+            iid = indicator["id"]
+            text = form.get(f"score-{iid}", "").strip()
+            comment = form.get(f"comment-{iid}", "").strip()
+            if not text:
+                continue
+            parsed = _parse_score(text, indicator, answers.get(iid) == AnswerChoice.not_applicable)
+            if isinstance(parsed, str):
+                errors[f"score-{iid}"] = parsed
+                continue
+            if len(comment) > MAX_COMMENT:
+                errors[f"comment-{iid}"] = _("Keep the comment under %(n)s characters.") % {
+                    "n": MAX_COMMENT
+                }
+                continue
+            score, not_applicable = parsed
+            rows.append((iid, score, not_applicable, comment))
+    if errors:
+        raise FormErrors(errors)
+    async with db.transaction():
+        for iid, score, not_applicable, comment in rows:
+            slot = _slot(review.assessment["id"], iid, user.id, review.round)
+            await MemberScore.delete().where(MemberScore.slot == slot)
+            await MemberScore.insert(
+                MemberScore(
+                    assessment=review.assessment["id"],
+                    indicator=iid,
+                    member=user.id,
+                    round=review.round,
+                    slot=slot,
+                    score=score,
+                    not_applicable=not_applicable,
+                    comment=comment,
+                    updated_at=now,
+                )
+            )
+    return len(rows)
+
+
+async def submit_scores(user: CurrentUser, review: Review) -> int:
+    """Hand in this member's scores once every indicator has one; returns how many are
+    still missing (and submits nothing) otherwise."""
+    if not review.can_score or review.seat is None:
+        raise DomainError(
+            _("Your scores for this assessment are submitted and can no longer change.")
+        )
+    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    own = (await _member_scores(review, [user.id]))[user.id]
+    missing = checklist["indicator_count"] - len(own)
+    if missing:
+        return missing
+    async with db.transaction():
+        await PanelMember.update({PanelMember.submitted_at: clock.now()}).where(
+            (PanelMember.id == review.seat["id"]) & PanelMember.submitted_at.is_null()
+        )
+        await audit.record(user, "review.scores_submitted", "assessment", review.assessment["id"])
+    return 0
+
+
+# --- consensus and the rating ---------------------------------------------------------
+
+
+async def save_consensus(user: CurrentUser, review: Review, form: dict[str, str]) -> None:
+    """The chair's consensus scores (`consensus-<id>`, `feedback-<id>`, `reason-<id>`): a
+    score that departs from the suggestion needs a reason. All or nothing."""
+    if not review.can_decide:
+        raise NotFound(_("Page not found."))
+    if not review.submitted_seats:
+        raise DomainError(_("No member has submitted scores yet."))
+    sheet = await score_sheet(user, review)
+    errors: dict[str, str] = {}
+    rows = []
+    for section in sheet["sections"]:
+        for item in section["items"]:
+            indicator = item["indicator"]
+            iid = indicator["id"]
+            text = form.get(f"consensus-{iid}", "").strip()
+            if not text:
+                continue
+            parsed = _parse_score(text, indicator, item["may_be_not_applicable"])
+            if isinstance(parsed, str):
+                errors[f"consensus-{iid}"] = parsed
+                continue
+            score, not_applicable = parsed
+            reason = form.get(f"reason-{iid}", "").strip()
+            suggestion = item["suggestion"]
+            departs = suggestion is not None and suggestion.score != (
+                None if not_applicable else score
+            )
+            if departs and not reason:
+                errors[f"reason-{iid}"] = _(
+                    "Say why the consensus differs from the suggested score."
+                )
+                continue
+            rows.append(
+                (iid, score, not_applicable, form.get(f"feedback-{iid}", "").strip(), reason)
+            )
+    if errors:
+        raise FormErrors(errors)
+    now = clock.now()
+    async with db.transaction():
+        for iid, score, not_applicable, feedback, reason in rows:
+            slot = _slot(review.assessment["id"], iid, review.round)
+            await ConsensusScore.delete().where(ConsensusScore.slot == slot)
+            await ConsensusScore.insert(
+                ConsensusScore(
+                    assessment=review.assessment["id"],
+                    indicator=iid,
+                    round=review.round,
+                    slot=slot,
+                    score=score,
+                    not_applicable=not_applicable,
+                    comment=feedback[:MAX_COMMENT],
+                    reason=reason[:MAX_COMMENT],
+                    decided_by=user.id,
+                    decided_at=now,
+                )
+            )
+        if rows:
+            await audit.record(
+                user,
+                "review.consensus_saved",
+                "assessment",
+                review.assessment["id"],
+                str(len(rows)),
+            )
+
+
+async def publish(user: CurrentUser, review: Review) -> Rating:
+    """Publish the rating from the consensus scores; the registry shows it from now on."""
+    if not review.can_decide:
+        raise NotFound(_("Page not found."))
+    sheet = await score_sheet(user, review)
+    totals, band = sheet["totals"], sheet["band"]
+    if totals is None or band is None:
+        raise DomainError(
+            _("Record a consensus score for every indicator before publishing the rating.")
+        )
+    now = clock.now()
+    async with db.transaction():
+        rating = Rating(
+            assessment=review.assessment["id"],
+            agency=review.assessment["agency"],
+            cycle=review.assessment["cycle"],
+            template=review.assessment["template_id"],
+            points=totals.points,
+            applicable_maximum=totals.applicable_maximum,
+            full_maximum=totals.full_maximum,
+            total=totals.total,
+            percent=totals.percent,
+            band_code=band.code,
+            band_label=band.label,
+            published_at=now,
+            published_by=user.id,
+        )
+        await rating.save()
+        changed = (
+            await Assessment.update({Assessment.status: AssessmentStatus.rated})
+            .where(
+                (Assessment.id == review.assessment["id"])
+                & (Assessment.status == AssessmentStatus.submitted)
+            )
+            .returning(Assessment.id)
+        )
+        if not changed:
+            raise DomainError(
+                _("This assessment was changed by someone else. Reload and try again.")
+            )
+        await audit.record(
+            user,
+            "review.rating_published",
+            "assessment",
+            review.assessment["id"],
+            f"{review.assessment['licence_number']}: {band.code} ({totals.total})",
+        )
+    return rating
+
+
+async def latest_ratings(agency_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each agency's latest published rating, with its cycle and template version."""
+    if not agency_ids:
+        return {}
+    rows = (
+        await Rating.select(
+            *Rating.all_columns(),
+            Rating.cycle.title_en.as_alias("cycle_title_en"),
+            Rating.cycle.title_km.as_alias("cycle_title_km"),
+            Rating.template.version.as_alias("template_version"),
+            Rating.template.title_en.as_alias("template_title_en"),
+        )
+        .where(Rating.agency.is_in(agency_ids))
+        .order_by(Rating.published_at)
+    )
+    return {row["agency"]: row for row in rows}  # the newest wins
+
+
+async def rating_history(agency_id: int) -> list[dict[str, Any]]:
+    """Every published rating of an agency, newest first."""
+    return (
+        await Rating.select(
+            *Rating.all_columns(),
+            Rating.cycle.title_en.as_alias("cycle_title_en"),
+            Rating.cycle.title_km.as_alias("cycle_title_km"),
+            Rating.template.version.as_alias("template_version"),
+        )
+        .where(Rating.agency == agency_id)
+        .order_by(Rating.published_at, ascending=False)
+    )
+
+
+async def set_chair(user: CurrentUser, cycle_id: int, member_id: int) -> None:
+    """Name the committee member who chairs a cycle's reviews."""
+    async with db.transaction():
+        changed = (
+            await AssessmentCycle.update({AssessmentCycle.chair: member_id})
+            .where(AssessmentCycle.id == cycle_id)
+            .returning(AssessmentCycle.id)
+        )
+        if not changed:
+            raise NotFound(_("Page not found."))
+        await audit.record(user, "review.chair_named", "cycle", cycle_id, str(member_id))
