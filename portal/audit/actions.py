@@ -30,4 +30,5 @@ ACTION_LABELS = {
     "review.scores_submitted": N_("Member's scores submitted"),
     "review.consensus_saved": N_("Consensus scores recorded"),
     "review.rating_published": N_("Rating published"),
+    "review.returned": N_("Assessment returned for revision"),
 }

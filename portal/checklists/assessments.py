@@ -7,6 +7,7 @@ it has been submitted. Everyone else gets the same 404 as for one that does not 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from portal.access import or_404
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
 from portal.audit import services as audit
-from portal.checklists import templates
+from portal.checklists import reviews, templates
 from portal.checklists.cycles import today
 from portal.checklists.tables import (
     EDITABLE_STATUSES,
@@ -25,6 +26,7 @@ from portal.checklists.tables import (
     AssessmentStatus,
     Clarification,
     Evidence,
+    ReturnedIndicator,
 )
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
@@ -83,7 +85,31 @@ async def get_assessment(user: CurrentUser, assessment_id: int) -> dict[str, Any
         and assessment["is_open"]
     )
     assessment["can_ask"] = user.role == Role.agency and assessment["is_open"]
+    # Returned for revision: indicator id → the committee's feedback; only these reopen.
+    assessment["reopened"] = await reopened(assessment)
     return assessment
+
+
+async def reopened(assessment: dict) -> dict[int, str]:
+    """The indicators the committee returned in this round, with its feedback."""
+    if assessment["status"] != AssessmentStatus.returned:
+        return {}
+    rows = await ReturnedIndicator.select(
+        ReturnedIndicator.indicator, ReturnedIndicator.feedback
+    ).where(
+        (ReturnedIndicator.assessment == assessment["id"])
+        & (ReturnedIndicator.round == assessment["round"])
+    )
+    return {row["indicator"]: row["feedback"] for row in rows}
+
+
+def may_change(assessment: dict, indicator_id: int) -> bool:
+    """Whether the agency may change this indicator's answer and evidence now."""
+    if not assessment["editable"]:
+        return False
+    return (
+        assessment["status"] != AssessmentStatus.returned or indicator_id in assessment["reopened"]
+    )
 
 
 async def agency_assessments(user: CurrentUser) -> list[dict]:
@@ -233,6 +259,8 @@ async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
                 "answer": answers.get(indicator["id"]),
                 "evidence": evidence.get(indicator["id"], []),
                 "questions": questions.get(indicator["id"], []),
+                "editable": may_change(assessment, indicator["id"]),
+                "feedback": assessment["reopened"].get(indicator["id"]),
                 "problems": problems(
                     indicator,
                     answers.get(indicator["id"]),
@@ -256,13 +284,15 @@ async def evidence_file(assessment: dict, evidence_id: int) -> dict:
 # --- changing --------------------------------------------------------------------------
 
 
-def _require_editable(assessment: dict) -> None:
+def _require_editable(assessment: dict, indicator_ids: Iterable[int] = ()) -> None:
     if assessment["status"] not in EDITABLE_STATUSES:
         raise ReadOnly(
             _("This self-assessment has been submitted; its answers can no longer change.")
         )
     if not assessment["editable"]:
         raise ReadOnly(_("This self-assessment cannot be changed now."))
+    if any(not may_change(assessment, i) for i in indicator_ids):
+        raise ReadOnly(_("Only the indicators the committee returned for revision can change."))
 
 
 async def section_of(assessment: dict, indicator_id: int) -> int:
@@ -285,9 +315,9 @@ async def save_answers(
 ) -> None:
     """Save what changed for these indicators, with their new files: all of it or, when
     anything is wrong, none of it (FormErrors names each field)."""
-    _require_editable(assessment)
     if not set(entries) <= await indicator_ids(assessment):
         raise NotFound(_("Page not found."))
+    _require_editable(assessment, entries)
     existing = await _answers(assessment["id"])
     evidence_counts = await _evidence_counts(assessment["id"])
     errors: dict[str, str] = {}
@@ -384,8 +414,8 @@ async def _recount(assessment: dict, now: Any) -> None:
 
 async def remove_evidence(user: CurrentUser, assessment: dict, evidence_id: int) -> int:
     """Delete one evidence file; returns the indicator it belonged to."""
-    _require_editable(assessment)
     evidence = await evidence_file(assessment, evidence_id)
+    _require_editable(assessment, [evidence["indicator"]])
     async with db.transaction():
         await Evidence.delete().where(Evidence.id == evidence_id)
         await _recount(assessment, clock.now())
@@ -400,17 +430,22 @@ async def submit(user: CurrentUser, assessment: dict) -> list[dict]:
     missing = (await progress(assessment))["missing"]
     if missing:
         return missing
+    resubmitted = assessment["status"] == AssessmentStatus.returned
     async with db.transaction():
         await (
             Assessment.update(
                 {
                     Assessment.status: AssessmentStatus.submitted,
                     Assessment.submitted_at: clock.now(),
+                    # A resubmission after a return starts the committee's next round.
+                    Assessment.round: assessment["round"] + resubmitted,
                 }
             )
             .where(Assessment.id == assessment["id"])
             .where(Assessment.status.is_in(list(EDITABLE_STATUSES)))
         )
+        if resubmitted:
+            await reviews.start_next_round(assessment, assessment["round"] + 1)
         await audit.record(
             user,
             "assessment.submitted",

@@ -111,6 +111,22 @@ async def rating_publish(request: Request, assessment_id: FromPath[int]) -> Temp
     return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
 
 
+@post("/reviews/{assessment_id:int}/return", guards=members_only)
+async def return_save(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+    """The chair returns the assessment for revision of the indicators named."""
+    user = request.scope["user"]
+    review = await reviews.get_review(user, assessment_id)
+    form_data = await request.form()
+    form: dict = {**await text_fields(request), "reopen": form_data.getall("reopen", [])}
+    try:
+        await reviews.return_for_revision(user, review, form)
+    except FormErrors as error:
+        return await _page(request, review, 400, form, error.errors)
+    return redirect(
+        f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
+    )
+
+
 @post("/cycles/{cycle_id:int}/chair", guards=[role_required(Role.admin)])
 async def chair_save(request: Request, cycle_id: FromPath[int]) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
@@ -122,4 +138,12 @@ async def chair_save(request: Request, cycle_id: FromPath[int]) -> Redirect:
     return redirect(f"/cycles/{cycle_id}", N_("The chair has been saved."))
 
 
-ROUTES = [review_page, scores_save, panel_save, consensus_save, rating_publish, chair_save]
+ROUTES = [
+    review_page,
+    scores_save,
+    panel_save,
+    consensus_save,
+    rating_publish,
+    return_save,
+    chair_save,
+]

@@ -28,6 +28,7 @@ from portal.checklists.tables import (
     MemberScore,
     PanelMember,
     Rating,
+    ReturnedIndicator,
 )
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import gettext as _
@@ -47,6 +48,12 @@ class Review:
     is_chair: bool
     seat: dict[str, Any] | None  # this member's place on the panel, if any
     panel: list[dict[str, Any]]  # every seat of this round, with the member's name
+    # The indicators scored this round: all in round 1; after a return, the reopened ones
+    # (the others keep the consensus of the round before).
+    in_play: set[int] | None = None
+
+    def plays(self, indicator_id: int) -> bool:
+        return self.in_play is None or indicator_id in self.in_play
 
     @property
     def can_score(self) -> bool:
@@ -102,7 +109,14 @@ async def get_review(user: CurrentUser, assessment_id: int) -> Review:
         PanelMember.member.constituency.as_alias("constituency"),
     ).where((PanelMember.assessment == assessment_id) & (PanelMember.round == round_))
     seat = next((s for s in panel if s["member"] == user.id), None)
-    return Review(assessment, round_, assessment["chair_id"] == user.id, seat, panel)
+    in_play = None
+    if round_ > 1:
+        returned = await ReturnedIndicator.select(ReturnedIndicator.indicator).where(
+            (ReturnedIndicator.assessment == assessment_id)
+            & (ReturnedIndicator.round == round_ - 1)
+        )
+        in_play = {row["indicator"] for row in returned}
+    return Review(assessment, round_, assessment["chair_id"] == user.id, seat, panel, in_play)
 
 
 # --- the panel ------------------------------------------------------------------------
@@ -195,6 +209,7 @@ async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
     visible_seats = review.submitted_seats if review.sees_panel_scores else []
     others = await _member_scores(review, [s["member"] for s in visible_seats])
     consensus = await _consensus(review)
+    history = await _history(review)
     sections = []
     scored: list[scoring.Scored] = []
     for section in checklist["sections"]:
@@ -224,6 +239,8 @@ async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
                     "consensus": agreed,
                     "may_be_not_applicable": (answers.get(iid) or {}).get("choice")
                     == AnswerChoice.not_applicable,
+                    "in_play": review.plays(iid),
+                    "history": history.get(iid, []),
                 }
             )
         sections.append({**section, "items": items})
@@ -233,11 +250,44 @@ async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
         "sections": sections,
         "visible_seats": visible_seats,
         "own_count": len(own),
+        "to_score": (
+            checklist["indicator_count"] if review.in_play is None else len(review.in_play)
+        ),
         "indicator_count": checklist["indicator_count"],
         "consensus_count": len(consensus),
         "totals": totals,
         "band": _band(review, totals),
     }
+
+
+async def _history(review: Review) -> dict[int, list[dict[str, Any]]]:
+    """Per indicator, what earlier rounds decided: the consensus and any return feedback."""
+    if review.round == 1:
+        return {}
+    found: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        await ConsensusScore.select()
+        .where(
+            (ConsensusScore.assessment == review.assessment["id"])
+            & (ConsensusScore.round < review.round)
+        )
+        .order_by(ConsensusScore.round)
+    )
+    returned = {
+        (row["indicator"], row["round"]): row["feedback"]
+        for row in await ReturnedIndicator.select().where(
+            ReturnedIndicator.assessment == review.assessment["id"]
+        )
+    }
+    for row in rows:
+        found.setdefault(row["indicator"], []).append(
+            {
+                "round": row["round"],
+                "result": _result(row),
+                "returned": returned.get((row["indicator"], row["round"])),
+            }
+        )
+    return found
 
 
 def cycle_bands(text: str) -> list[scoring.Band]:
@@ -284,8 +334,8 @@ async def save_scores(user: CurrentUser, review: Review, form: dict[str, str]) -
             iid = indicator["id"]
             text = form.get(f"score-{iid}", "").strip()
             comment = form.get(f"comment-{iid}", "").strip()
-            if not text:
-                continue
+            if not text or not review.plays(iid):
+                continue  # a settled indicator of an earlier round is not scored again
             parsed = _parse_score(text, indicator, answers.get(iid) == AnswerChoice.not_applicable)
             if isinstance(parsed, str):
                 errors[f"score-{iid}"] = parsed
@@ -328,7 +378,13 @@ async def submit_scores(user: CurrentUser, review: Review) -> int:
         )
     checklist = await templates.frozen_structure(review.assessment["template_id"])
     own = (await _member_scores(review, [user.id]))[user.id]
-    missing = checklist["indicator_count"] - len(own)
+    wanted = [
+        i["id"]
+        for section in checklist["sections"]
+        for i in section["indicators"]
+        if review.plays(i["id"])
+    ]
+    missing = sum(1 for iid in wanted if iid not in own)
     if missing:
         return missing
     async with db.transaction():
@@ -357,7 +413,7 @@ async def save_consensus(user: CurrentUser, review: Review, form: dict[str, str]
             indicator = item["indicator"]
             iid = indicator["id"]
             text = form.get(f"consensus-{iid}", "").strip()
-            if not text:
+            if not text or not item["in_play"]:
                 continue
             parsed = _parse_score(text, indicator, item["may_be_not_applicable"])
             if isinstance(parsed, str):
@@ -501,3 +557,112 @@ async def set_chair(user: CurrentUser, cycle_id: int, member_id: int) -> None:
         if not changed:
             raise NotFound(_("Page not found."))
         await audit.record(user, "review.chair_named", "cycle", cycle_id, str(member_id))
+
+
+# --- return for revision --------------------------------------------------------------
+
+
+async def return_for_revision(user: CurrentUser, review: Review, form: dict[str, Any]) -> int:
+    """The chair sends the assessment back, naming the indicators to revisit (`reopen`,
+    several values) each with feedback (`why-<id>`): those reopen for the agency, the
+    rest stay locked. Returns how many were reopened."""
+    if not review.can_decide:
+        raise NotFound(_("Page not found."))
+    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    known = {i["id"] for section in checklist["sections"] for i in section["indicators"]}
+    chosen: list[int] = []
+    for value in form.get("reopen", []):
+        if not str(value).isdigit() or int(value) not in known:
+            raise NotFound(_("Page not found."))
+        chosen.append(int(value))
+    if not chosen:
+        raise FormErrors({"reopen": _("Choose the indicators the agency must revise.")})
+    errors = {}
+    for iid in chosen:
+        if not str(form.get(f"why-{iid}", "")).strip():
+            errors[f"why-{iid}"] = _("Tell the agency what to revise.")
+    if errors:
+        raise FormErrors(errors)
+    now = clock.now()
+    async with db.transaction():
+        changed = (
+            await Assessment.update({Assessment.status: AssessmentStatus.returned})
+            .where(
+                (Assessment.id == review.assessment["id"])
+                & (Assessment.status == AssessmentStatus.submitted)
+            )
+            .returning(Assessment.id)
+        )
+        if not changed:
+            raise DomainError(
+                _("This assessment was changed by someone else. Reload and try again.")
+            )
+        await ReturnedIndicator.insert(
+            *(
+                ReturnedIndicator(
+                    assessment=review.assessment["id"],
+                    indicator=iid,
+                    round=review.round,
+                    feedback=str(form[f"why-{iid}"]).strip()[:MAX_COMMENT],
+                    returned_at=now,
+                )
+                for iid in sorted(set(chosen))
+            )
+        )
+        await audit.record(
+            user, "review.returned", "assessment", review.assessment["id"], str(len(set(chosen)))
+        )
+    return len(set(chosen))
+
+
+async def start_next_round(assessment: dict[str, Any], new_round: int) -> None:
+    """On resubmission after a return: the same panel sits again, and every indicator
+    that was not reopened keeps the consensus it had (only the reopened are scored)."""
+    previous = new_round - 1
+    reopened = {
+        row["indicator"]
+        for row in await ReturnedIndicator.select(ReturnedIndicator.indicator).where(
+            (ReturnedIndicator.assessment == assessment["id"])
+            & (ReturnedIndicator.round == previous)
+        )
+    }
+    seats = await PanelMember.select(PanelMember.member).where(
+        (PanelMember.assessment == assessment["id"]) & (PanelMember.round == previous)
+    )
+    if seats:
+        await PanelMember.insert(
+            *(
+                PanelMember(
+                    assessment=assessment["id"],
+                    member=seat["member"],
+                    round=new_round,
+                    seat=_slot(assessment["id"], seat["member"], new_round),
+                )
+                for seat in seats
+            )
+        )
+    kept = [
+        row
+        for row in await ConsensusScore.select().where(
+            (ConsensusScore.assessment == assessment["id"]) & (ConsensusScore.round == previous)
+        )
+        if row["indicator"] not in reopened
+    ]
+    if kept:
+        await ConsensusScore.insert(
+            *(
+                ConsensusScore(
+                    assessment=assessment["id"],
+                    indicator=row["indicator"],
+                    round=new_round,
+                    slot=_slot(assessment["id"], row["indicator"], new_round),
+                    score=row["score"],
+                    not_applicable=row["not_applicable"],
+                    comment=row["comment"],
+                    reason=row["reason"],
+                    decided_by=row["decided_by"],
+                    decided_at=row["decided_at"],
+                )
+                for row in kept
+            )
+        )

@@ -116,8 +116,8 @@ ASSESSMENT_STATUS_LABELS = {
     AssessmentStatus.returned: N_("Returned for revision"),
     AssessmentStatus.rated: N_("Rated"),
 }
-# States in which the agency may still change its answers.
-EDITABLE_STATUSES = {AssessmentStatus.in_progress}
+# States in which the agency may still change answers (when returned: only the reopened ones).
+EDITABLE_STATUSES = {AssessmentStatus.in_progress, AssessmentStatus.returned}
 
 
 class Assessment(Table):

@@ -231,3 +231,101 @@ async def test_who_may_review(client, open_cycle, make_agency, make_user):
         assert (await client.get(url)).status_code == 404
         assert (await post_form(client, f"{url}/publish")).status_code == 404
     assert await Rating.count() == 0
+
+
+async def test_return_for_revision_reopens_exactly_the_named_indicators(
+    client, open_cycle, make_agency, make_user
+):
+    review = await _submitted(open_cycle, make_agency, make_user)
+    await _panel(client, review)
+    await _both_members_submit(client, review)
+    url = f"/reviews/{review['id']}"
+    codes = review["codes"]
+    await sign_in(client, review["chair"])
+    await post_form(
+        client,
+        f"{url}/consensus",
+        {
+            f"consensus-{codes['1.1']}": "1",
+            f"consensus-{codes['1.2']}": "na",
+            f"consensus-{codes['2.1']}": "1",
+        },
+    )
+    # Feedback is required for each indicator returned.
+    refused = await post_form(client, f"{url}/return", {"reopen": [str(codes["2.1"])]})
+    assert refused.status_code == 400
+    assert "Tell the agency what to revise." in refused.text
+    returned = await post_form(
+        client,
+        f"{url}/return",
+        {"reopen": [str(codes["2.1"])], f"why-{codes['2.1']}": "Show the passport register."},
+    )
+    assert returned.status_code == 303
+
+    agency_user = await make_user("agency", agency=review["agency"].id)
+    await sign_in(client, agency_user)
+    overview = await client.get(f"/assessments/{review['id']}")
+    assert "Show the passport register." in overview.text
+    section_of = {code: row for code, row in (await indicators_by_code(review)).items()}
+    # A forged POST on a locked indicator is refused and changes nothing.
+    locked = await post_form(
+        client,
+        f"/assessments/{review['id']}/sections/{section_of['1.1']['section']}",
+        {f"answer-{codes['1.1']}": "not_met", "then": "stay"},
+    )
+    assert locked.status_code == 409
+    answer = await Answer.select().where(Answer.indicator == codes["1.1"]).first()
+    assert answer["choice"] == "met"
+    # The reopened one can change, and the agency resubmits.
+    opened = await post_form(
+        client,
+        f"/assessments/{review['id']}/sections/{section_of['2.1']['section']}",
+        {
+            f"answer-{codes['2.1']}": "met",
+            f"explanation-{codes['2.1']}": "Register kept.",
+            "then": "stay",
+        },
+    )
+    assert opened.status_code == 303
+    await Assessment.update({Assessment.complete_count: 3}).where(Assessment.id == review["id"])
+    from portal.checklists.tables import Evidence
+
+    for code in ("1.1", "2.1"):  # evidence the checklist requires
+        await Evidence.insert(
+            Evidence(
+                assessment=review["id"],
+                indicator=codes[code],
+                stored_name=f"{code.replace('.', '')}{'0' * 30}.pdf"[:36],
+                filename="register.pdf",
+                content_type="application/pdf",
+                size=10,
+                uploaded_at=clock.now(),
+            )
+        )
+    resubmitted = await post_form(client, f"/assessments/{review['id']}/submit")
+    assert resubmitted.status_code == 303, resubmitted.text
+    row = await Assessment.select().where(Assessment.id == review["id"]).first()
+    assert (row["status"], row["round"]) == ("submitted", 2)
+
+    # Round 2: the same panel scores only 2.1; the history of round 1 is shown.
+    await sign_in(client, review["union"])
+    page = (await client.get(url)).text
+    assert "Round 1 consensus" in page and "Show the passport register." in page
+    assert f'name="score-{codes["1.1"]}"' not in page
+    done = await post_form(
+        client, f"{url}/scores", {f"score-{codes['2.1']}": "2", "then": "submit"}
+    )
+    assert done.status_code == 303
+    await sign_in(client, review["chair"])
+    await post_form(client, f"{url}/consensus", {f"consensus-{codes['2.1']}": "2"})
+    assert (await post_form(client, f"{url}/publish")).status_code == 303
+    rating = await Rating.select().first()
+    # 1.1 kept its round-1 score of 1, 2.1 now 2: 3 of the 4 points that apply → 4.5 of 6.
+    assert str(rating["total"]) == "4.5"
+
+
+async def indicators_by_code(review: dict[str, Any]) -> dict[str, Any]:
+    from portal.checklists.tables import Indicator
+
+    rows = await Indicator.select().where(Indicator.id.is_in(list(review["codes"].values())))
+    return {row["code"]: row for row in rows}
