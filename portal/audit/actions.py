@@ -31,4 +31,8 @@ ACTION_LABELS = {
     "review.consensus_saved": N_("Consensus scores recorded"),
     "review.rating_published": N_("Rating published"),
     "review.returned": N_("Assessment returned for revision"),
+    "improvement.added": N_("Improvement action set"),
+    "improvement.updated": N_("Improvement action updated by the agency"),
+    "improvement.verified": N_("Improvement action verified"),
+    "improvement.reopened": N_("Improvement action reopened"),
 }

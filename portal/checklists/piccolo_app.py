@@ -1,6 +1,7 @@
 from piccolo.conf.apps import AppConfig
 
 from portal.checklists.tables import (
+    ActionFile,
     Answer,
     Assessment,
     AssessmentCycle,
@@ -36,6 +37,7 @@ APP_CONFIG = AppConfig(
         ReturnedIndicator,
         Rating,
         ImprovementAction,
+        ActionFile,
     ],
     migration_dependencies=["portal.agencies.piccolo_app", "portal.accounts.piccolo_app"],
 )

@@ -3,14 +3,15 @@ names the panel, agrees the consensus and publishes the rating; an admin names t
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from portal import uploads
 from portal.access import role_required
 from portal.accounts.tables import CONSTITUENCY_LABELS, Role
-from portal.checklists import reviews
-from portal.checklists.tables import ANSWER_LABELS
+from portal.checklists import assessments, cycle_results, cycles, improvements, reviews
+from portal.checklists.tables import ACTION_STATUS_LABELS, ANSWER_LABELS
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -18,6 +19,7 @@ from portal.templating import redirect, render
 from portal.web import text_fields
 
 members_only = [role_required(Role.committee)]
+readers = [role_required(Role.agency, Role.committee, Role.admin)]
 
 
 async def _page(
@@ -37,6 +39,8 @@ async def _page(
         members=await reviews.committee_members() if review.can_decide else [],
         constituencies=CONSTITUENCY_LABELS,
         answer_labels=ANSWER_LABELS,
+        actions=await improvements.actions(review.assessment["id"]),
+        action_statuses=ACTION_STATUS_LABELS,
         form=form or {},
         errors=errors or {},
     )
@@ -127,6 +131,121 @@ async def return_save(request: Request, assessment_id: FromPath[int]) -> Templat
     )
 
 
+@post("/reviews/{assessment_id:int}/actions", guards=members_only)
+async def action_add(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+    user = request.scope["user"]
+    review = await reviews.get_review(user, assessment_id)
+    form = await text_fields(request)
+    try:
+        await improvements.add_action(user, review, form)
+    except FormErrors as error:
+        return await _page(request, review, 400, form, error.errors)
+    return redirect(f"/reviews/{assessment_id}#plan", N_("The improvement action has been added."))
+
+
+@post("/reviews/{assessment_id:int}/actions/{action_id:int}/{decision:str}", guards=members_only)
+async def action_decide(
+    request: Request,
+    assessment_id: FromPath[int],
+    action_id: FromPath[int],
+    decision: FromPath[str],
+) -> Template | Redirect:
+    """A committee member verifies an action the agency reported done, or reopens it."""
+    if decision not in ("verify", "reopen"):
+        raise NotFound(_("Page not found."))
+    user = request.scope["user"]
+    review = await reviews.get_review(user, assessment_id)
+    form = await text_fields(request)
+    try:
+        await improvements.decide(
+            user, review, action_id, decision == "verify", form.get(f"why-{action_id}", "")
+        )
+    except FormErrors as error:
+        return await _page(request, review, 400, form, error.errors)
+    message = (
+        N_("The action is verified.") if decision == "verify" else N_("The action is reopened.")
+    )
+    return redirect(f"/reviews/{assessment_id}#plan", message)
+
+
+# --- what the agency reads after its rating ---------------------------------------------
+
+
+async def _feedback_page(
+    request: Request, assessment: dict, status_code: int = 200, form=None, errors=None
+) -> Template:
+    return render(
+        request,
+        "checklists/feedback.html",
+        status_code=status_code,
+        assessment=assessment,
+        action_statuses=ACTION_STATUS_LABELS,
+        form=form or {},
+        errors=errors or {},
+        **await improvements.feedback(assessment),
+    )
+
+
+@get("/assessments/{assessment_id:int}/feedback", guards=readers)
+async def feedback_page(request: Request, assessment_id: FromPath[int]) -> Template:
+    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+    return await _feedback_page(request, assessment)
+
+
+@post(
+    "/assessments/{assessment_id:int}/actions/{action_id:int}", guards=[role_required(Role.agency)]
+)
+async def action_update(
+    request: Request, assessment_id: FromPath[int], action_id: FromPath[int]
+) -> Template | Redirect:
+    user = request.scope["user"]
+    assessment = await assessments.get_assessment(user, assessment_id)
+    form = await text_fields(request)
+    files = await uploads.uploaded_files(request, f"files-{action_id}")
+    try:
+        await improvements.update_by_agency(
+            user, assessment, action_id, form.get(f"note-{action_id}", ""), files
+        )
+    except FormErrors as error:
+        return await _feedback_page(request, assessment, 400, form, error.errors)
+    return redirect(
+        f"/assessments/{assessment_id}/feedback#action-{action_id}",
+        N_("Your update has been sent to the committee."),
+    )
+
+
+@get("/assessments/{assessment_id:int}/action-files/{file_id:int}", guards=readers)
+async def action_file_download(
+    request: Request, assessment_id: FromPath[int], file_id: FromPath[int]
+) -> Response:
+    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+    found = await improvements.action_file(assessment["id"], file_id)
+    return uploads.download(found["stored_name"], found["filename"], found["content_type"])
+
+
+# --- a cycle across the sector ------------------------------------------------------------
+
+staff = [role_required(Role.committee, Role.admin)]
+
+
+@get("/cycles/{cycle_id:int}/heatmap", guards=staff)
+async def heatmap_page(request: Request, cycle_id: FromPath[int]) -> Template:
+    cycle = await cycles.get_cycle(cycle_id)
+    return render(
+        request, "checklists/heatmap.html", cycle=cycle, **await cycle_results.heatmap(cycle)
+    )
+
+
+@get("/cycles/{cycle_id:int}/scores.csv", guards=staff)
+async def scores_export(request: Request, cycle_id: FromPath[int]) -> Response:
+    cycle = await cycles.get_cycle(cycle_id)
+    return Response(
+        await cycle_results.scores_csv(cycle),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-scores.csv"'},
+    )
+
+
 @post("/cycles/{cycle_id:int}/chair", guards=[role_required(Role.admin)])
 async def chair_save(request: Request, cycle_id: FromPath[int]) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
@@ -145,5 +264,12 @@ ROUTES = [
     consensus_save,
     rating_publish,
     return_save,
+    action_add,
+    action_decide,
+    feedback_page,
+    action_update,
+    action_file_download,
+    heatmap_page,
+    scores_export,
     chair_save,
 ]

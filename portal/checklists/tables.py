@@ -306,3 +306,16 @@ class ImprovementAction(Table):
     committee_note = Text(default="")
     updated_at = Timestamptz()
     verified_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+
+
+class ActionFile(Table):
+    """Evidence the agency attached when updating an improvement action."""
+
+    id: Serial
+    action = ForeignKey(references=ImprovementAction, on_delete=OnDelete.cascade, index=True)
+    stored_name = Varchar(length=40, unique=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=50)
+    size = Integer()
+    uploaded_at = Timestamptz()
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)

@@ -329,3 +329,120 @@ async def indicators_by_code(review: dict[str, Any]) -> dict[str, Any]:
 
     rows = await Indicator.select().where(Indicator.id.is_in(list(review["codes"].values())))
     return {row["code"]: row for row in rows}
+
+
+async def _rated(client: Any, review: dict[str, Any]) -> None:
+    await _panel(client, review)
+    await _both_members_submit(client, review)
+    codes = review["codes"]
+    await sign_in(client, review["chair"])
+    await post_form(
+        client,
+        f"/reviews/{review['id']}/consensus",
+        {
+            f"consensus-{codes['1.1']}": "1",
+            f"feedback-{codes['1.1']}": "Publish your fee schedule.",
+            f"consensus-{codes['1.2']}": "na",
+            f"consensus-{codes['2.1']}": "1",
+        },
+    )
+    assert (await post_form(client, f"/reviews/{review['id']}/publish")).status_code == 303
+
+
+async def test_feedback_and_improvement_plan(client, open_cycle, make_agency, make_user):
+    from datetime import timedelta
+
+    from portal.checklists.tables import ImprovementAction
+    from tests.checklists.conftest import PDF
+
+    review = await _submitted(open_cycle, make_agency, make_user)
+    await _rated(client, review)
+    codes = review["codes"]
+    url = f"/reviews/{review['id']}"
+    due = (clock.now().date() + timedelta(days=30)).isoformat()
+    bad = await post_form(client, f"{url}/actions", {"indicator": str(codes["1.1"]), "due_on": due})
+    assert bad.status_code == 400 and "Say what the agency must do." in bad.text
+    added = await post_form(
+        client,
+        f"{url}/actions",
+        {
+            "indicator": str(codes["1.1"]),
+            "action_en": "Post the fee schedule at the office.",
+            "due_on": due,
+        },
+    )
+    assert added.status_code == 303
+    action = await ImprovementAction.select().first()
+
+    # The agency reads consensus scores and comments, never a member's own.
+    agency_user = await make_user("agency", agency=review["agency"].id)
+    await sign_in(client, agency_user)
+    feedback = await client.get(f"/assessments/{review['id']}/feedback")
+    assert feedback.status_code == 200
+    assert "Publish your fee schedule." in feedback.text
+    assert "Post the fee schedule at the office." in feedback.text
+    assert "Member Dara" not in feedback.text and "on 1.1" not in feedback.text
+    # Another agency sees none of it.
+    other = await make_user("agency")
+    await sign_in(client, other)
+    assert (await client.get(f"/assessments/{review['id']}/feedback")).status_code == 404
+    forged = await post_form(
+        client, f"/assessments/{review['id']}/actions/{action['id']}", {f"note-{action['id']}": "x"}
+    )
+    assert forged.status_code == 404
+
+    await sign_in(client, agency_user)
+    updated = await post_form(
+        client,
+        f"/assessments/{review['id']}/actions/{action['id']}",
+        {f"note-{action['id']}": "Schedule posted on 1 December."},
+        files={f"files-{action['id']}": ("notice board.pdf", PDF, "application/pdf")},
+    )
+    assert updated.status_code == 303
+    page = (await client.get(f"/assessments/{review['id']}/feedback")).text
+    assert "Done, waiting for verification" in page and "notice board.pdf" in page
+
+    # A committee member reopens it with a reason, the agency updates again, it is verified.
+    await sign_in(client, review["union"])
+    no_reason = await post_form(client, f"{url}/actions/{action['id']}/reopen")
+    assert no_reason.status_code == 400
+    await post_form(
+        client, f"{url}/actions/{action['id']}/reopen", {f"why-{action['id']}": "Photo unreadable."}
+    )
+    await sign_in(client, agency_user)
+    await post_form(
+        client,
+        f"/assessments/{review['id']}/actions/{action['id']}",
+        {f"note-{action['id']}": "New photo attached."},
+    )
+    await sign_in(client, review["cso"])
+    await post_form(client, f"{url}/actions/{action['id']}/verify")
+    row = await ImprovementAction.select().where(ImprovementAction.id == action["id"]).first()
+    assert row["status"] == "verified"
+
+
+async def test_heatmap_and_scores_export(client, open_cycle, make_agency, make_user):
+    import csv
+    import io
+
+    review = await _submitted(open_cycle, make_agency, make_user)
+    await _rated(client, review)
+    cycle_id = (await Assessment.select(Assessment.cycle).first())["cycle"]
+    heatmap = await client.get(f"/cycles/{cycle_id}/heatmap")
+    assert heatmap.status_code == 200
+    # Article 1: 1.1 scored 1 of 2 (1.2 not applicable) → 50%; article 2: 1 of 2 → 50%.
+    assert heatmap.text.count('<td class="cell shade-c">') == 2
+    assert "Mekong Manpower" in heatmap.text
+    export = await client.get(f"/cycles/{cycle_id}/scores.csv")
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["indicator"] for r in rows] == ["1.1", "1.2", "2.1"]
+    first = rows[0]
+    assert first["member_scores"] == "Member Dara: 2; Member Vanna: 1"
+    assert first["consensus"] == "1" and first["consensus_comment"] == "Publish your fee schedule."
+    assert rows[1]["consensus"] == "n/a"
+    # Agencies and the public never get them.
+    agency_user = await make_user("agency", agency=review["agency"].id)
+    await sign_in(client, agency_user)
+    assert (await client.get(f"/cycles/{cycle_id}/heatmap")).status_code == 404
+    assert (await client.get(f"/cycles/{cycle_id}/scores.csv")).status_code == 404

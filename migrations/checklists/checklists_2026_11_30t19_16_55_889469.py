@@ -70,6 +70,19 @@ class ChecklistTemplate(Table, tablename="checklist_template", schema=None):
     )
 
 
+class ImprovementAction(Table, tablename="improvement_action", schema=None):
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name="id",
+        secret=False,
+    )
+
+
 class Indicator(Table, tablename="indicator", schema=None):
     id = Serial(
         null=False,
@@ -109,7 +122,7 @@ class User(Table, tablename="portal_user", schema=None):
     )
 
 
-ID = "2026-11-30T19:11:24:625327"
+ID = "2026-11-30T19:16:55:889469"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -120,8 +133,40 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="PanelMember",
+        tablename="panel_member",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ImprovementAction",
+        tablename="improvement_action",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="MemberScore",
         tablename="member_score",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ReturnedIndicator",
+        tablename="returned_indicator",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Rating", tablename="rating", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ActionFile",
+        tablename="action_file",
         schema=None,
         columns=None,
     )
@@ -133,29 +178,344 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Rating", tablename="rating", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="ImprovementAction",
-        tablename="improvement_action",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="PanelMember",
+    manager.add_column(
+        table_class_name="PanelMember",
         tablename="panel_member",
+        column_name="assessment",
+        db_column_name="assessment",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Assessment,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
     )
 
-    manager.add_table(
-        class_name="ReturnedIndicator",
-        tablename="returned_indicator",
+    manager.add_column(
+        table_class_name="PanelMember",
+        tablename="panel_member",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="PanelMember",
+        tablename="panel_member",
+        column_name="round",
+        db_column_name="round",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PanelMember",
+        tablename="panel_member",
+        column_name="seat",
+        db_column_name="seat",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PanelMember",
+        tablename="panel_member",
+        column_name="submitted_at",
+        db_column_name="submitted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="rating",
+        db_column_name="rating",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Rating,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="indicator",
+        db_column_name="indicator",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Indicator,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="action_en",
+        db_column_name="action_en",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="action_km",
+        db_column_name="action_km",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="due_on",
+        db_column_name="due_on",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "open",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "ActionStatus",
+                {
+                    "open": "open",
+                    "done": "done",
+                    "verified": "verified",
+                    "reopened": "reopened",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="agency_note",
+        db_column_name="agency_note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="committee_note",
+        db_column_name="committee_note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImprovementAction",
+        tablename="improvement_action",
+        column_name="verified_by",
+        db_column_name="verified_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -358,8 +718,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
+        table_class_name="ReturnedIndicator",
+        tablename="returned_indicator",
         column_name="assessment",
         db_column_name="assessment",
         column_class_name="ForeignKey",
@@ -382,8 +742,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
+        table_class_name="ReturnedIndicator",
+        tablename="returned_indicator",
         column_name="indicator",
         db_column_name="indicator",
         column_class_name="ForeignKey",
@@ -406,14 +766,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
+        table_class_name="ReturnedIndicator",
+        tablename="returned_indicator",
         column_name="round",
         db_column_name="round",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 1,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -427,74 +787,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="slot",
-        db_column_name="slot",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="score",
-        db_column_name="score",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="not_applicable",
-        db_column_name="not_applicable",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="comment",
-        db_column_name="comment",
+        table_class_name="ReturnedIndicator",
+        tablename="returned_indicator",
+        column_name="feedback",
+        db_column_name="feedback",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -512,55 +808,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="reason",
-        db_column_name="reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="decided_by",
-        db_column_name="decided_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsensusScore",
-        tablename="consensus_score",
-        column_name="decided_at",
-        db_column_name="decided_at",
+        table_class_name="ReturnedIndicator",
+        tablename="returned_indicator",
+        column_name="returned_at",
+        db_column_name="returned_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -870,14 +1121,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="rating",
-        db_column_name="rating",
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="action",
+        db_column_name="action",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Rating,
+            "references": ImprovementAction,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -894,116 +1145,21 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="indicator",
-        db_column_name="indicator",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Indicator,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="action_en",
-        db_column_name="action_en",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="action_km",
-        db_column_name="action_km",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="due_on",
-        db_column_name="due_on",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="status",
-        db_column_name="status",
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="stored_name",
+        db_column_name="stored_name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
-            "default": "open",
+            "length": 40,
+            "default": "",
             "null": False,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "ActionStatus",
-                {
-                    "open": "open",
-                    "done": "done",
-                    "verified": "verified",
-                    "reopened": "reopened",
-                },
-            ),
+            "choices": None,
             "db_column_name": None,
             "secret": False,
         },
@@ -1011,13 +1167,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="agency_note",
-        db_column_name="agency_note",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="filename",
+        db_column_name="filename",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
+            "length": 200,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1032,13 +1189,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="committee_note",
-        db_column_name="committee_note",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="content_type",
+        db_column_name="content_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
+            "length": 50,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1053,10 +1211,31 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="updated_at",
-        db_column_name="updated_at",
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="size",
+        db_column_name="size",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="uploaded_at",
+        db_column_name="uploaded_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1074,10 +1253,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ImprovementAction",
-        tablename="improvement_action",
-        column_name="verified_by",
-        db_column_name="verified_by",
+        table_class_name="ActionFile",
+        tablename="action_file",
+        column_name="uploaded_by",
+        db_column_name="uploaded_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -1098,8 +1277,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PanelMember",
-        tablename="panel_member",
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
         column_name="assessment",
         db_column_name="assessment",
         column_class_name="ForeignKey",
@@ -1122,120 +1301,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PanelMember",
-        tablename="panel_member",
-        column_name="member",
-        db_column_name="member",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PanelMember",
-        tablename="panel_member",
-        column_name="round",
-        db_column_name="round",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 1,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PanelMember",
-        tablename="panel_member",
-        column_name="seat",
-        db_column_name="seat",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="PanelMember",
-        tablename="panel_member",
-        column_name="submitted_at",
-        db_column_name="submitted_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReturnedIndicator",
-        tablename="returned_indicator",
-        column_name="assessment",
-        db_column_name="assessment",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Assessment,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReturnedIndicator",
-        tablename="returned_indicator",
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
         column_name="indicator",
         db_column_name="indicator",
         column_class_name="ForeignKey",
@@ -1258,14 +1325,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ReturnedIndicator",
-        tablename="returned_indicator",
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
         column_name="round",
         db_column_name="round",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 0,
+            "default": 1,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1279,10 +1346,74 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ReturnedIndicator",
-        tablename="returned_indicator",
-        column_name="feedback",
-        db_column_name="feedback",
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="slot",
+        db_column_name="slot",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="score",
+        db_column_name="score",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="not_applicable",
+        db_column_name="not_applicable",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="comment",
+        db_column_name="comment",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -1300,10 +1431,55 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ReturnedIndicator",
-        tablename="returned_indicator",
-        column_name="returned_at",
-        db_column_name="returned_at",
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="decided_by",
+        db_column_name="decided_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ConsensusScore",
+        tablename="consensus_score",
+        column_name="decided_at",
+        db_column_name="decided_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={

@@ -1,0 +1,144 @@
+"""A cycle's results across the sector: the heatmap (agencies by articles, coloured by the
+share of the article's points each scored, so weak articles stand out) and the scores
+export (one CSV row per agency and indicator)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from portal.checklists import scoring, templates
+from portal.checklists.tables import Assessment, ConsensusScore, MemberScore
+
+# Heatmap colour classes, by the lowest share (percent) each starts at.
+SHADES = ((85, "shade-a"), (70, "shade-b"), (50, "shade-c"), (0, "shade-d"))
+
+
+def shade(share: Any) -> str:
+    if share is None:
+        return "shade-none"
+    percent = share * 100
+    return next(name for low, name in SHADES if percent >= low)
+
+
+async def _assessments(cycle: dict[str, Any]) -> list[dict[str, Any]]:
+    return (
+        await Assessment.select(
+            Assessment.id,
+            Assessment.round,
+            Assessment.status,
+            Assessment.agency.name_en.as_alias("name_en"),
+            Assessment.agency.name_km.as_alias("name_km"),
+            Assessment.agency.licence_number.as_alias("licence_number"),
+        )
+        .where(Assessment.cycle == cycle["id"])
+        .order_by(Assessment.agency.name_en)
+    )
+
+
+async def heatmap(cycle: dict[str, Any]) -> dict[str, Any]:
+    """Rows of agencies with a consensus in their current round, each with one cell per
+    article: the share scored (None where nothing applies or nothing is agreed yet)."""
+    checklist = await templates.frozen_structure(cycle["template"])
+    section_of = {i["id"]: s["id"] for s in checklist["sections"] for i in s["indicators"]}
+    max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
+    order = [s["id"] for s in checklist["sections"]]
+    rows = []
+    for assessment in await _assessments(cycle):
+        agreed = await ConsensusScore.select(
+            ConsensusScore.indicator, ConsensusScore.score, ConsensusScore.not_applicable
+        ).where(
+            (ConsensusScore.assessment == assessment["id"])
+            & (ConsensusScore.round == assessment["round"])
+        )
+        if not agreed:
+            continue
+        totals = scoring.totals(
+            (
+                scoring.Scored(
+                    row["indicator"],
+                    section_of[row["indicator"]],
+                    max_of[row["indicator"]],
+                    None if row["not_applicable"] else row["score"],
+                )
+                for row in agreed
+            ),
+            order,
+        )
+        cells = [
+            {
+                "section_id": sub.section_id,
+                "share": sub.share,
+                "percent": round(float(sub.share) * 100) if sub.share is not None else None,
+                "shade": shade(sub.share),
+            }
+            for sub in totals.subtotals
+        ]
+        rows.append({"assessment": assessment, "cells": cells, "totals": totals})
+    return {"sections": checklist["sections"], "rows": rows}
+
+
+async def scores_csv(cycle: dict[str, Any]) -> str:
+    """Every agency's scores, one row per agency and indicator: each member's score and
+    comment, then the consensus and its comment (the agency's current round)."""
+    checklist = await templates.frozen_structure(cycle["template"])
+    indicators = [i for s in checklist["sections"] for i in s["indicators"]]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "licence_number",
+            "agency",
+            "round",
+            "indicator",
+            "member_scores",
+            "member_comments",
+            "consensus",
+            "consensus_comment",
+        ]
+    )
+
+    def result(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return ""
+        return "n/a" if row["not_applicable"] else str(row["score"])
+
+    for assessment in await _assessments(cycle):
+        where = (MemberScore.assessment == assessment["id"]) & (
+            MemberScore.round == assessment["round"]
+        )
+        members: dict[int, list[dict[str, Any]]] = {}
+        for row in (
+            await MemberScore.select(
+                *MemberScore.all_columns(), MemberScore.member.full_name.as_alias("member_name")
+            )
+            .where(where)
+            .order_by(MemberScore.member.full_name)
+        ):
+            members.setdefault(row["indicator"], []).append(row)
+        consensus = {
+            row["indicator"]: row
+            for row in await ConsensusScore.select().where(
+                (ConsensusScore.assessment == assessment["id"])
+                & (ConsensusScore.round == assessment["round"])
+            )
+        }
+        if not members and not consensus:
+            continue
+        for indicator in indicators:
+            given = members.get(indicator["id"], [])
+            agreed = consensus.get(indicator["id"])
+            writer.writerow(
+                [
+                    assessment["licence_number"],
+                    assessment["name_en"],
+                    assessment["round"],
+                    indicator["code"],
+                    "; ".join(f"{m['member_name']}: {result(m)}" for m in given),
+                    "; ".join(f"{m['member_name']}: {m['comment']}" for m in given if m["comment"]),
+                    result(agreed),
+                    agreed["comment"] if agreed else "",
+                ]
+            )
+    return out.getvalue()

@@ -1,0 +1,240 @@
+"""After the rating: the feedback the agency reads (consensus scores and comments, never a
+single member's scores) and its improvement plan — actions the chair sets with a due
+date, the agency updates with a note and evidence, and a committee member verifies or
+reopens."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from portal import clock, db, uploads
+from portal.access import or_404
+from portal.accounts.services import CurrentUser
+from portal.accounts.tables import Role
+from portal.audit import services as audit
+from portal.checklists import templates
+from portal.checklists.reviews import Review
+from portal.checklists.tables import (
+    ActionFile,
+    ActionStatus,
+    AssessmentStatus,
+    ConsensusScore,
+    ImprovementAction,
+    Rating,
+)
+from portal.errors import DomainError, FormErrors, NotFound
+from portal.i18n import gettext as _
+
+MAX_TEXT = 2000
+
+
+async def rating_of(assessment_id: int) -> dict[str, Any] | None:
+    return await Rating.select().where(Rating.assessment == assessment_id).first()
+
+
+async def actions(assessment_id: int) -> list[dict[str, Any]]:
+    """The improvement plan of a rated assessment, by due date, each with its files."""
+    rows = (
+        await ImprovementAction.select(
+            *ImprovementAction.all_columns(),
+            ImprovementAction.indicator.code.as_alias("indicator_code"),
+            ImprovementAction.indicator.text_en.as_alias("indicator_text_en"),
+            ImprovementAction.indicator.text_km.as_alias("indicator_text_km"),
+        )
+        .where(ImprovementAction.rating.assessment == assessment_id)
+        .order_by(ImprovementAction.due_on)
+    )
+    files: dict[int, list] = {}
+    if rows:
+        for f in (
+            await ActionFile.select()
+            .where(ActionFile.action.is_in([r["id"] for r in rows]))
+            .order_by(ActionFile.id)
+        ):
+            files.setdefault(f["action"], []).append(f)
+    today = clock.now().date()
+    for row in rows:
+        row["files"] = files.get(row["id"], [])
+        row["late"] = row["status"] in (ActionStatus.open, ActionStatus.reopened) and (
+            row["due_on"] < today
+        )
+    return rows
+
+
+async def feedback(assessment: dict[str, Any]) -> dict[str, Any]:
+    """What the agency reads once rated: per article, each indicator's consensus score
+    and the committee's comment, the rating and the improvement plan."""
+    if assessment["status"] != AssessmentStatus.rated:
+        raise NotFound(_("Page not found."))
+    checklist = await templates.frozen_structure(assessment["template_id"])
+    consensus = {
+        row["indicator"]: row
+        for row in await ConsensusScore.select().where(
+            (ConsensusScore.assessment == assessment["id"])
+            & (ConsensusScore.round == assessment["round"])
+        )
+    }
+    sections = [
+        {
+            **section,
+            "items": [
+                {"indicator": i, "consensus": consensus.get(i["id"])} for i in section["indicators"]
+            ],
+        }
+        for section in checklist["sections"]
+    ]
+    return {
+        "sections": sections,
+        "rating": await rating_of(assessment["id"]),
+        "actions": await actions(assessment["id"]),
+    }
+
+
+# --- the chair sets actions -------------------------------------------------------------
+
+
+async def add_action(user: CurrentUser, review: Review, form: dict[str, str]) -> None:
+    """A new improvement action on a published rating (the chair's)."""
+    if not review.is_chair or review.assessment["status"] != AssessmentStatus.rated:
+        raise NotFound(_("Page not found."))
+    rating = or_404(await rating_of(review.assessment["id"]))
+    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    known = {str(i["id"]) for s in checklist["sections"] for i in s["indicators"]}
+    errors = {}
+    if form.get("indicator", "") not in known:
+        errors["indicator"] = _("Choose the indicator this action improves.")
+    text_en = form.get("action_en", "").strip()
+    if not text_en:
+        errors["action_en"] = _("Say what the agency must do.")
+    elif len(text_en) > MAX_TEXT:
+        errors["action_en"] = _("Use at most %(n)s characters.") % {"n": MAX_TEXT}
+    try:
+        due_on = date.fromisoformat(form.get("due_on", "").strip())
+    except ValueError:
+        due_on = None
+    if due_on is None:
+        errors["due_on"] = _("Enter a date.")
+    elif due_on < clock.now().date():
+        errors["due_on"] = _("The due date cannot be in the past.")
+    if errors:
+        raise FormErrors(errors)
+    assert due_on is not None
+    async with db.transaction():
+        await ImprovementAction.insert(
+            ImprovementAction(
+                rating=rating["id"],
+                indicator=int(form["indicator"]),
+                action_en=text_en,
+                action_km=form.get("action_km", "").strip()[:MAX_TEXT],
+                due_on=due_on,
+                updated_at=clock.now(),
+            )
+        )
+        await audit.record(user, "improvement.added", "assessment", review.assessment["id"])
+
+
+async def _action(assessment_id: int, action_id: int) -> dict[str, Any]:
+    return or_404(
+        await ImprovementAction.select()
+        .where(
+            (ImprovementAction.id == action_id)
+            & (ImprovementAction.rating.assessment == assessment_id)
+        )
+        .first()
+    )
+
+
+# --- the agency updates, the committee verifies ------------------------------------------
+
+
+async def update_by_agency(
+    user: CurrentUser, assessment: dict[str, Any], action_id: int, note: str, files: list
+) -> None:
+    """The agency reports what it did (a note, evidence files): the action waits for
+    verification. All or nothing."""
+    if user.role != Role.agency or assessment["agency"] != user.agency_id:
+        raise NotFound(_("Page not found."))
+    action = await _action(assessment["id"], action_id)
+    if action["status"] not in (ActionStatus.open, ActionStatus.reopened):
+        raise DomainError(_("This action is waiting for the committee or already verified."))
+    note = note.strip()
+    errors = {}
+    if not note:
+        errors[f"note-{action_id}"] = _("Say what your agency has done.")
+    elif len(note) > MAX_TEXT:
+        errors[f"note-{action_id}"] = _("Use at most %(n)s characters.") % {"n": MAX_TEXT}
+    already = await ActionFile.count().where(ActionFile.action == action_id)
+    checked = []
+    try:
+        checked = uploads.check(files, f"files-{action_id}", already)
+    except DomainError as error:
+        errors[error.field or f"files-{action_id}"] = error.message
+    if errors:
+        raise FormErrors(errors)
+    now = clock.now()
+    stored = uploads.store_all(checked)
+    try:
+        async with db.transaction():
+            await ImprovementAction.update(
+                {
+                    ImprovementAction.status: ActionStatus.done,
+                    ImprovementAction.agency_note: note,
+                    ImprovementAction.updated_at: now,
+                }
+            ).where(ImprovementAction.id == action_id)
+            if stored:
+                await ActionFile.insert(
+                    *(
+                        ActionFile(
+                            action=action_id,
+                            stored_name=f.stored_name,
+                            filename=f.filename,
+                            content_type=f.content_type,
+                            size=f.size,
+                            uploaded_at=now,
+                            uploaded_by=user.id,
+                        )
+                        for f in stored
+                    )
+                )
+            await audit.record(user, "improvement.updated", "assessment", assessment["id"])
+    except BaseException:
+        uploads.remove([f.stored_name for f in stored])
+        raise
+
+
+async def decide(
+    user: CurrentUser, review: Review, action_id: int, verified: bool, note: str
+) -> None:
+    """A committee member verifies a done action, or reopens it with a note saying why."""
+    action = await _action(review.assessment["id"], action_id)
+    if action["status"] != ActionStatus.done:
+        raise DomainError(_("Only an action the agency reported as done can be verified."))
+    note = note.strip()[:MAX_TEXT]
+    if not verified and not note:
+        raise FormErrors({f"why-{action_id}": _("Say why the action is reopened.")})
+    async with db.transaction():
+        await ImprovementAction.update(
+            {
+                ImprovementAction.status: ActionStatus.verified
+                if verified
+                else ActionStatus.reopened,
+                ImprovementAction.committee_note: note,
+                ImprovementAction.verified_by: user.id if verified else None,
+                ImprovementAction.updated_at: clock.now(),
+            }
+        ).where(ImprovementAction.id == action_id)
+        await audit.record(
+            user,
+            "improvement.verified" if verified else "improvement.reopened",
+            "assessment",
+            review.assessment["id"],
+        )
+
+
+async def action_file(assessment_id: int, file_id: int) -> dict[str, Any]:
+    """A file of one of this assessment's actions (the same 404 for another's)."""
+    found = or_404(await ActionFile.select().where(ActionFile.id == file_id).first())
+    await _action(assessment_id, found["action"])
+    return found
