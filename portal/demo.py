@@ -12,6 +12,7 @@ from portal.accounts.tables import User
 from portal.agencies.tables import Agency
 from portal.checklists import templates
 from portal.checklists.demo import seed_cycle
+from portal.checklists.review_demo import seed_reviews
 from portal.checklists.tables import ChecklistTemplate
 
 SAMPLE_CHECKLIST = Path(__file__).parent / "checklists" / "sample_coc.yaml"
@@ -51,6 +52,7 @@ USERS = [
     # e-mail, name, role, agency licence, organisation, organisation kind, constituency
     ("admin@demo.example", "Sokha Chan", "admin", "", "", "ngo", ""),
     ("committee@demo.example", "Dara Keo", "committee", "", "", "ngo", "ministry"),
+    ("union@demo.example", "Bopha Lim", "committee", "", "", "ngo", "union"),
     ("officer@demo.example", "Vannak Prak", "officer", "", "", "ngo", ""),
     ("partner@demo.example", "Srey Mom Yin", "partner", "", "Banteay Meanchey MRC", "mrc", ""),
     ("agency@demo.example", "Rithy Sam", "agency", "MOLVT-PRA-0101", "", "ngo", ""),
@@ -102,6 +104,7 @@ async def load_demo_data() -> list[str]:
         await templates.publish(None, template.id)
         report.append(f"checklist {template.title_en} v{template.version} (published)")
     await seed_cycle(report)
+    await seed_reviews(report)
     report.append(
         f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}"
     )

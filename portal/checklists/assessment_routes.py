@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from portal import uploads
 from portal.access import role_required
 from portal.accounts.tables import Role
-from portal.checklists import assessments, clarifications, cycles, reviews
+from portal.checklists import assessments, clarifications, cycles, reviews, scoring
 from portal.checklists.tables import ANSWER_LABELS, ASSESSMENT_STATUS_LABELS
 from portal.errors import FormErrors
 from portal.i18n import N_, local_name
@@ -250,6 +250,7 @@ async def _cycle_form(request: Request, form: dict, errors: dict | None = None) 
         "checklists/cycle_form.html",
         status_code=400 if errors else 200,
         form=form,
+        default_bands=scoring.bands_text(scoring.DEFAULT_BANDS),
         errors=errors or {},
         template_options=[
             (

@@ -11,6 +11,7 @@ from portal import clock, db
 from portal.access import or_404
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.audit import services as audit
+from portal.checklists import scoring
 from portal.checklists.tables import (
     Assessment,
     AssessmentCycle,
@@ -36,6 +37,7 @@ class NewCycle:
     review_deadline: str = ""
     participants: str = "all"  # "all" active agencies, or "chosen"
     agencies: list[str] = field(default_factory=list)
+    bands: str = ""  # rating bands, one per line ("85 A Compliant"); empty: the defaults
 
 
 NEW_CYCLE_TEXT_FIELDS = [
@@ -46,6 +48,7 @@ NEW_CYCLE_TEXT_FIELDS = [
     "submission_deadline",
     "review_deadline",
     "participants",
+    "bands",
 ]
 
 
@@ -93,6 +96,15 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         agency_ids = [row["id"] for row in rows]
         if not agency_ids:
             errors["participants"] = _("There is no agency with an active licence.")
+    bands = ""
+    if form.bands.strip():
+        try:
+            bands = scoring.bands_text(scoring.parse_bands(form.bands))
+        except ValueError as problem:
+            errors["bands"] = _(
+                "Line %(line)s: write each band as a lowest percentage, a code and a name, "
+                "like “85 A Compliant”, with one band starting at 0."
+            ) % {"line": problem}
     if errors:
         raise FormErrors(errors)
     values = {
@@ -102,6 +114,7 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         "opens_on": opens,
         "submission_deadline": submission,
         "review_deadline": review,
+        "bands": bands,
     }
     return values, agency_ids
 

@@ -27,7 +27,7 @@ POLICY_PDF = (
 PROGRESS = {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": "submitted", "MOLVT-PRA-0203": None}
 
 
-def _as_user(user: User) -> CurrentUser:
+def as_user(user: User) -> CurrentUser:
     return CurrentUser(
         id=user.id,
         email=user.email,
@@ -39,6 +39,36 @@ def _as_user(user: User) -> CurrentUser:
         language="en",
         must_change_password=False,
         session_id=0,
+    )
+
+
+async def fill(agent: CurrentUser, assessment: dict, sections: list[dict], weak: int = 4) -> None:
+    """Answer every indicator of these articles, with evidence where it is required;
+    every `weak`-th indicator is only partly met."""
+    for section in sections:
+        await assessments.save_answers(
+            agent,
+            assessment,
+            {
+                i["id"]: assessments.AnswerInput(
+                    choice=AnswerChoice.met if n % weak else AnswerChoice.partly_met,
+                    explanation="Written in our HR policy (2025 edition), section "
+                    f"{i['code']}; staff trained in March.",
+                    files=[Upload(f"hr-policy-{i['code']}.pdf", POLICY_PDF)]
+                    if i["evidence_required"]
+                    else [],
+                )
+                for n, i in enumerate(section["indicators"], start=1)
+            },
+        )
+
+
+async def agency_user(licence: str) -> User | None:
+    return (
+        await User.objects()
+        .where(User.agency.licence_number == licence)
+        .where(User.role == "agency")
+        .first()
     )
 
 
@@ -68,15 +98,10 @@ async def seed_cycle(report: list[str]) -> None:
     report.append(f"cycle {CYCLE_TITLE}")
     checklist = await templates.frozen_structure(template.id)
     for licence, progress in PROGRESS.items():
-        user = (
-            await User.objects()
-            .where(User.agency.licence_number == licence)
-            .where(User.role == "agency")
-            .first()
-        )
+        user = await agency_user(licence)
         if user is None or progress is None:
             continue
-        agent = _as_user(user)
+        agent = as_user(user)
         row = (
             await Assessment.objects()
             .where(Assessment.cycle == cycle.id)
@@ -89,22 +114,7 @@ async def seed_cycle(report: list[str]) -> None:
         sections = (
             checklist["sections"] if progress == "submitted" else checklist["sections"][:progress]
         )
-        for section in sections:
-            await assessments.save_answers(
-                agent,
-                assessment,
-                {
-                    i["id"]: assessments.AnswerInput(
-                        choice=AnswerChoice.met if n % 4 else AnswerChoice.partly_met,
-                        explanation="Written in our HR policy (2025 edition), section "
-                        f"{i['code']}; staff trained in March.",
-                        files=[Upload(f"hr-policy-{i['code']}.pdf", POLICY_PDF)]
-                        if i["evidence_required"]
-                        else [],
-                    )
-                    for n, i in enumerate(section["indicators"], start=1)
-                },
-            )
+        await fill(agent, assessment, sections)
         first = checklist["sections"][0]["indicators"][0]
         if progress == "submitted":
             await assessments.submit(agent, assessment)
@@ -121,7 +131,7 @@ async def seed_cycle(report: list[str]) -> None:
     question = await Clarification.objects().first()
     if member and question:
         await clarifications.reply(
-            _as_user(member),
+            as_user(member),
             question.id,
             "Yes. Any cost the worker pays to be recruited, including medical checks, "
             "is a fee under this indicator. Record who paid it.",

@@ -68,6 +68,20 @@ KINDS: dict[str, AlertText] = {
             "review, due by %(date)s."
         ),
     ),
+    "improvement_due": AlertText(
+        N_("An improvement action for %(cycle)s is due on %(date)s"),
+        N_(
+            "The committee asked your agency to: %(action)s. Report what you have done, with "
+            "evidence, on your feedback page by %(date)s."
+        ),
+    ),
+    "improvement_overdue": AlertText(
+        N_("An improvement action for %(cycle)s is overdue"),
+        N_(
+            "The committee asked your agency to: %(action)s, by %(date)s. Report what you have "
+            "done, with evidence, on your feedback page as soon as you can."
+        ),
+    ),
 }
 
 
@@ -98,6 +112,8 @@ def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
         values["count"] = i18n.format_number(int(params["count"]))
     if "stage" in params:
         values["stage"] = i18n.gettext(STAGE_LABELS[Stage(params["stage"])])
+    if "action_en" in params:
+        values["action"] = i18n.local_name(params["action_en"], params.get("action_km"))
     if "days" in params:
         values["days"] = i18n.format_number(int(params["days"]))
     return values

@@ -35,9 +35,11 @@ from portal.accounts.tables import Role, User
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.checklists.tables import (
     EDITABLE_STATUSES,
+    ActionStatus,
     Assessment,
     AssessmentCycle,
     AssessmentStatus,
+    ImprovementAction,
 )
 from portal.deadlines import PHNOM_PENH, Stage
 from portal.notifications.services import Due, Sent, notify
@@ -228,6 +230,52 @@ async def assessment_deadlines(now: datetime) -> list[Due]:
                     "count": to_review,
                 },
                 link=f"/cycles/{cycle['id']}",
+            )
+        )
+    return found
+
+
+# --- improvement actions --------------------------------------------------------------
+
+
+@watcher("improvement_actions")
+async def improvement_actions(now: datetime) -> list[Due]:
+    """Improvement actions still to do: the agency's staff hear 14 and 3 days ahead, on
+    the day, and once overdue."""
+    today = now.astimezone(PHNOM_PENH).date()
+    rows = await ImprovementAction.select(
+        ImprovementAction.id,
+        ImprovementAction.due_on,
+        ImprovementAction.action_en,
+        ImprovementAction.action_km,
+        ImprovementAction.rating.agency.as_alias("agency"),
+        ImprovementAction.rating.assessment.as_alias("assessment"),
+        ImprovementAction.rating._.cycle._.title_en.as_alias("cycle_en"),
+        ImprovementAction.rating._.cycle._.title_km.as_alias("cycle_km"),
+    ).where(
+        (ImprovementAction.due_on >= today - OVERDUE_WINDOW)
+        & (ImprovementAction.due_on <= today + timedelta(days=max(ASSESSMENT_THRESHOLDS)))
+        & ImprovementAction.status.is_in([ActionStatus.open, ActionStatus.reopened])
+    )
+    staff = await agency_staff(row["agency"] for row in rows)
+    found = []
+    for row in rows:
+        days_left = (row["due_on"] - today).days
+        found.append(
+            Due(
+                kind="improvement_overdue" if days_left < 0 else "improvement_due",
+                record_type="improvement_action",
+                record_id=row["id"],
+                threshold=_threshold(days_left),
+                due_at=datetime.combine(row["due_on"], time(23, 59), PHNOM_PENH),
+                recipients=tuple(staff[row["agency"]]),
+                params={
+                    "cycle_en": row["cycle_en"],
+                    "cycle_km": row["cycle_km"],
+                    "action_en": row["action_en"][:200],
+                    "action_km": row["action_km"][:200],
+                },
+                link=f"/assessments/{row['assessment']}/feedback#action-{row['id']}",
             )
         )
     return found

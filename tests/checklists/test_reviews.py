@@ -446,3 +446,35 @@ async def test_heatmap_and_scores_export(client, open_cycle, make_agency, make_u
     await sign_in(client, agency_user)
     assert (await client.get(f"/cycles/{cycle_id}/heatmap")).status_code == 404
     assert (await client.get(f"/cycles/{cycle_id}/scores.csv")).status_code == 404
+
+
+async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
+    from portal.checklists import cycles, templates
+    from portal.errors import FormErrors
+    from tests.checklists.conftest import CHECKLIST
+
+    template = await templates.import_template(None, CHECKLIST.encode())
+    await templates.publish(None, template.id)
+    agency = await make_agency()
+    form = cycles.NewCycle(
+        title_en="Pilot",
+        template=str(template.id),
+        opens_on="2026-01-01",
+        submission_deadline="2026-02-01",
+        review_deadline="2026-03-01",
+        participants="chosen",
+        agencies=[str(agency.id)],
+        bands="90 A Excellent\nfifty B Oops\n0 C Needs work",
+    )
+    try:
+        await cycles.open_cycle(None, form)
+    except FormErrors as error:
+        assert "Line 2" in error.errors["bands"]
+    else:
+        raise AssertionError("a malformed band line was accepted")
+    form.bands = "90 A Excellent\n0 B Needs work"
+    cycle = await cycles.open_cycle(None, form)
+    from portal.checklists.reviews import cycle_bands
+
+    stored = (await AssessmentCycle.select().where(AssessmentCycle.id == cycle.id).first())["bands"]
+    assert [b.code for b in cycle_bands(stored)] == ["A", "B"]

@@ -10,7 +10,13 @@ from pathlib import Path
 
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
-from portal.checklists.tables import Assessment, Clarification
+from portal.checklists.tables import (
+    Assessment,
+    Clarification,
+    ImprovementAction,
+    MemberScore,
+    Rating,
+)
 from portal.settings import get_settings
 
 ROOT = Path(__file__).parents[2]
@@ -87,16 +93,24 @@ async def test_demo_data_can_be_run_twice():
     roles = {u["role"] for u in await User.select(User.role)}
     assert roles == {"admin", "committee", "officer", "partner", "agency"}
     # An open cycle with agencies at several stages: not started, half filled, submitted.
-    stages = await Assessment.select(Assessment.status, Assessment.complete_count)
-    assert sorted(s["status"] for s in stages) == ["in_progress", "in_progress", "submitted"]
-    complete = sorted(s["complete_count"] for s in stages)
+    stages = await Assessment.select(
+        Assessment.status, Assessment.complete_count, Assessment.cycle.title_en
+    )
+    this_year = [s for s in stages if s["cycle.title_en"].endswith("2026")]
+    assert sorted(s["status"] for s in this_year) == ["in_progress", "in_progress", "submitted"]
+    complete = sorted(s["complete_count"] for s in this_year)
     assert complete[0] == 0 and 0 < complete[1] < 50
+    # Last year's cycle has published ratings; this year's submission is under review.
+    bands = sorted(r["band_code"] for r in await Rating.select(Rating.band_code))
+    assert len(bands) == 2 and len(set(bands)) == 2
+    assert await MemberScore.exists()
+    assert await ImprovementAction.exists()
     assert await Clarification.exists().where(Clarification.published == True)  # noqa: E712
     second = portal("demo-data")
     assert second.returncode == 0
     assert "0 demo records added" in second.stdout
     assert (await User.count(), await Agency.count()) == counts
-    assert await Assessment.count() == 3
+    assert await Assessment.count() == 5
 
 
 async def test_backup_writes_a_copy_that_opens(tmp_path, make_agency):

@@ -68,3 +68,54 @@ async def test_committee_members_hear_that_submissions_wait_for_review(make_agen
     sent = await scan(at(review_day - timedelta(days=14)))
     assert [(s.recipient_id, s.kind) for s in sent] == [(member.id, "review_due")]
     assert "Pilot 2026" in sent[0].subject
+
+
+async def test_agencies_hear_of_their_own_improvement_actions(make_agency, make_user):
+    from portal import clock
+    from portal.checklists.tables import AssessmentCycle, ImprovementAction, Indicator, Rating
+
+    rated, other = await make_agency(), await make_agency()
+    staff = await make_user("agency", agency=rated.id)
+    outsider = await make_user("agency", agency=other.id)
+    await _cycle(rated, other)
+    cycle = await AssessmentCycle.select().first()
+    indicator = await Indicator.select().first()
+    for agency in (rated, other):
+        assessment = await Assessment.select().where(Assessment.agency == agency.id).first()
+        rating = Rating(
+            assessment=assessment["id"],
+            agency=agency.id,
+            cycle=cycle["id"],
+            template=cycle["template"],
+            points=4,
+            applicable_maximum=6,
+            full_maximum=6,
+            total=4,
+            percent=66.7,
+            band_code="C",
+            band_label="Partially compliant",
+            published_at=clock.now(),
+        )
+        await rating.save()
+        await ImprovementAction.insert(
+            ImprovementAction(
+                rating=rating.id,
+                indicator=indicator["id"],
+                action_en="Give workers their contracts in Khmer.",
+                due_on=DEADLINE,
+                # The other agency already reported it done: nobody is reminded.
+                status="open" if agency is rated else "done",
+                updated_at=clock.now(),
+            )
+        )
+
+    def improvements(sent):  # the same scan also reminds both agencies to submit
+        return [s for s in sent if s.kind.startswith("improvement")]
+
+    sent = improvements(await scan(at(DEADLINE - timedelta(days=3))))
+    assert [s.recipient_id for s in sent] == [staff.id]
+    assert "improvement action" in sent[0].subject
+    overdue = improvements(await scan(at(DEADLINE + timedelta(days=1))))
+    assert [(s.kind, s.recipient_id) for s in overdue] == [("improvement_overdue", staff.id)]
+    heard = await Alert.select(Alert.recipient).where(Alert.kind.like("improvement%"))
+    assert outsider.id not in {row["recipient"] for row in heard}

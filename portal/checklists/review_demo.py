@@ -1,0 +1,143 @@
+"""Demo committee reviews: last year's cycle with published ratings (and an improvement
+plan), and this year's submitted self-assessment half way through its review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal import clock
+from portal.accounts.tables import User
+from portal.checklists import assessments, cycles, improvements, reviews, templates
+from portal.checklists.demo import CYCLE_TITLE, agency_user, as_user, fill
+from portal.checklists.tables import (
+    Assessment,
+    AssessmentCycle,
+    AssessmentStatus,
+    ChecklistTemplate,
+    TemplateStatus,
+)
+
+PAST_CYCLE = "COC self-assessment 2025"
+# Agencies rated last year, and how often their answers fall short (every n-th indicator).
+RATED = {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": 2}
+
+
+async def _members() -> tuple[User, User] | None:
+    chair = await User.objects().where(User.email == "committee@demo.example").first()
+    union = await User.objects().where(User.email == "union@demo.example").first()
+    return (chair, union) if chair and union else None
+
+
+async def _score(member: User, assessment_id: int) -> None:
+    """A member scores every indicator from the agency's answer, and submits."""
+    agent = as_user(member)
+    review = await reviews.get_review(agent, assessment_id)
+    sheet = await reviews.score_sheet(agent, review)
+    form = {}
+    for section in sheet["sections"]:
+        for item in section["items"]:
+            choice = (item["answer"] or {}).get("choice")
+            top = item["indicator"]["max_score"]
+            score = top if choice == "met" else top // 2
+            form[f"score-{item['indicator']['id']}"] = str(score)
+    await reviews.save_scores(agent, review, form)
+    await reviews.submit_scores(agent, review)
+
+
+async def seed_reviews(report: list[str]) -> None:
+    members = await _members()
+    template = (
+        await ChecklistTemplate.objects()
+        .where(ChecklistTemplate.status == TemplateStatus.published)
+        .first()
+    )
+    if members is None or template is None:
+        return
+    chair, union = members
+    if not await AssessmentCycle.exists().where(AssessmentCycle.title_en == PAST_CYCLE):
+        await _past_cycle(template.id, chair, union, report)
+    await _review_under_way(chair, union, report)
+
+
+async def _past_cycle(template_id: int, chair: User, union: User, report: list[str]) -> None:
+    agencies = [await agency_user(licence) for licence in RATED]
+    if any(a is None for a in agencies):
+        return
+    cycle = await cycles.open_cycle(
+        None,
+        cycles.NewCycle(
+            title_en=PAST_CYCLE,
+            title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៥",
+            template=str(template_id),
+            opens_on="2025-03-01",
+            submission_deadline="2025-05-30",
+            review_deadline="2025-07-31",
+            participants="chosen",
+            agencies=[str(a.agency) for a in agencies if a],
+        ),
+    )
+    await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
+        AssessmentCycle.id == cycle.id
+    )
+    checklist = await templates.frozen_structure(template_id)
+    for licence, user in zip(RATED, agencies, strict=True):
+        assert user is not None
+        agent = as_user(user)
+        row = (
+            await Assessment.objects()
+            .where((Assessment.cycle == cycle.id) & (Assessment.agency == user.agency))
+            .first()
+        )
+        if row is None:
+            continue
+        assessment = await assessments.get_assessment(agent, row.id)
+        await fill(agent, assessment, checklist["sections"], weak=RATED[licence])
+        await assessments.submit(agent, await assessments.get_assessment(agent, row.id))
+        review = await reviews.get_review(as_user(chair), row.id)
+        await reviews.set_panel(as_user(chair), review, [chair.id, union.id])
+        await _score(chair, row.id)
+        await _score(union, row.id)
+        review = await reviews.get_review(as_user(chair), row.id)
+        # The chair takes the suggested score everywhere.
+        sheet = await reviews.score_sheet(as_user(chair), review)
+        consensus = {}
+        for section in sheet["sections"]:
+            for item in section["items"]:
+                suggestion = item["suggestion"]
+                consensus[f"consensus-{item['indicator']['id']}"] = str(suggestion.score)
+        await reviews.save_consensus(as_user(chair), review, consensus)
+        await reviews.publish(as_user(chair), review)
+        rated = await reviews.get_review(as_user(chair), row.id)
+        first = checklist["sections"][1]["indicators"][0]
+        await improvements.add_action(
+            as_user(chair),
+            rated,
+            {
+                "indicator": str(first["id"]),
+                "action_en": "Give every worker a copy of the signed contract in Khmer.",
+                "action_km": "ផ្តល់ច្បាប់ចម្លងកិច្ចសន្យាដែលបានចុះហត្ថលេខាជាភាសាខ្មែរដល់ពលករគ្រប់រូប។",
+                "due_on": (clock.now().date() + timedelta(days=45)).isoformat(),
+            },
+        )
+        report.append(f"rating of {licence} in {PAST_CYCLE} (published)")
+
+
+async def _review_under_way(chair: User, union: User, report: list[str]) -> None:
+    """This year's submitted self-assessment: the chair has scored, the union member not yet."""
+    cycle = await AssessmentCycle.objects().where(AssessmentCycle.title_en == CYCLE_TITLE).first()
+    if cycle is None or cycle.chair is not None:
+        return
+    await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
+        AssessmentCycle.id == cycle.id
+    )
+    row = (
+        await Assessment.objects()
+        .where((Assessment.cycle == cycle.id) & (Assessment.status == AssessmentStatus.submitted))
+        .first()
+    )
+    if row is None:
+        return
+    review = await reviews.get_review(as_user(chair), row.id)
+    await reviews.set_panel(as_user(chair), review, [chair.id, union.id])
+    await _score(chair, row.id)
+    report.append(f"review of a {CYCLE_TITLE} submission (under way)")
