@@ -260,16 +260,24 @@ async def structure(template_id: int) -> dict[str, Any]:
 
 
 # Published versions never change, so their structure is read from the database once.
-_frozen: dict[int, dict[str, Any]] = {}
+# The key includes the publication time: a database emptied and refilled (tests, a
+# restore) can give a different version the same id.
+_frozen: dict[tuple[int, Any], dict[str, Any]] = {}
 
 
 async def frozen_structure(template_id: int) -> dict[str, Any]:
     """structure(), kept in memory for published versions (the pages agencies fill)."""
-    if template_id in _frozen:
-        return _frozen[template_id]
+    row = (
+        await ChecklistTemplate.select(ChecklistTemplate.published_at)
+        .where(ChecklistTemplate.id == template_id)
+        .first()
+    )
+    key = (template_id, row["published_at"] if row else None)
+    if key in _frozen:
+        return _frozen[key]
     data = await structure(template_id)
     if data["template"].status == TemplateStatus.published:
-        _frozen[template_id] = data
+        _frozen[key] = data
     return data
 
 

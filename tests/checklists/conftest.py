@@ -51,40 +51,37 @@ def jpeg_with_gps() -> bytes:
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+async def open_cycle_for(*agencies: Any, opens_in_days: int = -1) -> Any:
+    """`cycle, [assessment, ...] = await open_cycle_for(agency, ...)`: a published
+    checklist and a cycle open today for these agencies (the browser tests use it too)."""
+    from portal import clock
+    from portal.checklists import cycles, templates
+    from portal.checklists.tables import Assessment
+
+    template = await templates.import_template(None, CHECKLIST.encode())
+    await templates.publish(None, template.id)
+    today = clock.now().date()
+    cycle = await cycles.open_cycle(
+        None,
+        cycles.NewCycle(
+            title_en="COC self-assessment 2026",
+            title_km="ការវាយតម្លៃខ្លួនឯង ២០២៦",
+            template=str(template.id),
+            opens_on=str(today + timedelta(days=opens_in_days)),
+            submission_deadline=str(today + timedelta(days=30)),
+            review_deadline=str(today + timedelta(days=60)),
+            participants="chosen",
+            agencies=[str(a.id) for a in agencies],
+        ),
+    )
+    rows = await Assessment.select().where(Assessment.cycle == cycle.id).order_by(Assessment.agency)
+    return cycle, rows
+
+
 @pytest.fixture
-def open_cycle(make_agency: Any) -> Any:
-    """`cycle, [assessment, ...] = await open_cycle(agency, ...)`: a published checklist and
-    a cycle open today for these agencies."""
-
-    async def make(*agencies: Any, opens_in_days: int = -1) -> Any:
-        from portal import clock
-        from portal.checklists import cycles, templates
-        from portal.checklists.tables import Assessment
-
-        template = await templates.import_template(None, CHECKLIST.encode())
-        await templates.publish(None, template.id)
-        today = clock.now().date()
-        cycle = await cycles.open_cycle(
-            None,
-            cycles.NewCycle(
-                title_en="COC self-assessment 2026",
-                title_km="ការវាយតម្លៃខ្លួនឯង ២០២៦",
-                template=str(template.id),
-                opens_on=str(today + timedelta(days=opens_in_days)),
-                submission_deadline=str(today + timedelta(days=30)),
-                review_deadline=str(today + timedelta(days=60)),
-                participants="chosen",
-                agencies=[str(a.id) for a in agencies],
-            ),
-        )
-        rows = (
-            await Assessment.select()
-            .where(Assessment.cycle == cycle.id)
-            .order_by(Assessment.agency)
-        )
-        return cycle, rows
-
-    return make
+def open_cycle() -> Any:
+    """`cycle, [assessment, ...] = await open_cycle(agency, ...)`."""
+    return open_cycle_for
 
 
 async def indicators(template_id: int) -> dict[str, dict]:
