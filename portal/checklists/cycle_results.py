@@ -8,8 +8,9 @@ import csv
 import io
 from typing import Any
 
+from portal.accounts.tables import Role
 from portal.checklists import scoring, templates
-from portal.checklists.tables import Assessment, ConsensusScore, MemberScore
+from portal.checklists.tables import Assessment, ConsensusScore, MemberScore, PanelMember
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
 SHADES = ((85, "shade-a"), (70, "shade-b"), (50, "shade-c"), (0, "shade-d"))
@@ -22,8 +23,10 @@ def shade(share: Any) -> str:
     return next(name for low, name in SHADES if percent >= low)
 
 
-async def _assessments(cycle: dict[str, Any]) -> list[dict[str, Any]]:
-    return (
+async def _assessments(cycle: dict[str, Any], user: Any) -> list[dict[str, Any]]:
+    """The cycle's assessments this user may see results of: a member who still has to
+    submit their own scores for an assessment sees nothing of it here (independence)."""
+    rows = (
         await Assessment.select(
             Assessment.id,
             Assessment.round,
@@ -35,9 +38,18 @@ async def _assessments(cycle: dict[str, Any]) -> list[dict[str, Any]]:
         .where(Assessment.cycle == cycle["id"])
         .order_by(Assessment.agency.name_en)
     )
+    if user.role != Role.committee:
+        return rows
+    pending = {
+        (seat["assessment"], seat["round"])
+        for seat in await PanelMember.select(PanelMember.assessment, PanelMember.round).where(
+            (PanelMember.member == user.id) & PanelMember.submitted_at.is_null()
+        )
+    }
+    return [row for row in rows if (row["id"], row["round"]) not in pending]
 
 
-async def heatmap(cycle: dict[str, Any]) -> dict[str, Any]:
+async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
     """Rows of agencies with a consensus in their current round, each with one cell per
     article: the share scored (None where nothing applies or nothing is agreed yet)."""
     checklist = await templates.frozen_structure(cycle["template"])
@@ -45,7 +57,7 @@ async def heatmap(cycle: dict[str, Any]) -> dict[str, Any]:
     max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
     order = [s["id"] for s in checklist["sections"]]
     rows = []
-    for assessment in await _assessments(cycle):
+    for assessment in await _assessments(cycle, user):
         agreed = await ConsensusScore.select(
             ConsensusScore.indicator, ConsensusScore.score, ConsensusScore.not_applicable
         ).where(
@@ -79,7 +91,7 @@ async def heatmap(cycle: dict[str, Any]) -> dict[str, Any]:
     return {"sections": checklist["sections"], "rows": rows}
 
 
-async def scores_csv(cycle: dict[str, Any]) -> str:
+async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
     """Every agency's scores, one row per agency and indicator: each member's score and
     comment, then the consensus and its comment (the agency's current round)."""
     checklist = await templates.frozen_structure(cycle["template"])
@@ -104,9 +116,20 @@ async def scores_csv(cycle: dict[str, Any]) -> str:
             return ""
         return "n/a" if row["not_applicable"] else str(row["score"])
 
-    for assessment in await _assessments(cycle):
-        where = (MemberScore.assessment == assessment["id"]) & (
-            MemberScore.round == assessment["round"]
+    for assessment in await _assessments(cycle, user):
+        # Only scores a member has submitted: drafts stay their own.
+        submitted = [
+            seat["member"]
+            for seat in await PanelMember.select(PanelMember.member).where(
+                (PanelMember.assessment == assessment["id"])
+                & (PanelMember.round == assessment["round"])
+                & PanelMember.submitted_at.is_not_null()
+            )
+        ]
+        where = (
+            (MemberScore.assessment == assessment["id"])
+            & (MemberScore.round == assessment["round"])
+            & MemberScore.member.is_in(submitted or [0])
         )
         members: dict[int, list[dict[str, Any]]] = {}
         for row in (

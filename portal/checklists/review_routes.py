@@ -232,7 +232,10 @@ staff = [role_required(Role.committee, Role.admin)]
 async def heatmap_page(request: Request, cycle_id: FromPath[int]) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
-        request, "checklists/heatmap.html", cycle=cycle, **await cycle_results.heatmap(cycle)
+        request,
+        "checklists/heatmap.html",
+        cycle=cycle,
+        **await cycle_results.heatmap(cycle, request.scope["user"]),
     )
 
 
@@ -240,7 +243,7 @@ async def heatmap_page(request: Request, cycle_id: FromPath[int]) -> Template:
 async def scores_export(request: Request, cycle_id: FromPath[int]) -> Response:
     cycle = await cycles.get_cycle(cycle_id)
     return Response(
-        await cycle_results.scores_csv(cycle),
+        await cycle_results.scores_csv(cycle, request.scope["user"]),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-scores.csv"'},
     )

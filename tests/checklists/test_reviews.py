@@ -478,3 +478,27 @@ async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
 
     stored = (await AssessmentCycle.select().where(AssessmentCycle.id == cycle.id).first())["bands"]
     assert [b.code for b in cycle_bands(stored)] == ["A", "B"]
+
+
+async def test_the_export_and_heatmap_keep_scores_from_a_member_yet_to_score(
+    client, open_cycle, make_agency, make_user
+):
+    review = await _submitted(open_cycle, make_agency, make_user)
+    await _panel(client, review)
+    await sign_in(client, review["union"])
+    await post_form(
+        client,
+        f"/reviews/{review['id']}/scores",
+        {**_scores(review, {"1.1": "2", "1.2": "na", "2.1": "1"}, "Dara"), "then": "submit"},
+    )
+    cycle_id = (await Assessment.select(Assessment.cycle).first())["cycle"]
+    await sign_in(client, review["cso"])  # on the panel, has not scored yet
+    export = await client.get(f"/cycles/{cycle_id}/scores.csv")
+    assert "Dara" not in export.text and "Mekong Manpower" not in export.text
+    await sign_in(client, review["cso"])
+    await post_form(
+        client, f"/reviews/{review['id']}/scores", _scores(review, {"1.1": "0"}, "Draft")
+    )
+    await sign_in(client, review["chair"])  # not on the panel: submitted scores, no drafts
+    export = (await client.get(f"/cycles/{cycle_id}/scores.csv")).text
+    assert "Member Dara: 2" in export and "Member Vanna" not in export
