@@ -25,4 +25,6 @@ ACTION_LABELS = {
     "deadlines.holiday_added": N_("Holiday added to the calendar"),
     "deadlines.holiday_removed": N_("Holiday made a working day"),
     "user.supervisor_changed": N_("Supervisor flag changed"),
+    "complaint.filed": N_("Complaint filed"),
+    "complaint.replied": N_("Complainant replied on a case"),
 }
