@@ -103,7 +103,7 @@ async def test_an_expired_session_ends(client, make_agency):
     from portal.complaints import intake
 
     agency = await make_agency()
-    reference, code = await file_one(client, agency)
+    reference, _ = await file_one(client, agency)
     complaint = await Complaint.select().where(Complaint.reference == reference).first()
     old = intake.case_cookie_value(complaint, clock.now() - timedelta(minutes=31))
     client.cookies.set("portal_case", old, path="/my-case")
