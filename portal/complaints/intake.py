@@ -462,7 +462,9 @@ async def file_complaint(
                     partner,
                 )
                 break
-            except (sqlite3.IntegrityError, UniqueViolationError):
+            except (sqlite3.IntegrityError, UniqueViolationError) as error:
+                if "UNIQUE" not in str(error).upper():
+                    raise  # not a duplicate (a foreign key): no retry helps
                 earlier = await earlier_filing(form_token, now)
                 if earlier is not None:  # the same form won the race
                     uploads.remove([s.stored_name for s in stored])
