@@ -173,9 +173,13 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
     text = values.get("agency_query", "")[:MAX_NAME]
     picked = values.get("agency_id", "")
     if picked.isdigit():
-        row = await Agency.select(Agency.id).where(Agency.id == int(picked)).first()
-        if row:
-            return AgencyChoice(agency_id=row["id"])
+        row = (
+            await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+            .where(Agency.id == int(picked))
+            .first()
+        )
+        if row:  # listed, so the form shows the choice again if it comes back
+            return AgencyChoice(agency_id=row["id"], matches=[row])
     if values.get("agency_unlisted") and text:
         return AgencyChoice(broker_name=text)
     if not text:

@@ -71,7 +71,11 @@ async def submit(request: Request, action: str, partner: Any = None) -> Template
     files = await uploads.uploaded_files(request, "attachments")
     draft = intake.read_form(form, files)
     if form.get("action") == "add_worker":
-        return form_page(request, draft, action, errors=intake.add_worker(draft))
+        errors = intake.add_worker(draft)
+        agency = (
+            await intake.resolve_agency(draft.values) if draft.values.get("agency_id") else None
+        )
+        return form_page(request, draft, action, errors=errors, agency=agency)
     now = clock.now()
     if not intake.valid_form_token(draft.form_token):
         draft.values["form_token"] = intake.blank_draft().form_token
