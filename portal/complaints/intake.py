@@ -46,7 +46,6 @@ from portal.deadlines import Duration, Stage, due_at
 from portal.deadlines.services import current_rules
 from portal.errors import DomainError, FormErrors, NotFound, Throttled
 from portal.i18n import gettext as _
-from portal.i18n import ngettext
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.settings import get_settings
 
@@ -792,10 +791,8 @@ async def case_details(complaint_id: int) -> dict[str, Any]:
     grounds = await ComplaintGround.select(ComplaintGround.ground).where(
         ComplaintGround.complaint == complaint_id
     )
-    return {
-        "workers": workers,
-        "grounds": [_(GROUND_LABELS[g["ground"]]) for g in grounds if g["ground"] in GROUND_LABELS],
-    }
+    labels = [GROUND_LABELS[row["ground"]] for row in grounds if row["ground"] in GROUND_LABELS]
+    return {"workers": workers, "grounds": [_(label) for label in labels]}
 
 
 # Labels the form shows, in one place for both routes.
@@ -810,14 +807,3 @@ FORM_LABELS = {
     "sectors": SECTORS,
     "provinces": PROVINCES,
 }
-
-
-def workers_summary(workers: list[dict[str, Any]]) -> str:
-    """ "3 workers (W: 2; M: 1)", as reports write it."""
-    women = sum(1 for w in workers if w["sex"] == "woman")
-    men = sum(1 for w in workers if w["sex"] == "man")
-    n = len(workers)
-    return ngettext("%(n)d worker", "%(n)d workers", n) % {"n": n} + _(" (W: %(w)d; M: %(m)d)") % {
-        "w": women,
-        "m": men,
-    }
