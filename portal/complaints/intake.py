@@ -478,7 +478,6 @@ async def file_complaint(
     except BaseException:
         uploads.remove([s.stored_name for s in stored])
         raise
-    await audit.record(partner, "complaint.filed", "complaint", reference)
     rules = await current_rules()
     return Receipt(
         reference=reference,
@@ -534,6 +533,7 @@ async def _insert(
             key = f"workers:{month}:{w['sex']}"
             changes[key] = changes.get(key, 0) + 1
         await services.bump(changes)
+        await audit.record(partner, "complaint.filed", "complaint", reference)
 
 
 def _case_file(
@@ -734,10 +734,10 @@ async def reply(
             if complaint["paused_since"] is not None:
                 await services.resume(complaint, now)
             await Complaint.update({Complaint.updated_at: now}).where(Complaint.id == complaint_id)
+            await audit.record(actor, "complaint.replied", "complaint", complaint["reference"])
     except BaseException:
         uploads.remove([s.stored_name for s in stored])
         raise
-    await audit.record(actor, "complaint.replied", "complaint", complaint["reference"])
 
 
 # --- partner organisations ---------------------------------------------------------------

@@ -23,7 +23,8 @@ partners = [role_required(Role.partner)]
 
 @get("/partner/complaints/new", guards=partners)
 async def partner_new(request: Request) -> Template:
-    return form_page(request, intake.blank_draft(), "/partner/complaints/new")
+    draft = intake.blank_draft()
+    return form_page(request, draft, "/partner/complaints/new", partner=request.scope["user"])
 
 
 @post("/partner/complaints/new", guards=partners)

@@ -24,10 +24,6 @@ from portal.web import text_fields
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 # --- filing (shared with the partner pages) -------------------------------------------
 
 
@@ -38,8 +34,9 @@ def form_page(
     errors: dict[str, str] | None = None,
     agency: intake.AgencyChoice | None = None,
     status_code: int = 200,
+    partner: Any = None,
 ) -> Template:
-    partner = request.scope["user"] if action.startswith("/partner") else None
+    """The intake form (for a partner, with the intake channel to choose)."""
     return render(
         request,
         "complaints/new.html",
@@ -75,19 +72,21 @@ async def submit(request: Request, action: str, partner: Any = None) -> Template
         agency = (
             await intake.resolve_agency(draft.values) if draft.values.get("agency_id") else None
         )
-        return form_page(request, draft, action, errors=errors, agency=agency)
+        return form_page(request, draft, action, errors, agency, partner=partner)
     now = clock.now()
     if not intake.valid_form_token(draft.form_token):
         draft.values["form_token"] = intake.blank_draft().form_token
         errors = {"form_token": _("This form has expired. Check your answers and send it again.")}
-        return form_page(request, draft, action, errors=errors, status_code=400)
+        return form_page(request, draft, action, errors, status_code=400, partner=partner)
     earlier = await intake.earlier_filing(draft.form_token, now)
     if earlier is not None:
         return receipt_page(request, earlier)
     try:
         filing = await intake.check(draft, partner)
     except intake.IntakeRefused as refused:
-        return form_page(request, draft, action, refused.errors, refused.agency, status_code=400)
+        return form_page(
+            request, draft, action, refused.errors, refused.agency, 400, partner=partner
+        )
     receipt = await intake.file_complaint(filing, draft.form_token, now, partner)
     return receipt_page(request, receipt)
 

@@ -343,3 +343,10 @@ async def test_the_form_and_receipt_speak_khmer(client, make_agency):
     assert response.status_code == 200
     assert "What happens next" not in response.text
     assert receipt_of(response)
+
+
+async def test_the_form_page_is_small_for_slow_phone_networks(client):
+    page = await client.get("/complaints/new", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert int(page.headers.get("content-length", len(page.content))) <= 100 * 1024
+    assert len(page.text) < 100 * 1024  # even uncompressed
