@@ -78,6 +78,8 @@ async def test_file_a_complaint_then_follow_it_with_the_receipt(
     await page.goto(f"/?lang={language}")
     await page.get_by_role("link", name=t("File a complaint")).click()
     await expect(page.locator("html")).to_have_attribute("lang", language)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "the form scrolls sideways on a phone"
     await fill_complaint(page, t, agency, language, javascript=js_on)
 
     # A group complaint: one more worker, everything typed so far kept.
