@@ -680,7 +680,9 @@ def _timeline_text(event: dict[str, Any]) -> str:
         return _("Status: %(status)s") % {"status": label}
     if event["by_complainant"]:
         return _("Your message")
-    return _("Message from the case officer")
+    if event["body"]:
+        return _("Message from the case officer")
+    return _("Case updated")
 
 
 async def case_file(complaint_id: int, file_id: int) -> dict[str, Any]:

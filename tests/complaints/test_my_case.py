@@ -122,10 +122,13 @@ async def test_the_complainant_sees_only_what_is_meant_for_them(client, make_age
         (Audience.agency, "Agency: please respond by Friday."),
     ):
         await services.add_event(complaint["id"], "message", audience, now, officer, body)
+    await services.add_event(complaint["id"], "assigned", Audience.public, now, officer)
     await open_case(client, reference, code)
     page = await client.get("/my-case")
     assert "Please send a photo of your contract." in page.text
     assert "Message from the case officer" in page.text
+    assert page.text.count("Message from the case officer") == 1
+    assert "Case updated" in page.text  # a step without words for the complainant
     assert "Officer note" not in page.text and "please respond by Friday" not in page.text
 
 
