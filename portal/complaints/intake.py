@@ -136,21 +136,28 @@ def add_worker(draft: Draft) -> dict[str, str]:
 # --- the agency complained about ------------------------------------------------------
 
 
+def _starts_with(column: Any, text: str) -> Any:
+    """A case-insensitive "starts with" filter on either database (as db.icontains)."""
+    pattern = f"{text}%"
+    return (
+        column.ilike(pattern) if db.get_engine().engine_type == "postgres" else column.like(pattern)
+    )
+
+
 async def suggest_agencies(text: str) -> list[dict[str, Any]]:
     """Registry agencies whose English or Khmer name or licence number starts with `text`
     (at most 10), for the suggestions shown while typing."""
     text = text.strip()[:100]
     if len(text) < 2:
         return []
-    prefix = text.replace("%", "").replace("_", "") + "%"
-    like = (
-        (lambda c: c.ilike(prefix))
-        if db.get_engine().engine_type == "postgres"
-        else (lambda c: c.like(prefix))
-    )
+    text = text.replace("%", "").replace("_", "")  # typed text, not wildcards
     return (
         await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
-        .where(like(Agency.name_en) | like(Agency.name_km) | like(Agency.licence_number))
+        .where(
+            _starts_with(Agency.name_en, text)
+            | _starts_with(Agency.name_km, text)
+            | _starts_with(Agency.licence_number, text)
+        )
         .order_by(Agency.name_en)
         .limit(SUGGESTIONS)
     )
