@@ -582,6 +582,7 @@ async def open_case(reference_text: str, code_text: str, address: str, now: date
     ):
         raise Throttled(_("Too many attempts. Wait 15 minutes and try again."))
     await CHECK_PER_ADDRESS.hit(address, now)
+    await CHECK_PER_REFERENCE.hit(reference, now)
     row = (
         await Complaint.select(Complaint.id, Complaint.receipt_hash)
         .where(Complaint.reference == reference)
@@ -590,7 +591,6 @@ async def open_case(reference_text: str, code_text: str, address: str, now: date
     # Compare against a dummy when the reference is unknown: the same work either way.
     stored = row["receipt_hash"] if row else services.receipt_hash("0" * services.RECEIPT_DIGITS)
     if row is None or not hmac.compare_digest(stored, services.receipt_hash(code)):
-        await CHECK_PER_REFERENCE.hit(reference, now)
         raise FormErrors(
             {
                 "code": _(
