@@ -170,13 +170,16 @@ def _to_check() -> Redirect:
     )
 
 
-def _my_case_page(request: Request, view: dict, status_code: int = 200, **extra: Any) -> Template:
+async def _my_case_page(
+    request: Request, view: dict, status_code: int = 200, **extra: Any
+) -> Template:
     page = render(
         request,
         "complaints/my_case.html",
         status_code=status_code,
         max_files=uploads.MAX_FILES,
         **view,
+        **await intake.case_details(view["complaint"]["id"]),
         **extra,
     )
     page.headers.update(NO_STORE)
@@ -188,7 +191,7 @@ async def my_case(request: Request) -> Template | Redirect:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    return _my_case_page(request, await intake.case_view(complaint_id))
+    return await _my_case_page(request, await intake.case_view(complaint_id))
 
 
 @post("/my-case/reply")
@@ -202,7 +205,7 @@ async def my_case_reply(request: Request) -> Template | Redirect:
         await intake.reply(complaint_id, form.get("body", ""), files, clock.now())
     except FormErrors as error:
         view = await intake.case_view(complaint_id)
-        return _my_case_page(request, view, status_code=400, form=form, errors=error.errors)
+        return await _my_case_page(request, view, status_code=400, form=form, errors=error.errors)
     return redirect("/my-case", N_("Your message has been sent to the case officer."))
 
 

@@ -37,6 +37,7 @@ async def test_the_reference_and_code_open_the_case(client, make_agency):
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     assert reference in page.text and "Received" in page.text
+    assert "What you told us" in page.text and "They kept my brother&#39;s passport" in page.text
     assert "Complaint received" in page.text
 
 
