@@ -645,7 +645,6 @@ async def case_view(complaint_id: int) -> dict[str, Any]:
         .first()
     )
     complaint["status_label"] = _(STATUS_LABELS[Status(complaint["status"])])
-    complaint["can_reply"] = complaint["status"] != Status.closed
     events = (
         await CaseEvent.select(
             CaseEvent.id,
@@ -717,8 +716,6 @@ async def reply(
     elif len(text) > MAX_REPLY:
         errors["body"] = _("Keep the message under %(n)d characters.") % {"n": MAX_REPLY}
     complaint = or_404(await Complaint.select().where(Complaint.id == complaint_id).first())
-    if complaint["status"] == Status.closed:
-        errors["body"] = _("This case is closed. To appeal, contact the labour sub-committee.")
     try:
         checked = uploads.check(files, "attachments")
     except DomainError as error:

@@ -216,3 +216,17 @@ async def test_the_complainant_sees_the_officer_acknowledge_and_leaves(
     left = await post_form(client, "/my-case/leave")
     assert left.status_code == 303
     assert (await client.get("/my-case")).status_code == 303
+
+
+async def test_after_the_outcome_a_reply_asks_for_an_appeal(client, make_agency, make_user):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    officer = await make_user("officer")
+    await services.move(officer, complaint, Status.dismissed, clock.now())
+    await open_case(client, reference, code)
+    page = await client.get("/my-case")
+    assert "Dismissed" in page.text and "Write to the case officer" in page.text
+    response = await post_form(client, "/my-case/reply", {"body": "I disagree; please reopen."})
+    assert response.status_code == 303
+    assert await CaseEvent.count().where(CaseEvent.kind == "reply") == 1
