@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 import pytest
+from litestar.datastructures import FormMultiDict
 from markupsafe import escape
 
 from portal import clock
@@ -177,26 +178,20 @@ async def test_a_body_over_the_request_limit_is_refused(client, make_agency):
 async def test_files_are_removed_when_the_database_refuses_the_complaint(client, make_agency):
     before = stored_files()
     agency = await make_agency()
-    draft = intake.read_form(
-        _Form(complaint_fields("t" * 32, agency.licence_number)),
-        [intake.uploads.Upload("contract.pdf", PDF)],
+    fields = complaint_fields("t" * 32, agency.licence_number)
+    form = FormMultiDict(
+        [
+            (k, v)
+            for k, values in fields.items()
+            for v in (values if isinstance(values, list) else [values])
+        ]
     )
+    draft = intake.read_form(form, [intake.uploads.Upload("contract.pdf", PDF)])
     filing = await intake.check(draft)
     await agency.remove()  # gone between the check and the insert
     with pytest.raises(Exception):  # noqa: B017 - a foreign key error, named per database
         await intake.file_complaint(filing, "t" * 32, clock.now())
     await nothing_stored(before)
-
-
-class _Form(dict):
-    """A submitted form as the service reads it (a multi-dict)."""
-
-    def getall(self, key):
-        value = self[key]
-        return value if isinstance(value, list) else [value]
-
-    def items(self):
-        return [(k, v) for k, v in super().items() if not isinstance(v, list)]
 
 
 async def test_a_post_without_the_csrf_token_is_refused(client, make_agency):
