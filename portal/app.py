@@ -17,6 +17,8 @@ from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
 from portal.checklists import assessment_routes, review_routes
 from portal.checklists import routes as checklists_routes
+from portal.complaints import partner_routes as complaint_partner_routes
+from portal.complaints import public_routes as complaint_public_routes
 from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
 from portal.scheduler import create_scheduler
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *review_routes.ROUTES,
             *deadlines_routes.ROUTES,
             *notifications_routes.ROUTES,
+            *complaint_public_routes.ROUTES,
+            *complaint_partner_routes.ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],

@@ -170,7 +170,10 @@ class SecurityHeadersMiddleware:
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
                 if scope.get("state", {}).get("secure_cookies"):
                     headers["Strict-Transport-Security"] = "max-age=31536000"
-                if not scope["path"].startswith("/static/"):
+                # A page that asked for no-store (a receipt code, a complainant's case) keeps it.
+                if not scope["path"].startswith("/static/") and "no-store" not in (
+                    headers.get("Cache-Control") or ""
+                ):
                     signed_in = scope.get("user") is not None
                     headers["Cache-Control"] = "no-store" if signed_in else "no-cache"
             await send(message)

@@ -73,7 +73,13 @@ def navigation(user: Any) -> list[tuple[str, str]]:
     """The menu for this user's role: (path, translated label)."""
     _ = i18n.gettext
     if user is None:
-        return [("/", _("Home")), ("/agencies", _("Agency registry")), ("/login", _("Sign in"))]
+        return [
+            ("/", _("Home")),
+            ("/agencies", _("Agency registry")),
+            ("/complaints/new", _("File a complaint")),
+            ("/complaints/check", _("Check my case")),
+            ("/login", _("Sign in")),
+        ]
     items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
     if user.role == Role.admin.value:
         items += [
@@ -92,6 +98,8 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         ]
     elif user.role == Role.agency.value:
         items.append(("/assessments", _("Self-assessment")))
+    elif user.role == Role.partner.value:
+        items.append(("/partner/complaints", _("Complaints")))
     items.append(("/account/password", _("Change password")))
     return items
 

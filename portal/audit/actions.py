@@ -35,4 +35,6 @@ ACTION_LABELS = {
     "improvement.updated": N_("Improvement action updated by the agency"),
     "improvement.verified": N_("Improvement action verified"),
     "improvement.reopened": N_("Improvement action reopened"),
+    "complaint.filed": N_("Complaint filed"),
+    "complaint.replied": N_("Complainant replied on a case"),
 }

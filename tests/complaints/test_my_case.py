@@ -1,0 +1,232 @@
+"""Check my case: the reference and receipt code open a short session on the case; the
+complainant reads the status, the public timeline and the officer's messages, replies and
+adds files. Lookups are rate-limited and a wrong code never tells whether a case exists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal import clock
+from portal.complaints import services
+from portal.complaints.states import Status
+from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint
+from tests.checklists.conftest import PDF
+from tests.complaints.test_intake import file_one
+from tests.conftest import csrf_token, post_form
+
+WRONG = "This reference and receipt code do not match a case."
+
+
+async def open_case(client, reference: str, code: str):
+    return await post_form(client, "/complaints/check", {"reference": reference, "code": code})
+
+
+async def test_the_reference_and_code_open_the_case(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    client.cookies.clear()
+    response = await open_case(client, reference.lower(), code.replace(" ", "-"))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/my-case"
+    cookie = response.headers["set-cookie"]
+    assert "portal_case=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Max-Age=1800" in cookie and "Path=/my-case" in cookie
+    assert code.replace(" ", "") not in cookie and reference not in cookie
+
+    page = await client.get("/my-case")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert reference in page.text and "Received" in page.text
+    assert "What you told us" in page.text and "They kept my brother&#39;s passport" in page.text
+    assert "Complaint received" in page.text
+
+
+async def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    wrong_code = await open_case(client, reference, "1" * 20)
+    unknown = await open_case(client, "C26-ZZZZZZZZ", code)
+    assert wrong_code.status_code == unknown.status_code == 400
+    assert WRONG in wrong_code.text and WRONG in unknown.text
+    assert wrong_code.text.replace("1" * 20, "").count(WRONG) == 1
+    assert "11111111" not in wrong_code.text  # the code typed is not sent back
+    assert "portal_case" not in wrong_code.headers.get("set-cookie", "")
+
+
+async def test_lookups_are_limited_per_reference(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    for n in range(5):
+        assert (await open_case(client, reference, f"{n:020d}")).status_code == 400
+    blocked = await open_case(client, reference, code)
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.text
+
+
+async def test_lookups_are_limited_per_address(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    for n in range(10):
+        await open_case(client, f"C26-AAAA{n:04d}", "12345678901234567890")
+    blocked = await open_case(client, reference, code)
+    assert blocked.status_code == 429
+
+
+async def test_no_case_without_a_valid_session(client, make_agency):
+    complaint = await make_complaint_row(make_agency)
+    assert (await client.get("/my-case")).headers["location"] == "/complaints/check"
+    client.cookies.set("portal_case", f"{complaint.id}.9999999999.forged", path="/my-case")
+    assert (await client.get("/my-case")).headers["location"] == "/complaints/check"
+    reply = await post_form(client, "/my-case/reply", {"body": "hello"})
+    assert reply.status_code == 303 and await CaseEvent.count() == 0
+
+
+async def make_complaint_row(make_agency):
+    from portal.complaints.tables import Complaint
+
+    agency = await make_agency()
+    now = clock.now()
+    row = Complaint(
+        reference="C26-ROW00001",
+        receipt_hash=services.receipt_hash("1" * 20),
+        received_at=now,
+        updated_at=now,
+        filer="worker",
+        contact_preference="phone",
+        description="x",
+        agency=agency.id,
+    )
+    await row.save()
+    return row
+
+
+async def test_an_expired_session_ends(client, make_agency):
+    from portal.complaints import intake
+
+    agency = await make_agency()
+    reference, _ = await file_one(client, agency)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    old = intake.case_cookie_value(complaint, clock.now() - timedelta(minutes=31))
+    client.cookies.set("portal_case", old, path="/my-case")
+    assert (await client.get("/my-case")).status_code == 303
+
+
+async def test_the_complainant_sees_only_what_is_meant_for_them(client, make_agency, make_user):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    officer = await make_user("officer")
+    now = clock.now()
+    for audience, body in (
+        (Audience.complainant, "Please send a photo of your contract."),
+        (Audience.internal, "Officer note: check the agency's history."),
+        (Audience.agency, "Agency: please respond by Friday."),
+    ):
+        await services.add_event(complaint["id"], "message", audience, now, officer, body)
+    await services.add_event(complaint["id"], "assigned", Audience.public, now, officer)
+    await open_case(client, reference, code)
+    page = await client.get("/my-case")
+    assert "Please send a photo of your contract." in page.text
+    assert "Message from the case officer" in page.text
+    assert page.text.count("Message from the case officer") == 1
+    assert "Case updated" in page.text  # a step without words for the complainant
+    assert "Officer note" not in page.text and "please respond by Friday" not in page.text
+
+
+async def test_a_reply_with_a_file_reaches_the_case_and_restarts_the_clock(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    paused_at = clock.now() - timedelta(hours=5)
+    await Complaint.update({Complaint.paused_since: paused_at}).where(
+        Complaint.id == complaint["id"]
+    )
+    await open_case(client, reference, code)
+    await csrf_token(client)
+    response = await client.post(
+        "/my-case/reply",
+        data={"_csrf_token": client.cookies["portal_csrf"], "body": "Here is my contract."},
+        files={"attachments": ("contract.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 303
+    event = await CaseEvent.objects().get(CaseEvent.kind == "reply")
+    assert event.by_complainant and event.audience == "complainant"
+    assert event.body == "Here is my contract."
+    stored = await CaseFile.objects().get(CaseFile.event == event.id)
+    after = await Complaint.select().where(Complaint.id == complaint["id"]).first()
+    assert after["paused_since"] is None
+    assert after["stage_due_at"] - complaint["stage_due_at"] >= timedelta(hours=5)
+
+    page = await client.get("/my-case")
+    assert "Here is my contract." in page.text and "Your message" in page.text
+    download = await client.get(f"/my-case/files/{stored.id}")
+    assert download.status_code == 200 and download.content == PDF
+    assert "attachment" in download.headers["content-disposition"]
+
+
+async def test_an_empty_reply_is_refused_beside_the_field(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    await open_case(client, reference, code)
+    response = await post_form(client, "/my-case/reply", {"body": "  "})
+    assert response.status_code == 400
+    assert "Write a message or attach a file." in response.text
+    assert await CaseEvent.count() == 1  # only "filed"
+
+
+async def test_files_of_other_cases_or_for_the_agency_are_not_found(client, make_agency):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    other_ref, _ = await file_one(client, agency)
+    mine = await Complaint.select().where(Complaint.reference == reference).first()
+    other = await Complaint.select().where(Complaint.reference == other_ref).first()
+    now = clock.now()
+    for complaint_id, audience, name in (
+        (other["id"], "complainant", "1" * 32 + ".pdf"),
+        (mine["id"], "agency", "2" * 32 + ".pdf"),
+        (mine["id"], "internal", "3" * 32 + ".pdf"),
+    ):
+        await CaseFile.insert(
+            CaseFile(
+                complaint=complaint_id,
+                audience=audience,
+                stored_name=name,
+                filename="x.pdf",
+                content_type="application/pdf",
+                size=1,
+                uploaded_at=now,
+            )
+        )
+    await open_case(client, reference, code)
+    for f in await CaseFile.select(CaseFile.id):
+        assert (await client.get(f"/my-case/files/{f['id']}")).status_code == 404
+
+
+async def test_the_complainant_sees_the_officer_acknowledge_and_leaves(
+    client, make_agency, make_user
+):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    await open_case(client, reference, code)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    await services.move(await make_user("officer"), complaint, Status.acknowledged, clock.now())
+    page = await client.get("/my-case")
+    assert "Acknowledged" in page.text and "Status: Acknowledged" in page.text
+
+    left = await post_form(client, "/my-case/leave")
+    assert left.status_code == 303
+    assert (await client.get("/my-case")).status_code == 303
+
+
+async def test_after_the_outcome_a_reply_asks_for_an_appeal(client, make_agency, make_user):
+    agency = await make_agency()
+    reference, code = await file_one(client, agency)
+    complaint = await Complaint.select().where(Complaint.reference == reference).first()
+    officer = await make_user("officer")
+    await services.move(officer, complaint, Status.dismissed, clock.now())
+    await open_case(client, reference, code)
+    page = await client.get("/my-case")
+    assert "Dismissed" in page.text and "Write to the case officer" in page.text
+    response = await post_form(client, "/my-case/reply", {"body": "I disagree; please reopen."})
+    assert response.status_code == 303
+    assert await CaseEvent.count().where(CaseEvent.kind == "reply") == 1
