@@ -17,6 +17,8 @@ from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
 from portal.checklists import assessment_routes
 from portal.checklists import routes as checklists_routes
+from portal.complaints import agency_routes as complaint_agency_routes
+from portal.complaints import case_routes
 from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
 from portal.scheduler import create_scheduler
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *agencies_routes.ROUTES,
             *checklists_routes.ROUTES,
             *assessment_routes.ROUTES,
+            *case_routes.ROUTES,
+            *complaint_agency_routes.ROUTES,
             *deadlines_routes.ROUTES,
             *notifications_routes.ROUTES,
             create_static_files_router(

@@ -75,6 +75,8 @@ def navigation(user: Any) -> list[tuple[str, str]]:
     if user is None:
         return [("/", _("Home")), ("/agencies", _("Agency registry")), ("/login", _("Sign in"))]
     items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
+    if user.role in (Role.officer.value, Role.admin.value):
+        items += [("/cases", _("Cases")), ("/cases/dashboard", _("Dashboard"))]
     if user.role == Role.admin.value:
         items += [
             ("/admin/users", _("Users")),
@@ -92,6 +94,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         ]
     elif user.role == Role.agency.value:
         items.append(("/assessments", _("Self-assessment")))
+        items.append(("/agency/complaints", _("Complaints")))
     items.append(("/account/password", _("Change password")))
     return items
 
