@@ -14,7 +14,7 @@ from portal.access import role_required
 from portal.accounts.tables import Role
 from portal.complaints import cases
 from portal.complaints.case_routes import LABELS
-from portal.errors import DomainError, NotFound
+from portal.errors import DomainError, FormErrors, NotFound
 from portal.templating import redirect, render
 from portal.web import text_fields
 
@@ -33,6 +33,7 @@ async def _page(
     status_code: int = 200,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    refused: str = "",
 ) -> Template:
     return render(
         request,
@@ -40,6 +41,7 @@ async def _page(
         status_code=status_code,
         form=form or {},
         errors=errors or {},
+        refused=refused,
         can_respond=cases.agency_can_respond(case),
         **await cases.case_page(request.scope["user"], case, clock.now()),
         **LABELS,
@@ -61,9 +63,12 @@ async def agency_response(request: Request, complaint_id: FromPath[int]) -> Temp
         message = await cases.agency_respond(user, case, form, files)
     except NotFound:
         raise
+    except FormErrors as error:
+        return await _page(request, case, 400, form, error.errors)
     except DomainError as error:
-        errors = getattr(error, "errors", None) or {error.field or "response": error.message}
-        return await _page(request, case, 400, form, errors)
+        if error.field:
+            return await _page(request, case, 400, form, {error.field: error.message})
+        return await _page(request, case, 400, form, refused=error.message)
     return redirect(f"/agency/complaints/{complaint_id}", message)
 
 

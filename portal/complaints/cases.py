@@ -131,9 +131,15 @@ class QueueFilters:
         )
 
     @property
+    def open_only(self) -> bool:
+        """No status chosen: the open cases, except that a search looks through them all."""
+        return self.status == "" and not self.search
+
+    @property
     def by_due_time(self) -> bool:
-        """Open cases sort most urgent first; decided and closed ones newest first."""
-        return self.status == "" or Status(self.status) in OPEN
+        """Open cases sort most urgent first; decided and closed ones (and search results)
+        newest first."""
+        return self.open_only or (self.status != "" and Status(self.status) in OPEN)
 
 
 def _cursor(row: dict[str, Any], by_due_time: bool) -> str:
@@ -156,7 +162,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
     if filters.status:
         query = query.where(Complaint.status == filters.status)
-    else:
+    elif filters.open_only:
         query = query.where(Complaint.is_open.eq(True))
     if filters.by_due_time:
         if filters.due == "overdue":
