@@ -14,6 +14,8 @@ INDEXES = {
     # open cases, most urgent first (also the overdue count and the deadline scan)
     "complaint_open_due": "complaint (is_open, stage_due_at, id)",
     # one status: open ones by due time, decided and closed ones newest first
+    # the dashboard's overdue count per stage, read from the index alone
+    "complaint_open_stage_due": "complaint (is_open, stage, stage_due_at)",
     "complaint_status_due": "complaint (status, stage_due_at, id)",
     "complaint_status_received": "complaint (status, received_at, id)",
     # the filters, each before the open-case order

@@ -77,6 +77,27 @@ async def queue_page(request: Request) -> Template:
     )
 
 
+@post("/cases/search", guards=staff)
+async def queue_search(request: Request) -> Template | Redirect:
+    """Search by reference or name. A POST, so that a complainant's name never ends up in
+    a URL (browser history, proxy logs); the next page is a POST too."""
+    form = await text_fields(request)
+    if not form.get("q", "").strip():
+        return redirect("/cases")
+    page = await cases.search(request.scope["user"], form["q"], form.get("after", ""), clock.now())
+    filters = cases.QueueFilters()
+    return render(
+        request,
+        "complaints/queue.html",
+        agencies_options=await _agency_options(),
+        filters=filters,
+        searching=True,
+        search_form=form,
+        **page,
+        **LABELS,
+    )
+
+
 @get("/cases/dashboard", guards=staff)
 async def dashboard_page(request: Request) -> Template:
     return render(
@@ -163,6 +184,7 @@ async def case_outcome(request: Request, complaint_id: FromPath[int]) -> Templat
 
 ROUTES = [
     queue_page,
+    queue_search,
     dashboard_page,
     case_view,
     case_file,

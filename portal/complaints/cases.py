@@ -111,7 +111,6 @@ class QueueFilters:
     ground: str = ""
     mine: bool = False
     sensitive: bool = False
-    search: str = ""
     after: str = ""  # the keyset cursor of the previous page's last row
 
     @classmethod
@@ -126,20 +125,13 @@ class QueueFilters:
             ground=params.get("ground", "") if params.get("ground") in Ground.__members__ else "",
             mine=params.get("mine") == "1",
             sensitive=params.get("sensitive") == "1",
-            search=params.get("q", "").strip()[:200],
             after=params.get("after", ""),
         )
 
     @property
-    def open_only(self) -> bool:
-        """No status chosen: the open cases, except that a search looks through them all."""
-        return self.status == "" and not self.search
-
-    @property
     def by_due_time(self) -> bool:
-        """Open cases sort most urgent first; decided and closed ones (and search results)
-        newest first."""
-        return self.open_only or (self.status != "" and Status(self.status) in OPEN)
+        """Open cases sort most urgent first; decided and closed ones newest first."""
+        return self.status == "" or Status(self.status) in OPEN
 
 
 def _cursor(row: dict[str, Any], by_due_time: bool) -> str:
@@ -162,7 +154,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
     if filters.status:
         query = query.where(Complaint.status == filters.status)
-    elif filters.open_only:
+    else:
         query = query.where(Complaint.is_open.eq(True))
     if filters.by_due_time:
         if filters.due == "overdue":
@@ -187,8 +179,6 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
         query = query.where(Complaint.assigned_officer == user.id)
     if filters.sensitive:
         query = query.where(Complaint.is_sensitive.eq(True))
-    if filters.search:
-        query = _search(query, user, filters.search)
     order = Complaint.stage_due_at if filters.by_due_time else Complaint.received_at
     cursor = _parse_cursor(filters.after) if filters.after else None
     if cursor:
@@ -212,20 +202,41 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     return {"rows": rows, "next_cursor": next_cursor}
 
 
-def _search(query: Any, user: Any, text: str) -> Any:
-    """An exact reference, or the start of the complainant's name. A name never finds a
-    sensitive case the officer may not open (that would tell who complained of what)."""
+async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, Any]:
+    """An exact reference, or the start of the complainant's name, through every case,
+    in name order (keyset on name and id, so the name index serves it). The page after
+    is asked for by the last row's id, never by a name: names stay out of URLs. A name
+    never finds a sensitive case the officer may not open (that would tell who complained
+    of what)."""
+    text = text.strip()[:200]
+    query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
     if _REFERENCE.match(text.upper()):
-        return query.where(Complaint.reference == text.upper())
-    # A range on the name (not LIKE) so the plain index serves it on both databases.
-    query = query.where(
-        (Complaint.complainant_name >= text) & (Complaint.complainant_name < text + "\uffff")
-    )
-    if user.role != Role.admin:
-        query = query.where(
-            Complaint.is_sensitive.eq(False) | (Complaint.assigned_officer == user.id)
+        query = query.where(Complaint.reference == text.upper())
+    else:
+        name = Complaint.complainant_name
+        # A range on the name (not LIKE) so the plain index serves it on both databases.
+        query = query.where((name >= text) & (name < text + "\uffff"))
+        if user.role != Role.admin:
+            query = query.where(
+                Complaint.is_sensitive.eq(False) | (Complaint.assigned_officer == user.id)
+            )
+        last = (
+            await Complaint.select(Complaint.id, name).where(Complaint.id == int(after)).first()
+            if after.isdigit()
+            else None
         )
-    return query
+        if last:
+            query = query.where(
+                (name > last["complainant_name"])
+                | ((name == last["complainant_name"]) & (Complaint.id > last["id"]))
+            )
+        query = query.order_by(name, Complaint.id)
+    rows = await query
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    for row in rows:
+        _mark_row(user, row, now)
+    return {"rows": rows, "next_cursor": str(rows[-1]["id"]) if more else None}
 
 
 def _mark_row(user: Any, row: dict[str, Any], now: datetime) -> None:

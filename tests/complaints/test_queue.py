@@ -11,7 +11,7 @@ import pytest
 from portal import clock
 from portal.complaints import cases
 from portal.complaints.tables import Complaint, ComplaintGround
-from tests.conftest import sign_in
+from tests.conftest import post_form, sign_in
 
 REFERENCE = re.compile(r'<a href="/cases/\d+">(C26-[0-9A-Z]+)</a>')
 
@@ -71,12 +71,36 @@ async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases)
     assert await _refs(client, ground="excessive_fees") == [c["overdue"], c["soon"]]
     assert await _refs(client, mine="1") == [c["soon"]]
     assert await _refs(client, sensitive="1") == [c["later"]]
-    assert await _refs(client, q=c["closed"].lower()) == [c["closed"]]
-    assert await _refs(client, q="Sokun") == [c["overdue"]]
-    assert await _refs(client, q="Nobody") == []
     # The overdue row says so.
     page = await client.get("/cases")
     assert 'class="overdue"' in page.text and "Due soon" in page.text
+
+
+async def _found(client, q: str, after: str = "") -> tuple[list[str], str]:
+    page = await post_form(client, "/cases/search", {"q": q, "after": after})
+    assert page.status_code == 200, page.text
+    more = re.search(r'name="after" value="(\d+)"', page.text)
+    return REFERENCE.findall(page.text), more.group(1) if more else ""
+
+
+async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, make_complaint):
+    c = {name: row.reference for name, row in queue_cases["cases"].items()}
+    await sign_in(client, queue_cases["officer"])
+    # A reference finds any case, closed ones too, however it is typed.
+    assert (await _found(client, c["closed"].lower()))[0] == [c["closed"]]
+    assert (await _found(client, "Sokun"))[0] == [c["overdue"]]
+    assert (await _found(client, "Nobody"))[0] == []
+    # Many matches: in name order, the next page asked for by id, never by name.
+    names = [f"Sokha {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
+    made = {name: (await make_complaint(complainant_name=name)).reference for name in names}
+    first, after = await _found(client, "Sokha")
+    assert first == [made[n] for n in names[: cases.PAGE_SIZE]]
+    assert after.isdigit()
+    second, after = await _found(client, "Sokha", after)
+    assert second == [made[n] for n in names[cases.PAGE_SIZE :]] and after == ""
+    # The empty search goes back to the queue.
+    empty = await post_form(client, "/cases/search", {"q": " "})
+    assert empty.status_code == 303 and empty.headers["location"] == "/cases"
 
 
 async def test_the_filter_form_refreshes_only_the_results_with_htmx(client, queue_cases):

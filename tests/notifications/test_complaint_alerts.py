@@ -68,9 +68,7 @@ async def test_the_agency_response_stage(people, make_complaint):
     assert p["other_staff"].id not in everyone and p["officer"].id not in everyone
 
 
-async def test_an_unassigned_case_reaches_every_officer_but_not_the_agency(
-    people, make_complaint
-):
+async def test_an_unassigned_case_reaches_every_officer_but_not_the_agency(people, make_complaint):
     p = people
     case = await make_complaint(status="received", agency=p["agency"].id)
     await _due(case)
