@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
 import shutil
@@ -39,8 +40,8 @@ PAGE_P99_MS = 50.0
 QUERY_MS = 5.0
 
 
-def _configure(postgres: bool) -> tuple[Path, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-queue-bench-"))
+def _configure(postgres: bool, reuse: str | None) -> tuple[Path, Any]:
+    data_dir = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="portal-queue-bench-"))
     for name in [k for k in os.environ if k.startswith("PORTAL_")]:
         del os.environ[name]
     os.environ["PORTAL_DATA_DIR"] = str(data_dir)
@@ -126,32 +127,45 @@ async def _explain(engine: Any, sql: str, args: list) -> list[str]:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from portal import db
+
+    if not args.reuse:
+        # Loaded by the command operators use, in its own process: this process starts
+        # like a server, without the loader's garbage in its heap.
+        started = time.monotonic()
+        loaded = subprocess.run(  # noqa: ASYNC221 - nothing else runs meanwhile
+            [sys.executable, "-m", "portal.cli", "demo-data", "--complaints", str(args.rows)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if loaded.returncode != 0:
+            raise SystemExit(f"demo-data failed:\n{loaded.stderr[-2000:]}")
+        print(f"{args.rows:,} complaints loaded in {time.monotonic() - started:.1f} s")
+        print("  " + loaded.stdout.strip().splitlines()[-1])
+    await db.connect()
+    try:
+        await _run_pages(args)
+    finally:
+        await db.disconnect()
+
+
+async def _run_pages(args: argparse.Namespace) -> None:
     import httpx
+    from piccolo.querystring import QueryString
 
     from portal import db
     from portal.app import create_app
     from portal.demo import DEMO_PASSWORD
     from portal.settings import get_settings
 
-    # Loaded by the command operators use, in its own process: this process starts
-    # like a server, without the loader's garbage in its heap.
-    started = time.monotonic()
-    loaded = subprocess.run(  # noqa: ASYNC221 - nothing else runs meanwhile
-        [sys.executable, "-m", "portal.cli", "demo-data", "--complaints", str(args.rows)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if loaded.returncode != 0:
-        raise SystemExit(f"demo-data failed:\n{loaded.stderr[-2000:]}")
-    load_s = time.monotonic() - started
-    await db.connect()
     engine = db.get_engine()
-    print(f"database: {engine.engine_type}; {args.rows:,} complaints loaded in {load_s:.1f} s")
-    print("  " + loaded.stdout.strip().splitlines()[-1])
+    total = await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM complaint"))
+    print(f"database: {engine.engine_type}; {total[0]['n']:,} complaints")
 
     app = create_app(get_settings())
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request is noise
     timer = QueryTimer(engine)
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
@@ -239,7 +253,6 @@ async def run(args: argparse.Namespace) -> None:
                     print("    (sorts: fine only when few rows match)")
         print()
         print(f"queue pages: {'PASS' if all_ok else 'FAIL'}; slowest query {slowest:.2f} ms")
-    await db.disconnect()
 
 
 def main() -> None:
@@ -248,8 +261,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    parser.add_argument(
+        "--reuse", metavar="DIR", help="a data directory kept by --keep: skip the loading"
+    )
     args = parser.parse_args()
-    data_dir, server = _configure(args.postgres)
+    if args.reuse:
+        args.keep = True
+    data_dir, server = _configure(args.postgres, args.reuse)
     try:
         asyncio.run(run(args))
     finally:
