@@ -32,6 +32,7 @@ async def test_an_officer_filters_the_queue_and_acknowledges_a_case(
     results = page.locator("#queue-results tbody")
     await page.get_by_text(takeo.reference).wait_for()
 
+    await page.get_by_text("Filters", exact=True).click()  # folded away on a phone
     await page.get_by_label("Province").select_option("Kampot")
     if not await page.evaluate("typeof htmx !== 'undefined'"):
         await page.get_by_role("button", name="Show").click()
