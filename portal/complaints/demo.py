@@ -261,8 +261,8 @@ def _bulk_row(
             resolution_due if stage == Stage.RESOLUTION else started + BULK_STAGE_LENGTH[stage]
         )
     decided_at = received_at + timedelta(days=rng.randrange(3, 40)) if not is_open else None
-    if decided_at and decided_at > now:
-        decided_at = now
+    if decided_at and decided_at > now:  # a recent case: decided some time since receipt
+        decided_at = received_at + age * rng.random()
     name, sex = _person(rng)
     group = rng.random() < 0.08
     people = [(name, sex)] + [_person(rng) for _ in range(rng.randrange(1, 6) if group else 0)]
