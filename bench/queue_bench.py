@@ -56,22 +56,25 @@ def _configure(postgres: bool, reuse: str | None) -> tuple[Path, Any]:
 
 
 class QueryTimer:
-    """Wraps the engine's run_querystring: while `recording`, keeps (sql, args, ms)."""
+    """Wraps the engine class's run_querystring (PostgresEngine has __slots__, so not the
+    instance's): while `recording` is a list, each query's (sql, args, ms) goes in it."""
 
     def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.original = engine.run_querystring
+        self.engine_type = engine.engine_type
         self.recording: list[tuple[str, list, float]] | None = None
-        engine.run_querystring = self.run
+        original = type(engine).run_querystring
+        timer = self
 
-    async def run(self, querystring: Any, in_pool: bool = True) -> Any:
-        started = time.perf_counter()
-        result = await self.original(querystring, in_pool=in_pool)
-        elapsed = (time.perf_counter() - started) * 1000
-        if self.recording is not None:
-            sql, args = querystring.compile_string(engine_type=self.engine.engine_type)
-            self.recording.append((sql, list(args), elapsed))
-        return result
+        async def run_querystring(self: Any, querystring: Any, in_pool: bool = True) -> Any:
+            started = time.perf_counter()
+            result = await original(self, querystring, in_pool=in_pool)
+            elapsed = (time.perf_counter() - started) * 1000
+            if timer.recording is not None:
+                sql, args = querystring.compile_string(engine_type=timer.engine_type)
+                timer.recording.append((sql, list(args), elapsed))
+            return result
+
+        type(engine).run_querystring = run_querystring  # type: ignore[method-assign]
 
 
 async def _variants(officer_id: int) -> list[tuple[str, dict[str, str]]]:
