@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -142,7 +142,8 @@ def _cursor(row: dict[str, Any], by_due_time: bool) -> str:
 def _parse_cursor(text: str) -> tuple[datetime, int] | None:
     moment, _sep, row_id = text.rpartition("_")
     try:
-        return datetime.fromisoformat(moment), int(row_id)
+        parsed = datetime.fromisoformat(moment)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), int(row_id)
     except ValueError:
         return None
 
@@ -183,13 +184,15 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     cursor = _parse_cursor(filters.after) if filters.after else None
     if cursor:
         moment, last_id = cursor
+        # The plain bound (>= or <=) lets the index start at the cursor, so a deep page
+        # costs what the first one does; the OR breaks ties on the id.
         if filters.by_due_time:
             query = query.where(
-                (order > moment) | ((order == moment) & (Complaint.id > last_id))
+                (order >= moment) & ((order > moment) | (Complaint.id > last_id))
             ).order_by(order, Complaint.id)
         else:
             query = query.where(
-                (order < moment) | ((order == moment) & (Complaint.id < last_id))
+                (order <= moment) & ((order < moment) | (Complaint.id < last_id))
             ).order_by(order, Complaint.id, ascending=False)
     else:
         query = query.order_by(order, Complaint.id, ascending=filters.by_due_time)
@@ -227,8 +230,8 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
         )
         if last:
             query = query.where(
-                (name > last["complainant_name"])
-                | ((name == last["complainant_name"]) & (Complaint.id > last["id"]))
+                (name >= last["complainant_name"])
+                & ((name > last["complainant_name"]) | (Complaint.id > last["id"]))
             )
         query = query.order_by(name, Complaint.id)
     rows = await query
@@ -699,8 +702,8 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
     if cursor:
         moment, last_id = cursor
         query = query.where(
-            (Complaint.received_at < moment)
-            | ((Complaint.received_at == moment) & (Complaint.id < last_id))
+            (Complaint.received_at <= moment)
+            & ((Complaint.received_at < moment) | (Complaint.id < last_id))
         )
     rows = await query
     more = len(rows) > PAGE_SIZE
