@@ -117,6 +117,21 @@ async def _next_page_params(client: Any, params: dict[str, str]) -> dict[str, st
     return {**params, "after": unquote(found.group(1).replace("&amp;", "&"))}
 
 
+async def _deep_cursor(position: int) -> str | None:
+    """The cursor a reader would hold after paging through `position` open cases (read
+    here with OFFSET, which only the benchmark uses)."""
+    from portal.complaints.tables import Complaint
+
+    row = (
+        await Complaint.select(Complaint.id, Complaint.stage_due_at)
+        .where(Complaint.is_open.eq(True))
+        .order_by(Complaint.stage_due_at, Complaint.id)
+        .offset(position)
+        .first()
+    )
+    return f"{row['stage_due_at'].isoformat()}_{row['id']}" if row else None
+
+
 async def _explain(engine: Any, sql: str, args: list) -> list[str]:
     from piccolo.querystring import QueryString
 
@@ -186,6 +201,9 @@ async def _run_pages(args: argparse.Namespace) -> None:
         deep = await _next_page_params(client, {})
         if deep:
             variants.append(("open cases, page 2 (keyset)", deep))
+        far = await _deep_cursor(10_000)
+        if far:
+            variants.append(("open cases, after 10,000 (keyset)", {"after": far}))
         variants.append(("dashboard", {"__path": "/cases/dashboard"}))
 
         print()
