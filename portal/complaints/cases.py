@@ -217,6 +217,8 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
         query = query.where(Complaint.reference == text.upper())
     else:
         name = Complaint.complainant_name
+        if text.islower():  # "sok sreymom" finds "Sok Sreymom", as names are written
+            text = text.title()
         # A range on the name (not LIKE) so the plain index serves it on both databases.
         query = query.where((name >= text) & (name < text + "\uffff"))
         if user.role != Role.admin:

@@ -89,6 +89,7 @@ async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, m
     # A reference finds any case, closed ones too, however it is typed.
     assert (await _found(client, c["closed"].lower()))[0] == [c["closed"]]
     assert (await _found(client, "Sokun"))[0] == [c["overdue"]]
+    assert (await _found(client, "sokun ma"))[0] == [c["overdue"]]
     assert (await _found(client, "Nobody"))[0] == []
     # Many matches: in name order, the next page asked for by id, never by name.
     names = [f"Sokha {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
