@@ -7,7 +7,7 @@ cost grows with the number of items due, not with the size of the table) and ret
 every watcher and hands the result to `services.notify`, whose unique alert key (what,
 which record, which threshold, who) makes a repeated scan harmless.
 
-Adding a watcher for complaint stages, when complaints land, is one function:
+The complaint-stage watcher (at the end of this file) is written like this:
 
     @watcher("complaint_stages")
     async def complaint_stages(now: datetime) -> list[Due]:
