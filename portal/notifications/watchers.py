@@ -7,35 +7,18 @@ cost grows with the number of items due, not with the size of the table) and ret
 every watcher and hands the result to `services.notify`, whose unique alert key (what,
 which record, which threshold, who) makes a repeated scan harmless.
 
-The complaint-stage watcher (at the end of this file) is written like this:
+The complaint-stage watcher (`complaint_stages`, at the end of this file) is the model:
 
     @watcher("complaint_stages")
     async def complaint_stages(now: datetime) -> list[Due]:
-        rules = await deadlines.services.current_rules()
+        rules = await deadline_rules.current_rules()
         rows = await Complaint.select(
             Complaint.id, Complaint.reference, Complaint.stage, Complaint.stage_due_at,
             Complaint.assigned_officer, Complaint.agency,
         ).where(Complaint.is_open.eq(True) & (Complaint.stage_due_at <= now + DUE_SOON))
-        found = await stage_alerts(rows, now, rules.grace, link="/cases/{id}")
-    # Agency staff cannot open /cases: their alert links to their own complaints page.
-    staff = await agency_staff(row["agency"] for row in rows if row["agency"])
-    agency_of = {row["id"]: row["agency"] for row in rows}
-    result = []
-    for item in found:
-        theirs = set(staff.get(agency_of[item.record_id], [])) & set(item.recipients)
-        if not theirs:
-            result.append(item)
-            continue
-        result.append(replace(item, recipients=tuple(set(item.recipients) - theirs)))
-        result.append(
-            replace(
-                item,
-                recipients=tuple(sorted(theirs)),
-                link=f"/agency/complaints/{item.record_id}",
-            )
-        )
-    return result
+        return await stage_alerts(rows, now, rules.grace, link="/cases/{id}")
 
+(the real one also leaves paused cases alone and links agency staff to their own page).
 `stage_alerts` already knows the thresholds (due soon, overdue, escalated after the
 stage's grace period) and the people (the assigned officer or every officer; the agency's
 own staff for the agency-response stage; supervisors and admins for an escalation).
