@@ -69,7 +69,8 @@ async def test_the_dashboard_matches_the_complaints_after_a_series_of_actions(
         (f"/cases/{d.id}/reopen", {"reopen_reason": "Appeal: not paid."}),
         (f"/cases/{c.id}/close", {"close_note": "Paid."}),
     ]:
-        await post_form(client, url, data)
+        response = await post_form(client, url, data)
+        assert response.status_code == (404 if url.endswith("/withdrawn") else 303), url
     # One case is overdue at its acknowledgement, one at the agency's response.
     overdue = clock.now() - timedelta(hours=1)
     await Complaint.update({Complaint.stage_due_at: overdue}).where(
