@@ -17,6 +17,8 @@ from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
 from portal.checklists import assessment_routes, review_routes
 from portal.checklists import routes as checklists_routes
+from portal.complaints import agency_routes as complaint_agency_routes
+from portal.complaints import case_routes
 from portal.complaints import partner_routes as complaint_partner_routes
 from portal.complaints import public_routes as complaint_public_routes
 from portal.deadlines import routes as deadlines_routes
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *checklists_routes.ROUTES,
             *assessment_routes.ROUTES,
             *review_routes.ROUTES,
+            *case_routes.ROUTES,
+            *complaint_agency_routes.ROUTES,
             *deadlines_routes.ROUTES,
             *notifications_routes.ROUTES,
             *complaint_public_routes.ROUTES,

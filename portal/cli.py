@@ -67,11 +67,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> None:
+    import time
+
+    from portal.complaints.demo import bulk_complaints
     from portal.demo import load_demo_data
 
     _run(_migrate)
     for line in _run(load_demo_data):
         print(line)
+    if args.complaints:
+        started = time.monotonic()
+        added = _run(lambda: bulk_complaints(args.complaints))
+        print(f"{added} bulk complaints added in {time.monotonic() - started:.1f} s")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -179,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
 
     demo = commands.add_parser("demo-data", help="add realistic sample data (safe to repeat)")
+    demo.add_argument(
+        "--complaints",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also add N generated complaints (for benchmarks; not idempotent)",
+    )
     demo.set_defaults(func=cmd_demo_data)
 
     create = commands.add_parser("create-user", help="create an account")

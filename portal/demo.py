@@ -14,6 +14,7 @@ from portal.checklists import templates
 from portal.checklists.demo import seed_cycle
 from portal.checklists.review_demo import seed_reviews
 from portal.checklists.tables import ChecklistTemplate
+from portal.complaints.demo import seed_complaints
 
 SAMPLE_CHECKLIST = Path(__file__).parent / "checklists" / "sample_coc.yaml"
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published in the README, demo data only
@@ -54,6 +55,7 @@ USERS = [
     ("committee@demo.example", "Dara Keo", "committee", "", "", "ngo", "ministry"),
     ("union@demo.example", "Bopha Lim", "committee", "", "", "ngo", "union"),
     ("officer@demo.example", "Vannak Prak", "officer", "", "", "ngo", ""),
+    ("supervisor@demo.example", "Sophal Noun", "officer", "", "", "ngo", ""),
     ("partner@demo.example", "Srey Mom Yin", "partner", "", "Banteay Meanchey MRC", "mrc", ""),
     ("agency@demo.example", "Rithy Sam", "agency", "MOLVT-PRA-0101", "", "ngo", ""),
     ("mekong@demo.example", "Chenda Ouk", "agency", "MOLVT-PRA-0102", "", "ngo", ""),
@@ -99,12 +101,15 @@ async def load_demo_data() -> list[str]:
             ),
         )
         report.append(f"user {email} ({role})")
+    # The supervising officer hears of escalated (long overdue) complaints.
+    await User.update({User.is_supervisor: True}).where(User.email == "supervisor@demo.example")
     if not await ChecklistTemplate.exists():
         template = await templates.import_template(None, SAMPLE_CHECKLIST.read_bytes())
         await templates.publish(None, template.id)
         report.append(f"checklist {template.title_en} v{template.version} (published)")
     await seed_cycle(report)
     await seed_reviews(report)
+    await seed_complaints(report)
     report.append(
         f"{len(report)} demo records added; demo accounts use the password {DEMO_PASSWORD}"
     )

@@ -11,6 +11,7 @@ import io
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -78,8 +79,14 @@ def local_name(english: str, khmer: str | None) -> str:
     return khmer if current_language.get() == "km" and khmer else english
 
 
+@cache
+def _parsed_locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
 def _locale() -> Locale:
-    return Locale.parse(current_language.get())
+    # Parsed once per language: a queue page formats a hundred dates.
+    return _parsed_locale(current_language.get())
 
 
 def local_time(value: datetime) -> datetime:

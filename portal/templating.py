@@ -81,6 +81,8 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/login", _("Sign in")),
         ]
     items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
+    if user.role in (Role.officer.value, Role.admin.value):
+        items += [("/cases", _("Cases")), ("/cases/dashboard", _("Dashboard"))]
     if user.role == Role.admin.value:
         items += [
             ("/admin/users", _("Users")),
@@ -100,6 +102,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         items.append(("/assessments", _("Self-assessment")))
     elif user.role == Role.partner.value:
         items.append(("/partner/complaints", _("Complaints")))
+        items.append(("/agency/complaints", _("Complaints")))
     items.append(("/account/password", _("Change password")))
     return items
 

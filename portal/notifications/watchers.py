@@ -7,17 +7,18 @@ cost grows with the number of items due, not with the size of the table) and ret
 every watcher and hands the result to `services.notify`, whose unique alert key (what,
 which record, which threshold, who) makes a repeated scan harmless.
 
-Adding a watcher for complaint stages, when complaints land, is one function:
+The complaint-stage watcher (`complaint_stages`, at the end of this file) is the model:
 
     @watcher("complaint_stages")
     async def complaint_stages(now: datetime) -> list[Due]:
-        rules = await deadlines.services.current_rules()
+        rules = await deadline_rules.current_rules()
         rows = await Complaint.select(
             Complaint.id, Complaint.reference, Complaint.stage, Complaint.stage_due_at,
             Complaint.assigned_officer, Complaint.agency,
         ).where(Complaint.is_open.eq(True) & (Complaint.stage_due_at <= now + DUE_SOON))
         return await stage_alerts(rows, now, rules.grace, link="/cases/{id}")
 
+(the real one also leaves paused cases alone and links agency staff to their own page).
 `stage_alerts` already knows the thresholds (due soon, overdue, escalated after the
 stage's grace period) and the people (the assigned officer or every officer; the agency's
 own staff for the agency-response stage; supervisors and admins for an escalation).
@@ -28,6 +29,7 @@ days-ahead thresholds, the agency's staff and the committee as recipients.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -41,7 +43,9 @@ from portal.checklists.tables import (
     AssessmentStatus,
     ImprovementAction,
 )
+from portal.complaints.tables import Complaint
 from portal.deadlines import PHNOM_PENH, Stage
+from portal.deadlines import services as deadline_rules
 from portal.notifications.services import Due, Sent, notify
 
 Watcher = Callable[[datetime], Awaitable[list[Due]]]
@@ -344,3 +348,43 @@ async def stage_alerts(
                 )
             )
     return found
+
+
+@watcher("complaint_stages")
+async def complaint_stages(now: datetime) -> list[Due]:
+    """Open complaints whose current stage is due within a day or overdue: the assigned
+    officer (every officer when unassigned) hears, the agency's staff for their response
+    stage, supervisors after the stage's grace period. A case waiting on the complainant
+    (its clock paused) is left alone until they reply."""
+    rules = await deadline_rules.current_rules()
+    rows = await Complaint.select(
+        Complaint.id,
+        Complaint.reference,
+        Complaint.stage,
+        Complaint.stage_due_at,
+        Complaint.assigned_officer,
+        Complaint.agency,
+    ).where(
+        Complaint.is_open.eq(True)
+        & (Complaint.stage_due_at <= now + DUE_SOON)
+        & Complaint.paused_since.is_null()
+    )
+    found = await stage_alerts(rows, now, rules.grace, link="/cases/{id}")
+    # Agency staff cannot open /cases: their alert links to their own complaints page.
+    staff = await agency_staff(row["agency"] for row in rows if row["agency"])
+    agency_of = {row["id"]: row["agency"] for row in rows}
+    result = []
+    for item in found:
+        theirs = set(staff.get(agency_of[item.record_id], [])) & set(item.recipients)
+        if not theirs:
+            result.append(item)
+            continue
+        result.append(replace(item, recipients=tuple(set(item.recipients) - theirs)))
+        result.append(
+            replace(
+                item,
+                recipients=tuple(sorted(theirs)),
+                link=f"/agency/complaints/{item.record_id}",
+            )
+        )
+    return result

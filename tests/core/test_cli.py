@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from portal import clock
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
 from portal.checklists.tables import (
@@ -17,6 +18,10 @@ from portal.checklists.tables import (
     MemberScore,
     Rating,
 )
+from portal.complaints import services
+from portal.complaints.demo import DEMO_CASES
+from portal.complaints.states import Status
+from portal.complaints.tables import CaseEvent, Complaint, ComplaintGround, ComplaintWorker, Sex
 from portal.settings import get_settings
 
 ROOT = Path(__file__).parents[2]
@@ -106,11 +111,35 @@ async def test_demo_data_can_be_run_twice():
     assert await MemberScore.exists()
     assert await ImprovementAction.exists()
     assert await Clarification.exists().where(Clarification.published == True)  # noqa: E712
+    # About thirty complaints in every state, some overdue, one sensitive, with timelines.
+    complaints = await Complaint.select(
+        Complaint.status, Complaint.is_sensitive, Complaint.is_open, Complaint.stage_due_at
+    )
+    assert {c["status"] for c in complaints} == set(Status)
+    assert sum(c["is_sensitive"] for c in complaints) == 1
+    assert any(c["is_open"] and c["stage_due_at"] < clock.now() for c in complaints)
+    assert await CaseEvent.count() > len(complaints)
+    assert await User.exists().where(User.is_supervisor.eq(True))
     second = portal("demo-data")
     assert second.returncode == 0
     assert "0 demo records added" in second.stdout
     assert (await User.count(), await Agency.count()) == counts
     assert await Assessment.count() == 5
+    assert await Complaint.count() == len(complaints)
+
+
+async def test_demo_data_adds_bulk_complaints_with_consistent_figures():
+    result = portal("demo-data", "--complaints", "2000")
+    assert result.returncode == 0, result.stderr
+    assert "2000 bulk complaints added" in result.stdout
+    rows = await Complaint.select(Complaint.status)
+    assert len(rows) == 2000 + len(DEMO_CASES)
+    counted = await services.figures([f"status:{s}" for s in Status])
+    for status in Status:
+        assert counted[f"status:{status}"] == sum(1 for r in rows if r["status"] == status)
+    sexes = await services.figures([f"workers:{s}" for s in Sex])
+    assert sum(sexes.values()) == await ComplaintWorker.count()
+    assert await ComplaintGround.count() >= 2000
 
 
 async def test_backup_writes_a_copy_that_opens(tmp_path, make_agency):

@@ -1,0 +1,193 @@
+"""Case officers' pages: the queue, a case with its actions and timeline, case files, and
+the dashboard. Every action is a plain POST form that ends in a redirect to the case; a
+refused action shows the case again with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from portal import clock, uploads
+from portal.access import role_required
+from portal.accounts.tables import Role
+from portal.agencies.tables import Agency
+from portal.complaints import cases, dashboard
+from portal.complaints.states import STATUS_LABELS
+from portal.complaints.tables import (
+    AGE_BAND_LABELS,
+    CHANNEL_LABELS,
+    FILER_LABELS,
+    GROUND_LABELS,
+    OUTCOME_LABELS,
+    SANCTION_LABELS,
+    SEX_LABELS,
+    Currency,
+)
+from portal.deadlines import STAGE_LABELS
+from portal.errors import DomainError, FormErrors, NotFound
+from portal.i18n import local_name
+from portal.labour import DESTINATIONS, PROVINCES, SECTORS
+from portal.templating import redirect, render
+from portal.web import text_fields
+
+staff = [role_required(Role.officer, Role.admin)]
+
+LABELS: dict[str, Any] = {
+    "statuses": STATUS_LABELS,
+    "stages": STAGE_LABELS,
+    "ground_labels": GROUND_LABELS,
+    "sexes": SEX_LABELS,
+    "age_bands": AGE_BAND_LABELS,
+    "filers": FILER_LABELS,
+    "channels": CHANNEL_LABELS,
+    "outcomes": OUTCOME_LABELS,
+    "sanctions": SANCTION_LABELS,
+    "provinces": PROVINCES,
+    "destinations": DESTINATIONS,
+    "sectors": SECTORS,
+    "event_labels": cases.EVENT_LABELS,
+    "audience_labels": cases.AUDIENCE_LABELS,
+    "currency_options": [(c.value, c.value) for c in Currency],
+}
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def _agency_options() -> list[tuple[str, str]]:
+    rows = await Agency.select(Agency.id, Agency.name_en, Agency.name_km).order_by(Agency.name_en)
+    return [(str(row["id"]), local_name(row["name_en"], row["name_km"])) for row in rows]
+
+
+@get("/cases", guards=staff)
+async def queue_page(request: Request) -> Template:
+    params = dict(request.query_params)
+    filters = cases.QueueFilters.from_query(params)
+    page = await cases.queue(request.scope["user"], filters, clock.now())
+    context = {"filters": filters, "form": params, **page, **LABELS}
+    if _is_htmx(request):
+        return render(request, "complaints/_queue_rows.html", **context)
+    return render(
+        request, "complaints/queue.html", agencies_options=await _agency_options(), **context
+    )
+
+
+@post("/cases/search", guards=staff)
+async def queue_search(request: Request) -> Template | Redirect:
+    """Search by reference or name. A POST, so that a complainant's name never ends up in
+    a URL (browser history, proxy logs); the next page is a POST too."""
+    form = await text_fields(request)
+    if not form.get("q", "").strip():
+        return redirect("/cases")
+    page = await cases.search(request.scope["user"], form["q"], form.get("after", ""), clock.now())
+    filters = cases.QueueFilters()
+    return render(
+        request,
+        "complaints/queue.html",
+        agencies_options=await _agency_options(),
+        filters=filters,
+        searching=True,
+        search_form=form,
+        **page,
+        **LABELS,
+    )
+
+
+@get("/cases/dashboard", guards=staff)
+async def dashboard_page(request: Request) -> Template:
+    return render(
+        request, "complaints/dashboard.html", **await dashboard.figures(clock.now()), **LABELS
+    )
+
+
+async def _case(
+    request: Request,
+    case: dict[str, Any],
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    refused: str = "",
+) -> Template:
+    user = request.scope["user"]
+    return render(
+        request,
+        "complaints/case.html",
+        status_code=status_code,
+        form=form or {},
+        errors=errors or {},
+        refused=refused,
+        officer_options=[(str(o["id"]), o["full_name"]) for o in await cases.officers()],
+        **await cases.case_page(user, case, clock.now()),
+        **LABELS,
+    )
+
+
+@get("/cases/{complaint_id:int}", guards=staff)
+async def case_view(request: Request, complaint_id: FromPath[int]) -> Template:
+    case = await cases.open_case(request.scope["user"], complaint_id)
+    return await _case(request, case)
+
+
+@get("/cases/{complaint_id:int}/files/{file_id:int}", guards=staff)
+async def case_file(
+    request: Request, complaint_id: FromPath[int], file_id: FromPath[int]
+) -> Response:
+    user = request.scope["user"]
+    case = await cases.open_case(user, complaint_id)
+    f = await cases.case_file(user, case, file_id)
+    return uploads.download(f["stored_name"], f["filename"], f["content_type"])
+
+
+async def _act(
+    request: Request,
+    complaint_id: int,
+    action: Callable[..., Awaitable[str]],
+    *extra: Any,
+) -> Template | Redirect:
+    """Run one action on a case; field errors and refusals show the case page again."""
+    user = request.scope["user"]
+    case = await cases.find_case(user, complaint_id)
+    form = await text_fields(request)
+    try:
+        message = await action(user, case, form, *extra)
+    except NotFound:
+        raise
+    except FormErrors as error:
+        return await _case(request, case, 400, form, error.errors)
+    except DomainError as error:
+        if error.field:
+            return await _case(request, case, 400, form, {error.field: error.message})
+        # Reload: the refusal may come from a change someone else made meanwhile.
+        fresh = await cases.find_case(user, complaint_id)
+        return await _case(request, fresh, error.status_code, form, refused=error.message)
+    return redirect(f"/cases/{complaint_id}", message)
+
+
+def _action_route(path: str, action: Callable[..., Awaitable[str]]) -> Any:
+    async def handler(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+        return await _act(request, complaint_id, action)
+
+    handler.__name__ = f"case_{path.replace('-', '_')}"
+    return post(f"/cases/{{complaint_id:int}}/{path}", guards=staff, name=handler.__name__)(handler)
+
+
+@post("/cases/{complaint_id:int}/outcome", guards=staff)
+async def case_outcome(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+    minutes = await uploads.uploaded_files(request, "minutes")
+    return await _act(request, complaint_id, cases.record_outcome, minutes)
+
+
+ROUTES = [
+    queue_page,
+    queue_search,
+    dashboard_page,
+    case_view,
+    case_file,
+    case_outcome,
+    *[_action_route(path, action) for path, action in cases.ACTIONS.items()],
+]

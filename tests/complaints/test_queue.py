@@ -1,0 +1,148 @@
+"""The officers' queue: the most urgent open case first, each filter, search by reference
+or name, pages that follow on without gaps or repeats; only officers and admins."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal import clock
+from portal.complaints import cases
+from portal.complaints.tables import Complaint, ComplaintGround
+from tests.conftest import post_form, sign_in
+
+REFERENCE = re.compile(r'<a href="/cases/\d+">(C26-[0-9A-Z]+)</a>')
+
+
+async def _refs(client, **params) -> list[str]:
+    page = await client.get("/cases", params=params)
+    assert page.status_code == 200, page.text
+    return REFERENCE.findall(page.text)
+
+
+async def _due_in(complaint, delta: timedelta) -> None:
+    await Complaint.update({Complaint.stage_due_at: clock.now() + delta}).where(
+        Complaint.id == complaint.id
+    )
+
+
+@pytest.fixture
+async def queue_cases(make_agency, make_user, make_complaint):
+    """A handful of cases that each filter tells apart."""
+    officer = await make_user("officer")
+    kampot, mekong = await make_agency(name_en="Kampot Jobs"), await make_agency()
+    c = {
+        "overdue": await make_complaint(
+            status="received", agency=kampot.id, province="Kampot", complainant_name="Sokun Mao"
+        ),
+        "soon": await make_complaint(
+            status="acknowledged", agency=mekong.id, province="Takeo", assigned_officer=officer.id
+        ),
+        "later": await make_complaint(
+            status="awaiting_agency", agency=mekong.id, province="Takeo", is_sensitive=True
+        ),
+        "closed": await make_complaint(status="closed", agency=kampot.id, province="Kampot"),
+        "resolved": await make_complaint(status="resolved", agency=mekong.id),
+    }
+    await _due_in(c["overdue"], timedelta(hours=-3))
+    await _due_in(c["soon"], timedelta(hours=5))
+    await _due_in(c["later"], timedelta(days=4))
+    await ComplaintGround.insert(
+        ComplaintGround(complaint=c["overdue"].id, ground="excessive_fees"),
+        ComplaintGround(complaint=c["soon"].id, ground="documents_retained"),
+        ComplaintGround(complaint=c["soon"].id, ground="excessive_fees"),
+    )
+    return {"cases": c, "officer": officer, "kampot": kampot}
+
+
+async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases):
+    c = {name: row.reference for name, row in queue_cases["cases"].items()}
+    await sign_in(client, queue_cases["officer"])
+    assert await _refs(client) == [c["overdue"], c["soon"], c["later"]]
+    assert await _refs(client, status="closed") == [c["closed"]]
+    assert await _refs(client, status="resolved") == [c["resolved"]]
+    assert await _refs(client, status="acknowledged") == [c["soon"]]
+    assert await _refs(client, due="overdue") == [c["overdue"]]
+    assert await _refs(client, due="soon") == [c["soon"]]
+    assert await _refs(client, agency=str(queue_cases["kampot"].id)) == [c["overdue"]]
+    assert await _refs(client, province="Takeo") == [c["soon"], c["later"]]
+    assert await _refs(client, ground="excessive_fees") == [c["overdue"], c["soon"]]
+    assert await _refs(client, mine="1") == [c["soon"]]
+    assert await _refs(client, sensitive="1") == [c["later"]]
+    # The overdue row says so.
+    page = await client.get("/cases")
+    assert 'class="overdue"' in page.text and "Due soon" in page.text
+
+
+async def _found(client, q: str, after: str = "") -> tuple[list[str], str]:
+    page = await post_form(client, "/cases/search", {"q": q, "after": after})
+    assert page.status_code == 200, page.text
+    more = re.search(r'name="after" value="(\d+)"', page.text)
+    return REFERENCE.findall(page.text), more.group(1) if more else ""
+
+
+async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, make_complaint):
+    c = {name: row.reference for name, row in queue_cases["cases"].items()}
+    await sign_in(client, queue_cases["officer"])
+    # A reference finds any case, closed ones too, however it is typed.
+    assert (await _found(client, c["closed"].lower()))[0] == [c["closed"]]
+    assert (await _found(client, "Sokun"))[0] == [c["overdue"]]
+    assert (await _found(client, "sokun ma"))[0] == [c["overdue"]]
+    assert (await _found(client, "Nobody"))[0] == []
+    # Many matches: in name order, the next page asked for by id, never by name.
+    names = [f"Sokha {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
+    made = {name: (await make_complaint(complainant_name=name)).reference for name in names}
+    first, after = await _found(client, "Sokha")
+    assert first == [made[n] for n in names[: cases.PAGE_SIZE]]
+    assert after.isdigit()
+    second, after = await _found(client, "Sokha", after)
+    assert second == [made[n] for n in names[cases.PAGE_SIZE :]] and after == ""
+    # The empty search goes back to the queue.
+    empty = await post_form(client, "/cases/search", {"q": " "})
+    assert empty.status_code == 303 and empty.headers["location"] == "/cases"
+
+
+async def test_the_filter_form_refreshes_only_the_results_with_htmx(client, queue_cases):
+    await sign_in(client, queue_cases["officer"])
+    fragment = await client.get(
+        "/cases", params={"province": "Kampot"}, headers={"hx-request": "true"}
+    )
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert REFERENCE.findall(fragment.text) == [queue_cases["cases"]["overdue"].reference]
+
+
+async def test_pages_follow_on_without_gaps_or_repeats(client, make_user, make_complaint):
+    officer = await make_user("officer")
+    start = clock.now()
+    made = []
+    for n in range(cases.PAGE_SIZE + 7):
+        row = await make_complaint(status="investigation")
+        # Ties on the due time (pairs share one) must not lose or repeat a case.
+        await Complaint.update({Complaint.stage_due_at: start + timedelta(hours=n // 2)}).where(
+            Complaint.id == row.id
+        )
+        made.append(row.reference)
+    await sign_in(client, officer)
+    first = await client.get("/cases")
+    first_refs = REFERENCE.findall(first.text)
+    assert first_refs == made[: cases.PAGE_SIZE]
+    link = re.search(r'<a href="(/cases\?[^"]+)">Next cases</a>', first.text)
+    assert link, "a next-page link"
+    second = await client.get(link.group(1).replace("&amp;", "&"))
+    assert REFERENCE.findall(second.text) == made[cases.PAGE_SIZE :]
+    assert "Next cases" not in second.text
+
+
+@pytest.mark.parametrize("role", ["agency", "partner", "committee"])
+async def test_only_officers_and_admins_reach_the_queue(client, make_user, role):
+    await sign_in(client, await make_user(role))
+    assert (await client.get("/cases")).status_code == 404
+    assert (await client.get("/cases/dashboard")).status_code == 404
+
+
+async def test_the_public_is_sent_to_sign_in(client):
+    response = await client.get("/cases")
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
