@@ -563,19 +563,7 @@ async def record_outcome(
             event_id = await services.add_event(
                 case["id"], "outcome", Audience.public, now, user, entry.note
             )
-            for f in stored:
-                await CaseFile.insert(
-                    CaseFile(
-                        complaint=case["id"],
-                        event=event_id,
-                        audience=Audience.internal,
-                        stored_name=f.stored_name,
-                        filename=f.filename,
-                        content_type=f.content_type,
-                        size=f.size,
-                        uploaded_at=now,
-                    )
-                )
+            await services.attach_files(case["id"], event_id, Audience.internal, stored, now)
             if entry.compensation is not None:
                 key = f"compensation:{services.month_key(now)}:{entry.currency}"
                 changes[key] = changes.get(key, 0) + _cents(entry.compensation)
@@ -738,19 +726,7 @@ async def agency_respond(
             event_id = await services.add_event(
                 case["id"], "agency_response", Audience.agency, now, user, body
             )
-            for f in stored:
-                await CaseFile.insert(
-                    CaseFile(
-                        complaint=case["id"],
-                        event=event_id,
-                        audience=Audience.agency,
-                        stored_name=f.stored_name,
-                        filename=f.filename,
-                        content_type=f.content_type,
-                        size=f.size,
-                        uploaded_at=now,
-                    )
-                )
+            await services.attach_files(case["id"], event_id, Audience.agency, stored, now)
             await services.move(user, case, Status.investigation, now)
             await audit.record(user, "complaint.agency_responded", "complaint", case["reference"])
     except BaseException:

@@ -532,7 +532,7 @@ async def _insert(
             complaint_id, "filed", Audience.public, now, partner, to_status=Status.received
         )
         if stored:
-            await CaseFile.insert(*[_case_file(complaint_id, event_id, s, now) for s in stored])
+            await services.attach_files(complaint_id, event_id, Audience.complainant, stored, now)
         month = services.month_key(now)
         changes = {"status:received": 1, f"received:{month}": 1}
         for w in filing.workers:
@@ -541,21 +541,6 @@ async def _insert(
             changes[key] = changes.get(key, 0) + 1
         await services.bump(changes)
         await audit.record(partner, "complaint.filed", "complaint", reference)
-
-
-def _case_file(
-    complaint_id: int, event_id: int, stored: uploads.StoredFile, now: datetime
-) -> CaseFile:
-    return CaseFile(
-        complaint=complaint_id,
-        event=event_id,
-        audience=Audience.complainant,
-        stored_name=stored.stored_name,
-        filename=stored.filename,
-        content_type=stored.content_type,
-        size=stored.size,
-        uploaded_at=now,
-    )
 
 
 # --- check my case ---------------------------------------------------------------------
@@ -736,7 +721,9 @@ async def reply(
                 by_complainant=True,
             )
             if stored:
-                await CaseFile.insert(*[_case_file(complaint_id, event_id, s, now) for s in stored])
+                await services.attach_files(
+                    complaint_id, event_id, Audience.complainant, stored, now
+                )
             if complaint["paused_since"] is not None:
                 await services.resume(complaint, now)
             await Complaint.update({Complaint.updated_at: now}).where(Complaint.id == complaint_id)

@@ -10,11 +10,11 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from portal import db
+from portal import db, uploads
 from portal.audit import services as audit
 from portal.complaints import states
 from portal.complaints.states import STATUS_LABELS, Status
-from portal.complaints.tables import Audience, CaseEvent, Complaint, ComplaintFigure
+from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint, ComplaintFigure
 from portal.deadlines import PHNOM_PENH, Stage, due_after_pause, due_at
 from portal.errors import DomainError
 from portal.i18n import gettext as _
@@ -125,6 +125,33 @@ async def add_event(
         )
     ).returning(CaseEvent.id)
     return rows[0]["id"]
+
+
+async def attach_files(
+    complaint_id: int,
+    event_id: int,
+    audience: Audience,
+    stored: list[uploads.StoredFile],
+    now: datetime,
+) -> None:
+    """List files already written to disk on a case, attached to one timeline entry."""
+    if not stored:
+        return
+    await CaseFile.insert(
+        *(
+            CaseFile(
+                complaint=complaint_id,
+                event=event_id,
+                audience=audience,
+                stored_name=f.stored_name,
+                filename=f.filename,
+                content_type=f.content_type,
+                size=f.size,
+                uploaded_at=now,
+            )
+            for f in stored
+        )
+    )
 
 
 # --- moving through the workflow ------------------------------------------------------
