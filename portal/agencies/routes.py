@@ -49,8 +49,8 @@ async def agency_page(request: Request, agency_id: FromPath[int]) -> Template:
         agency=agency,
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
-        destinations=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
-        sectors=[_(SECTORS[c]) for c in services.codes(agency["sectors"])],
+        destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
+        sector_names=[_(SECTORS[c]) for c in services.codes(agency["sectors"])],
     )
 
 
@@ -143,11 +143,6 @@ async def agency_update(request: Request, agency_id: FromPath[int]) -> Template 
     return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
 
 
-@get("/admin/agencies/import", guards=admin_only)
-async def import_page(request: Request) -> Template:
-    return _import_page(request)
-
-
 def _import_page(request: Request, problems: list | None = None) -> Template:
     return render(
         request,
@@ -158,6 +153,11 @@ def _import_page(request: Request, problems: list | None = None) -> Template:
         sectors=SECTORS,
         problems=problems or [],
     )
+
+
+@get("/admin/agencies/import", guards=admin_only)
+async def import_page(request: Request) -> Template:
+    return _import_page(request)
 
 
 @post("/admin/agencies/import", guards=admin_only)
