@@ -26,7 +26,7 @@ AGENCIES = [
         "acra",
         "Phnom Penh",
         "active",
-        "MY,TH,KR",
+        "TH,MY,KR",
         "manufacturing,construction,agriculture",
     ),
     (
