@@ -20,7 +20,7 @@ SAMPLE_CHECKLIST = Path(__file__).parent / "checklists" / "sample_coc.yaml"
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published in the README, demo data only
 
 AGENCIES = [
-    # licence, English name, Khmer name, association, province, status
+    # licence, English name, Khmer name, association, province, status, destinations, sectors
     (
         "MOLVT-PRA-0101",
         "Angkor Manpower Co., Ltd.",
@@ -28,6 +28,8 @@ AGENCIES = [
         "acra",
         "Phnom Penh",
         "active",
+        "TH,MY,KR",
+        "manufacturing,construction,agriculture",
     ),
     (
         "MOLVT-PRA-0102",
@@ -36,6 +38,8 @@ AGENCIES = [
         "acra",
         "Kandal",
         "active",
+        "TH,MY",
+        "construction,fishing,domestic_work",
     ),
     (
         "MOLVT-PRA-0203",
@@ -44,9 +48,29 @@ AGENCIES = [
         "mac",
         "Siem Reap",
         "active",
+        "JP,KR",
+        "agriculture,care,hospitality",
     ),
-    ("MOLVT-PRA-0204", "Bayon Labour Link", "ក្រុមហ៊ុន បាយ័ន ឡេប័រ លីង", "mac", "Battambang", "suspended"),
-    ("MOLVT-PRA-0305", "Kampot Skills Export", "ក្រុមហ៊ុន កំពត ស្គីល អិចស្ពត", "none", "Kampot", "expired"),
+    (
+        "MOLVT-PRA-0204",
+        "Bayon Labour Link",
+        "ក្រុមហ៊ុន បាយ័ន ឡេប័រ លីង",
+        "mac",
+        "Battambang",
+        "suspended",
+        "TH",
+        "agriculture,fishing",
+    ),
+    (
+        "MOLVT-PRA-0305",
+        "Kampot Skills Export",
+        "ក្រុមហ៊ុន កំពត ស្គីល អិចស្ពត",
+        "none",
+        "Kampot",
+        "expired",
+        "SA,QA,AE",
+        "domestic_work,hospitality",
+    ),
 ]
 
 USERS = [
@@ -65,7 +89,7 @@ USERS = [
 async def load_demo_data() -> list[str]:
     """Add what is missing and say what was added."""
     report: list[str] = []
-    for licence, name_en, name_km, association, province, status in AGENCIES:
+    for licence, name_en, name_km, association, province, status, goes_to, sectors in AGENCIES:
         if await Agency.exists().where(Agency.licence_number == licence):
             continue
         issued = date(2024, 1, 15)
@@ -77,6 +101,8 @@ async def load_demo_data() -> list[str]:
                 association=association,
                 province=province,
                 licence_status=status,
+                destinations=goes_to,
+                sectors=sectors,
                 licence_issued_on=issued,
                 licence_expires_on=date(2026, 1, 14) if status == "expired" else date(2027, 1, 14),
                 created_at=clock.now(),

@@ -13,6 +13,8 @@ from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
 from portal.checklists import reviews
 from portal.errors import FormErrors
 from portal.i18n import N_
+from portal.i18n import gettext as _
+from portal.labour import DESTINATIONS, SECTORS
 from portal.templating import redirect, render
 from portal.web import uploaded_bytes
 
@@ -50,6 +52,8 @@ async def agency_page(request: Request, agency_id: FromPath[int]) -> Template:
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
         ratings=await reviews.rating_history(agency_id),
+        destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
+        sector_names=[_(SECTORS[c]) for c in services.codes(agency["sectors"])],
     )
 
 
@@ -77,7 +81,21 @@ def _form_page(
         agency_id=agency_id,
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
+        destinations=DESTINATIONS,
+        sectors=SECTORS,
+        chosen={
+            name: set(services.codes(form.get(name, ""))) for name in ("destinations", "sectors")
+        },
     )
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The agency form as sent, with the ticked destinations and sectors as "TH;MY"."""
+    data = await request.form()
+    form = {k: v for k, v in data.items() if isinstance(v, str)}
+    for name in ("destinations", "sectors"):
+        form[name] = ";".join(str(v) for v in data.getall(name)) if name in data else ""
+    return form
 
 
 @get("/admin/agencies", guards=admin_only)
@@ -103,7 +121,7 @@ async def agency_new(request: Request) -> Template:
 
 @post("/admin/agencies/new", guards=admin_only)
 async def agency_create(request: Request) -> Template | Redirect:
-    form = dict(await request.form())
+    form = await _posted(request)
     try:
         agency = await services.create_agency(request.scope["user"], form)
     except FormErrors as error:
@@ -120,7 +138,7 @@ async def agency_edit(request: Request, agency_id: FromPath[int]) -> Template:
 
 @post("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
 async def agency_update(request: Request, agency_id: FromPath[int]) -> Template | Redirect:
-    form = dict(await request.form())
+    form = await _posted(request)
     try:
         await services.update_agency(request.scope["user"], agency_id, form)
     except FormErrors as error:
@@ -128,9 +146,21 @@ async def agency_update(request: Request, agency_id: FromPath[int]) -> Template 
     return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
 
 
+def _import_page(request: Request, problems: list | None = None) -> Template:
+    return render(
+        request,
+        "admin/agency_import.html",
+        status_code=400 if problems else 200,
+        columns=services.CSV_COLUMNS,
+        destinations=DESTINATIONS,
+        sectors=SECTORS,
+        problems=problems or [],
+    )
+
+
 @get("/admin/agencies/import", guards=admin_only)
 async def import_page(request: Request) -> Template:
-    return render(request, "admin/agency_import.html", columns=services.CSV_COLUMNS)
+    return _import_page(request)
 
 
 @post("/admin/agencies/import", guards=admin_only)
@@ -138,13 +168,7 @@ async def import_submit(request: Request) -> Template | Redirect:
     content = await uploaded_bytes(request, "file")
     report = await services.import_csv(request.scope["user"], content)
     if report.problems:
-        return render(
-            request,
-            "admin/agency_import.html",
-            status_code=400,
-            columns=services.CSV_COLUMNS,
-            problems=report.problems,
-        )
+        return _import_page(request, report.problems)
     return redirect("/admin/agencies", N_("The agencies in the file have been added."))
 
 

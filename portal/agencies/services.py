@@ -14,6 +14,7 @@ from portal.agencies.tables import Agency, Association, LicenceStatus
 from portal.audit import services as audit
 from portal.errors import FormErrors
 from portal.i18n import gettext as _
+from portal.labour import DESTINATIONS, SECTORS
 
 PAGE_SIZE = 25
 
@@ -31,6 +32,8 @@ PUBLIC_COLUMNS = (
     Agency.address,
     Agency.phone,
     Agency.email,
+    Agency.destinations,
+    Agency.sectors,
 )
 
 
@@ -78,6 +81,18 @@ async def public_record(agency_id: int) -> dict[str, Any]:
     return or_404(await Agency.select(*PUBLIC_COLUMNS).where(Agency.id == agency_id).first())
 
 
+def codes(stored: str) -> list[str]:
+    """The codes kept in `destinations` or `sectors` ("TH,MY"; a form sends "TH;MY")."""
+    return [code.strip() for code in stored.replace(";", ",").split(",") if code.strip()]
+
+
+def _clean_codes(text: str, allowed: dict[str, str]) -> tuple[str, list[str]]:
+    """Codes written "TH;MY" (a CSV cell) or "TH,MY", kept in the list's order, and the
+    ones that are not in the list."""
+    given = set(codes(text))
+    return ",".join(code for code in allowed if code in given), sorted(given - set(allowed))
+
+
 # --- the admin's registry management ---------------------------------------------------
 
 CSV_COLUMNS = (
@@ -92,6 +107,8 @@ CSV_COLUMNS = (
     "address",
     "phone",
     "email",
+    "destinations",
+    "sectors",
 )
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -127,6 +144,16 @@ def clean_agency(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         errors["licence_expires_on"] = _("The licence cannot expire before it was issued.")
     if values["email"] and "@" not in values["email"]:
         errors["email"] = _("Enter an e-mail address like name@example.org.")
+    values["destinations"], unknown = _clean_codes(values["destinations"], DESTINATIONS)
+    if unknown:
+        errors["destinations"] = _(
+            "Unknown destination code: %(codes)s. Use codes from this list: %(allowed)s."
+        ) % {"codes": ", ".join(unknown), "allowed": ", ".join(DESTINATIONS)}
+    values["sectors"], unknown = _clean_codes(values["sectors"], SECTORS)
+    if unknown:
+        errors["sectors"] = _(
+            "Unknown sector code: %(codes)s. Use codes from this list: %(allowed)s."
+        ) % {"codes": ", ".join(unknown), "allowed": ", ".join(SECTORS)}
     return values, errors
 
 

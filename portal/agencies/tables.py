@@ -53,4 +53,7 @@ class Agency(Table):
     address = Text(default="")
     phone = Varchar(length=50, default="")
     email = Varchar(length=254, default="")
+    # Codes from portal.labour, comma-separated ("TH,MY"): a short fixed list, shown, not searched.
+    destinations = Varchar(length=200, default="")
+    sectors = Varchar(length=200, default="")
     created_at = Timestamptz()

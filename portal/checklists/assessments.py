@@ -58,19 +58,24 @@ class AnswerInput:
 # --- reading ---------------------------------------------------------------------------
 
 
+# Built once: following foreign keys (Assessment.cycle.title_en) is costly in Piccolo, and
+# every page of the self-assessment reads these.
+_ASSESSMENT_COLUMNS = (
+    *Assessment.all_columns(),
+    Assessment.cycle.title_en.as_alias("cycle_title_en"),
+    Assessment.cycle.title_km.as_alias("cycle_title_km"),
+    Assessment.cycle.template.as_alias("template_id"),
+    Assessment.cycle.opens_on.as_alias("opens_on"),
+    Assessment.cycle.submission_deadline.as_alias("submission_deadline"),
+    Assessment.agency.name_en.as_alias("agency_name_en"),
+    Assessment.agency.name_km.as_alias("agency_name_km"),
+    Assessment.agency.licence_number.as_alias("licence_number"),
+)
+
+
 async def get_assessment(user: CurrentUser, assessment_id: int) -> dict[str, Any]:
     """The assessment, if this user may see it, with its cycle and agency."""
-    query = Assessment.select(
-        *Assessment.all_columns(),
-        Assessment.cycle.title_en.as_alias("cycle_title_en"),
-        Assessment.cycle.title_km.as_alias("cycle_title_km"),
-        Assessment.cycle.template.as_alias("template_id"),
-        Assessment.cycle.opens_on.as_alias("opens_on"),
-        Assessment.cycle.submission_deadline.as_alias("submission_deadline"),
-        Assessment.agency.name_en.as_alias("agency_name_en"),
-        Assessment.agency.name_km.as_alias("agency_name_km"),
-        Assessment.agency.licence_number.as_alias("licence_number"),
-    ).where(Assessment.id == assessment_id)
+    query = Assessment.select(*_ASSESSMENT_COLUMNS).where(Assessment.id == assessment_id)
     if user.role == Role.agency:
         query = query.where(Assessment.agency == user.agency_id)
     elif user.role in (Role.committee, Role.admin):
@@ -157,7 +162,7 @@ async def _answers(assessment_id: int) -> dict[int, dict]:
     return {row["indicator"]: row for row in rows}
 
 
-async def _evidence(assessment_id: int, indicator_ids: list[int] | None = None) -> dict[int, list]:
+async def _evidence(assessment_id: int) -> dict[int, list]:
     query = (
         Evidence.select(
             Evidence.id, Evidence.indicator, Evidence.filename, Evidence.size, Evidence.uploaded_at
@@ -165,8 +170,6 @@ async def _evidence(assessment_id: int, indicator_ids: list[int] | None = None) 
         .where(Evidence.assessment == assessment_id)
         .order_by(Evidence.id)
     )
-    if indicator_ids is not None:
-        query = query.where(Evidence.indicator.is_in(indicator_ids or [0]))
     by_indicator: dict[int, list] = {}
     for row in await query:
         by_indicator.setdefault(row["indicator"], []).append(row)
@@ -206,9 +209,15 @@ async def _clarifications(assessment: dict, indicator_ids: list[int]) -> dict[in
 
 async def progress(assessment: dict) -> dict[str, Any]:
     """Complete indicators per section and overall, and the list of what is missing."""
-    checklist = await templates.frozen_structure(assessment["template_id"])
     answers = await _answers(assessment["id"])
     evidence = await _evidence_counts(assessment["id"])
+    return await _progress(assessment, answers, evidence)
+
+
+async def _progress(
+    assessment: dict, answers: dict[int, dict], evidence: dict[int, int]
+) -> dict[str, Any]:
+    checklist = await templates.frozen_structure(assessment["template_id"])
     sections = []
     missing = []
     complete = 0
@@ -237,14 +246,14 @@ async def progress(assessment: dict) -> dict[str, Any]:
 
 async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
     """One article of the checklist with the agency's answers, files and questions."""
-    overall = await progress(assessment)
+    # One read of the answers and files serves both the progress bar and the article.
+    answers = await _answers(assessment["id"])
+    evidence = await _evidence(assessment["id"])
+    overall = await _progress(assessment, answers, {i: len(f) for i, f in evidence.items()})
     section = next((s for s in overall["sections"] if s["id"] == section_id), None)
     if section is None:
         raise NotFound(_("Page not found."))
-    ids = [i["id"] for i in section["indicators"]]
-    answers = await _answers(assessment["id"])
-    evidence = await _evidence(assessment["id"], ids)
-    questions = await _clarifications(assessment, ids)
+    questions = await _clarifications(assessment, [i["id"] for i in section["indicators"]])
     position = overall["sections"].index(section)
     return {
         **overall,
