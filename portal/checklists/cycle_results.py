@@ -57,13 +57,19 @@ async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
     max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
     order = [s["id"] for s in checklist["sections"]]
     rows = []
-    for assessment in await _assessments(cycle, user):
-        agreed = await ConsensusScore.select(
-            ConsensusScore.indicator, ConsensusScore.score, ConsensusScore.not_applicable
-        ).where(
-            (ConsensusScore.assessment == assessment["id"])
-            & (ConsensusScore.round == assessment["round"])
-        )
+    shown = await _assessments(cycle, user)
+    # One query for the whole cycle, kept per assessment for its current round.
+    by_assessment: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for row in await ConsensusScore.select(
+        ConsensusScore.assessment,
+        ConsensusScore.round,
+        ConsensusScore.indicator,
+        ConsensusScore.score,
+        ConsensusScore.not_applicable,
+    ).where(ConsensusScore.assessment.is_in([a["id"] for a in shown] or [0])):
+        by_assessment.setdefault((row["assessment"], row["round"]), []).append(row)
+    for assessment in shown:
+        agreed = by_assessment.get((assessment["id"], assessment["round"]), [])
         if not agreed:
             continue
         totals = scoring.totals(
