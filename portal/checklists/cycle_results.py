@@ -122,37 +122,36 @@ async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
             return ""
         return "n/a" if row["not_applicable"] else str(row["score"])
 
-    for assessment in await _assessments(cycle, user):
-        # Only scores a member has submitted: drafts stay their own.
-        submitted = [
-            seat["member"]
-            for seat in await PanelMember.select(PanelMember.member).where(
-                (PanelMember.assessment == assessment["id"])
-                & (PanelMember.round == assessment["round"])
-                & PanelMember.submitted_at.is_not_null()
-            )
-        ]
-        where = (
-            (MemberScore.assessment == assessment["id"])
-            & (MemberScore.round == assessment["round"])
-            & MemberScore.member.is_in(submitted or [0])
+    shown = await _assessments(cycle, user)
+    ids = [a["id"] for a in shown] or [0]
+    # The whole cycle in three queries, then each assessment's current round picked out.
+    # Only scores a member has submitted: drafts stay their own.
+    submitted = {
+        (seat["assessment"], seat["round"], seat["member"])
+        for seat in await PanelMember.select(
+            PanelMember.assessment, PanelMember.round, PanelMember.member
+        ).where(PanelMember.assessment.is_in(ids) & PanelMember.submitted_at.is_not_null())
+    }
+    member_rows: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for row in (
+        await MemberScore.select(
+            *MemberScore.all_columns(), MemberScore.member.full_name.as_alias("member_name")
         )
+        .where(MemberScore.assessment.is_in(ids))
+        .order_by(MemberScore.member.full_name)
+    ):
+        if (row["assessment"], row["round"], row["member"]) in submitted:
+            member_rows.setdefault((row["assessment"], row["round"]), []).append(row)
+    consensus_rows: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for row in await ConsensusScore.select().where(ConsensusScore.assessment.is_in(ids)):
+        consensus_rows.setdefault((row["assessment"], row["round"]), []).append(row)
+
+    for assessment in shown:
+        current = (assessment["id"], assessment["round"])
         members: dict[int, list[dict[str, Any]]] = {}
-        for row in (
-            await MemberScore.select(
-                *MemberScore.all_columns(), MemberScore.member.full_name.as_alias("member_name")
-            )
-            .where(where)
-            .order_by(MemberScore.member.full_name)
-        ):
+        for row in member_rows.get(current, []):
             members.setdefault(row["indicator"], []).append(row)
-        consensus = {
-            row["indicator"]: row
-            for row in await ConsensusScore.select().where(
-                (ConsensusScore.assessment == assessment["id"])
-                & (ConsensusScore.round == assessment["round"])
-            )
-        }
+        consensus = {row["indicator"]: row for row in consensus_rows.get(current, [])}
         if not members and not consensus:
             continue
         for indicator in indicators:

@@ -56,9 +56,9 @@ async def actions(assessment_id: int) -> list[dict[str, Any]]:
     today = clock.now().date()
     for row in rows:
         row["files"] = files.get(row["id"], [])
-        row["late"] = row["status"] in (ActionStatus.open, ActionStatus.reopened) and (
-            row["due_on"] < today
-        )
+        row["can_update"] = row["status"] in (ActionStatus.open, ActionStatus.reopened)
+        row["can_verify"] = row["status"] == ActionStatus.done
+        row["late"] = row["can_update"] and row["due_on"] < today
     return rows
 
 

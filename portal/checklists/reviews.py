@@ -196,6 +196,11 @@ def _result(row: dict | None) -> int | str | None:
     return None if row["not_applicable"] else row["score"]
 
 
+def _form_value(result: int | str | None) -> str:
+    """A result as a score field's value: "0".."2", "na", or "" for none."""
+    return NOT_APPLICABLE if result is None else str(result)
+
+
 async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
     """Everything the review page shows: per article, each indicator with the agency's
     answer, this member's own score, and — when allowed — the submitted members' scores,
@@ -208,7 +213,8 @@ async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
     own = (await _member_scores(review, [user.id])).get(user.id, {}) if review.seat else {}
     visible_seats = review.submitted_seats if review.sees_panel_scores else []
     others = await _member_scores(review, [s["member"] for s in visible_seats])
-    consensus = await _consensus(review)
+    # The consensus comes from the members' scores: hidden from those who may not see them.
+    consensus = await _consensus(review) if review.sees_panel_scores else {}
     history = await _history(review)
     sections = []
     scored: list[scoring.Scored] = []
@@ -240,6 +246,12 @@ async def score_sheet(user: CurrentUser, review: Review) -> dict[str, Any]:
                     "may_be_not_applicable": (answers.get(iid) or {}).get("choice")
                     == AnswerChoice.not_applicable,
                     "in_play": review.plays(iid),
+                    # What the score fields start with: one's own score; the consensus
+                    # so far, else the suggestion.
+                    "own_value": _form_value(_result(own.get(iid))),
+                    "consensus_value": _form_value(
+                        _result(agreed) if agreed else (suggestion.score if suggestion else "")
+                    ),
                     "history": history.get(iid, []),
                 }
             )
@@ -349,23 +361,24 @@ async def save_scores(user: CurrentUser, review: Review, form: dict[str, str]) -
             rows.append((iid, score, not_applicable, comment))
     if errors:
         raise FormErrors(errors)
-    async with db.transaction():
-        for iid, score, not_applicable, comment in rows:
-            slot = _slot(review.assessment["id"], iid, user.id, review.round)
-            await MemberScore.delete().where(MemberScore.slot == slot)
-            await MemberScore.insert(
-                MemberScore(
-                    assessment=review.assessment["id"],
-                    indicator=iid,
-                    member=user.id,
-                    round=review.round,
-                    slot=slot,
-                    score=score,
-                    not_applicable=not_applicable,
-                    comment=comment,
-                    updated_at=now,
-                )
-            )
+    scores = [
+        MemberScore(
+            assessment=review.assessment["id"],
+            indicator=iid,
+            member=user.id,
+            round=review.round,
+            slot=_slot(review.assessment["id"], iid, user.id, review.round),
+            score=score,
+            not_applicable=not_applicable,
+            comment=comment,
+            updated_at=now,
+        )
+        for iid, score, not_applicable, comment in rows
+    ]
+    if scores:
+        async with db.transaction():  # saved over: the new scores replace the old ones
+            await MemberScore.delete().where(MemberScore.slot.is_in([m.slot for m in scores]))
+            await MemberScore.insert(*scores)
     return len(rows)
 
 
@@ -396,6 +409,31 @@ async def submit_scores(user: CurrentUser, review: Review) -> int:
 
 
 # --- consensus and the rating ---------------------------------------------------------
+
+
+def _consensus_row(
+    assessment_id: int, indicator_id: int, round_: int, **values: Any
+) -> ConsensusScore:
+    """A consensus score row in its slot (one per assessment, indicator and round)."""
+    return ConsensusScore(
+        assessment=assessment_id,
+        indicator=indicator_id,
+        round=round_,
+        slot=_slot(assessment_id, indicator_id, round_),
+        **values,
+    )
+
+
+async def _leave_submitted(assessment_id: int, status: AssessmentStatus) -> None:
+    """Move an assessment out of review (rated, or returned); refused when someone else
+    already did."""
+    changed = (
+        await Assessment.update({Assessment.status: status})
+        .where((Assessment.id == assessment_id) & (Assessment.status == AssessmentStatus.submitted))
+        .returning(Assessment.id)
+    )
+    if not changed:
+        raise DomainError(_("This assessment was changed by someone else. Reload and try again."))
 
 
 async def save_consensus(user: CurrentUser, review: Review, form: dict[str, str]) -> None:
@@ -435,33 +473,29 @@ async def save_consensus(user: CurrentUser, review: Review, form: dict[str, str]
             )
     if errors:
         raise FormErrors(errors)
+    if not rows:
+        return
     now = clock.now()
+    agreed = [
+        _consensus_row(
+            review.assessment["id"],
+            iid,
+            review.round,
+            score=score,
+            not_applicable=not_applicable,
+            comment=feedback[:MAX_COMMENT],
+            reason=reason[:MAX_COMMENT],
+            decided_by=user.id,
+            decided_at=now,
+        )
+        for iid, score, not_applicable, feedback, reason in rows
+    ]
     async with db.transaction():
-        for iid, score, not_applicable, feedback, reason in rows:
-            slot = _slot(review.assessment["id"], iid, review.round)
-            await ConsensusScore.delete().where(ConsensusScore.slot == slot)
-            await ConsensusScore.insert(
-                ConsensusScore(
-                    assessment=review.assessment["id"],
-                    indicator=iid,
-                    round=review.round,
-                    slot=slot,
-                    score=score,
-                    not_applicable=not_applicable,
-                    comment=feedback[:MAX_COMMENT],
-                    reason=reason[:MAX_COMMENT],
-                    decided_by=user.id,
-                    decided_at=now,
-                )
-            )
-        if rows:
-            await audit.record(
-                user,
-                "review.consensus_saved",
-                "assessment",
-                review.assessment["id"],
-                str(len(rows)),
-            )
+        await ConsensusScore.delete().where(ConsensusScore.slot.is_in([c.slot for c in agreed]))
+        await ConsensusScore.insert(*agreed)
+        await audit.record(
+            user, "review.consensus_saved", "assessment", review.assessment["id"], str(len(rows))
+        )
 
 
 async def publish(user: CurrentUser, review: Review) -> Rating:
@@ -492,18 +526,7 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
             published_by=user.id,
         )
         await rating.save()
-        changed = (
-            await Assessment.update({Assessment.status: AssessmentStatus.rated})
-            .where(
-                (Assessment.id == review.assessment["id"])
-                & (Assessment.status == AssessmentStatus.submitted)
-            )
-            .returning(Assessment.id)
-        )
-        if not changed:
-            raise DomainError(
-                _("This assessment was changed by someone else. Reload and try again.")
-            )
+        await _leave_submitted(review.assessment["id"], AssessmentStatus.rated)
         await audit.record(
             user,
             "review.rating_published",
@@ -585,18 +608,7 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
         raise FormErrors(errors)
     now = clock.now()
     async with db.transaction():
-        changed = (
-            await Assessment.update({Assessment.status: AssessmentStatus.returned})
-            .where(
-                (Assessment.id == review.assessment["id"])
-                & (Assessment.status == AssessmentStatus.submitted)
-            )
-            .returning(Assessment.id)
-        )
-        if not changed:
-            raise DomainError(
-                _("This assessment was changed by someone else. Reload and try again.")
-            )
+        await _leave_submitted(review.assessment["id"], AssessmentStatus.returned)
         await ReturnedIndicator.insert(
             *(
                 ReturnedIndicator(
@@ -613,6 +625,10 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
             user, "review.returned", "assessment", review.assessment["id"], str(len(set(chosen)))
         )
     return len(set(chosen))
+
+
+# What a settled indicator's consensus carries into the next round.
+_CARRIED = ("score", "not_applicable", "comment", "reason", "decided_by", "decided_at")
 
 
 async def start_next_round(assessment: dict[str, Any], new_round: int) -> None:
@@ -651,17 +667,11 @@ async def start_next_round(assessment: dict[str, Any], new_round: int) -> None:
     if kept:
         await ConsensusScore.insert(
             *(
-                ConsensusScore(
-                    assessment=assessment["id"],
-                    indicator=row["indicator"],
-                    round=new_round,
-                    slot=_slot(assessment["id"], row["indicator"], new_round),
-                    score=row["score"],
-                    not_applicable=row["not_applicable"],
-                    comment=row["comment"],
-                    reason=row["reason"],
-                    decided_by=row["decided_by"],
-                    decided_at=row["decided_at"],
+                _consensus_row(
+                    assessment["id"],
+                    row["indicator"],
+                    new_round,
+                    **{k: row[k] for k in _CARRIED},
                 )
                 for row in kept
             )

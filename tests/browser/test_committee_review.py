@@ -11,43 +11,21 @@ import pytest
 from playwright.async_api import expect
 
 from portal import clock
-from portal.checklists.tables import Answer, Assessment, AssessmentCycle, ImprovementAction
+from portal.checklists.tables import ImprovementAction
 from tests.browser.conftest import both_ways, sign_in
-from tests.checklists.conftest import indicators, open_cycle_for
+from tests.checklists.conftest import submitted_for_review
 
 pytestmark = pytest.mark.browser
-
-ANSWERS = {"1.1": "met", "1.2": "not_applicable", "2.1": "partly_met"}
 
 
 async def _submitted(make_agency: Any, make_user: Any) -> dict[str, Any]:
     agency = await make_agency(name_en="Sunrise Manpower", name_km="ក្រុមហ៊ុន ថ្ងៃរះ")
-    cycle, [assessment] = await open_cycle_for(agency)
-    by_code = await indicators(cycle.template)
-    now = clock.now()
-    for code, choice in ANSWERS.items():
-        row = by_code[code]
-        await Answer.insert(
-            Answer(
-                assessment=assessment["id"],
-                indicator=row["id"],
-                slot=f"{assessment['id']}:{row['id']}",
-                choice=choice,
-                explanation=f"How we meet {code}",
-                updated_at=now,
-            )
-        )
-    await Assessment.update({Assessment.status: "submitted", Assessment.submitted_at: now}).where(
-        Assessment.id == assessment["id"]
-    )
     chair = await make_user("committee", full_name="Chair Sokha", constituency="ministry")
-    await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
-        AssessmentCycle.id == cycle.id
-    )
+    assessment_id, codes = await submitted_for_review(agency, chair)
     return {
-        "id": assessment["id"],
+        "id": assessment_id,
         "agency": agency,
-        "codes": {code: row["id"] for code, row in by_code.items()},
+        "codes": codes,
         "chair": chair,
         "union": await make_user("committee", full_name="Dara Union", constituency="union"),
         "cso": await make_user("committee", full_name="Vanna CSO", constituency="civil_society"),

@@ -84,6 +84,37 @@ def open_cycle() -> Any:
     return open_cycle_for
 
 
+async def submitted_for_review(agency: Any, chair: Any) -> tuple[int, dict[str, int]]:
+    """A self-assessment of the test checklist, answered (1.2 not applicable) and
+    submitted, in a cycle chaired by `chair`: (assessment id, indicator ids by code)."""
+    from portal import clock
+    from portal.checklists.tables import Answer, Assessment, AssessmentCycle
+
+    cycle, [assessment] = await open_cycle_for(agency)
+    codes = {code: row["id"] for code, row in (await indicators(cycle.template)).items()}
+    now = clock.now()
+    await Answer.insert(
+        *(
+            Answer(
+                assessment=assessment["id"],
+                indicator=codes[code],
+                slot=f"{assessment['id']}:{codes[code]}",
+                choice=choice,
+                explanation=f"How we meet {code}",
+                updated_at=now,
+            )
+            for code, choice in (("1.1", "met"), ("1.2", "not_applicable"), ("2.1", "partly_met"))
+        )
+    )
+    await Assessment.update({Assessment.status: "submitted", Assessment.submitted_at: now}).where(
+        Assessment.id == assessment["id"]
+    )
+    await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
+        AssessmentCycle.id == cycle.id
+    )
+    return assessment["id"], codes
+
+
 async def indicators(template_id: int) -> dict[str, dict]:
     """The template's indicators by code, with their section id."""
     from portal.checklists import templates

@@ -14,41 +14,22 @@ from portal.checklists.tables import (
     MemberScore,
     Rating,
 )
-from tests.checklists.conftest import indicators
+from tests.checklists.conftest import submitted_for_review
 from tests.conftest import post_form, sign_in
 
 
-async def _submitted(open_cycle: Any, make_agency: Any, make_user: Any) -> dict[str, Any]:
+async def _submitted(make_agency: Any, make_user: Any) -> dict[str, Any]:
     """A submitted assessment of the 3-indicator checklist (1.2 answered not applicable),
     a cycle chaired by `chair`, and two panel members."""
     agency = await make_agency(name_en="Mekong Manpower")
-    cycle, [assessment] = await open_cycle(agency)
-    by_code = await indicators(cycle.template)
-    now = clock.now()
-    for code, choice in (("1.1", "met"), ("1.2", "not_applicable"), ("2.1", "partly_met")):
-        await Answer.insert(
-            Answer(
-                assessment=assessment["id"],
-                indicator=by_code[code]["id"],
-                slot=f"{assessment['id']}:{by_code[code]['id']}",
-                choice=choice,
-                explanation=f"Answer to {code}",
-                updated_at=now,
-            )
-        )
-    await Assessment.update({Assessment.status: "submitted", Assessment.submitted_at: now}).where(
-        Assessment.id == assessment["id"]
-    )
     chair = await make_user("committee", full_name="Chair Sokha", constituency="ministry")
     union = await make_user("committee", full_name="Member Dara", constituency="union")
     cso = await make_user("committee", full_name="Member Vanna", constituency="civil_society")
-    await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
-        AssessmentCycle.id == cycle.id
-    )
+    assessment_id, codes = await submitted_for_review(agency, chair)
     return {
-        "id": assessment["id"],
+        "id": assessment_id,
         "agency": agency,
-        "codes": {code: row["id"] for code, row in by_code.items()},
+        "codes": codes,
         "chair": chair,
         "union": union,
         "cso": cso,
@@ -73,8 +54,8 @@ def _scores(review: dict[str, Any], values: dict[str, str], comment: str) -> dic
     return form
 
 
-async def test_members_score_independently(client, open_cycle, make_agency, make_user):
-    review = await _submitted(open_cycle, make_agency, make_user)
+async def test_members_score_independently(client, make_agency, make_user):
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     url = f"/reviews/{review['id']}"
 
@@ -122,10 +103,8 @@ async def test_members_score_independently(client, open_cycle, make_agency, make
     assert row["score"] == 1
 
 
-async def test_not_applicable_only_where_the_agency_said_so(
-    client, open_cycle, make_agency, make_user
-):
-    review = await _submitted(open_cycle, make_agency, make_user)
+async def test_not_applicable_only_where_the_agency_said_so(client, make_agency, make_user):
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     await sign_in(client, review["union"])
     response = await post_form(
@@ -150,8 +129,8 @@ async def _both_members_submit(client: Any, review: dict[str, Any]) -> None:
         assert response.status_code == 303
 
 
-async def test_the_chair_agrees_consensus_and_publishes(client, open_cycle, make_agency, make_user):
-    review = await _submitted(open_cycle, make_agency, make_user)
+async def test_the_chair_agrees_consensus_and_publishes(client, make_agency, make_user):
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     await _both_members_submit(client, review)
     url = f"/reviews/{review['id']}"
@@ -206,8 +185,8 @@ async def test_the_chair_agrees_consensus_and_publishes(client, open_cycle, make
     assert "checklist version 1" in agency_page.text
 
 
-async def test_who_may_review(client, open_cycle, make_agency, make_user):
-    review = await _submitted(open_cycle, make_agency, make_user)
+async def test_who_may_review(client, make_agency, make_user):
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     url = f"/reviews/{review['id']}"
     await _both_members_submit(client, review)
@@ -234,9 +213,9 @@ async def test_who_may_review(client, open_cycle, make_agency, make_user):
 
 
 async def test_return_for_revision_reopens_exactly_the_named_indicators(
-    client, open_cycle, make_agency, make_user
+    client, make_agency, make_user
 ):
-    review = await _submitted(open_cycle, make_agency, make_user)
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     await _both_members_submit(client, review)
     url = f"/reviews/{review['id']}"
@@ -349,13 +328,13 @@ async def _rated(client: Any, review: dict[str, Any]) -> None:
     assert (await post_form(client, f"/reviews/{review['id']}/publish")).status_code == 303
 
 
-async def test_feedback_and_improvement_plan(client, open_cycle, make_agency, make_user):
+async def test_feedback_and_improvement_plan(client, make_agency, make_user):
     from datetime import timedelta
 
     from portal.checklists.tables import ImprovementAction
     from tests.checklists.conftest import PDF
 
-    review = await _submitted(open_cycle, make_agency, make_user)
+    review = await _submitted(make_agency, make_user)
     await _rated(client, review)
     codes = review["codes"]
     url = f"/reviews/{review['id']}"
@@ -421,11 +400,11 @@ async def test_feedback_and_improvement_plan(client, open_cycle, make_agency, ma
     assert row["status"] == "verified"
 
 
-async def test_heatmap_and_scores_export(client, open_cycle, make_agency, make_user):
+async def test_heatmap_and_scores_export(client, make_agency, make_user):
     import csv
     import io
 
-    review = await _submitted(open_cycle, make_agency, make_user)
+    review = await _submitted(make_agency, make_user)
     await _rated(client, review)
     cycle_id = (await Assessment.select(Assessment.cycle).first())["cycle"]
     heatmap = await client.get(f"/cycles/{cycle_id}/heatmap")
@@ -481,9 +460,9 @@ async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
 
 
 async def test_the_export_and_heatmap_keep_scores_from_a_member_yet_to_score(
-    client, open_cycle, make_agency, make_user
+    client, make_agency, make_user
 ):
-    review = await _submitted(open_cycle, make_agency, make_user)
+    review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     await sign_in(client, review["union"])
     await post_form(
