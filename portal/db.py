@@ -5,6 +5,8 @@ outside a transaction, and lets concurrent writers fight over the file lock. Our
 one reader and one writer connection per event loop: reads go to the reader (WAL lets
 them run beside a write), every write and every transaction takes the writer behind an
 asyncio lock and starts with BEGIN IMMEDIATE, and a busy timeout covers other processes.
+Each statement runs and fetches its rows in one trip to the connection's thread
+(`execute_fetchall`), not three (execute, fetch, close the cursor).
 """
 
 from __future__ import annotations
@@ -138,11 +140,9 @@ class PortalSQLiteEngine(SQLiteEngine):
         # Piccolo tags only inserts with a query type, so look at the statement itself:
         # a plain SELECT cannot write, and goes to the reader.
         if query.lstrip()[:6].upper() == "SELECT":
-            async with conns.reader.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            return await conns.reader.execute_fetchall(query, args or [])
         async with conns.write_lock:
-            async with conns.writer.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            return await conns.writer.execute_fetchall(query, args or [])
 
     async def _run_in_existing_connection(
         self,
@@ -152,8 +152,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        return await connection.execute_fetchall(query, args or [])
 
     def transaction(
         self,

@@ -109,6 +109,8 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def format_number(value: int | float | Decimal) -> str:
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # no grouping to do; most numbers on a page are counts like these
     return format_decimal(value, locale=_locale())
 
 

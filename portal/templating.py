@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -155,10 +155,12 @@ def render(
     context.setdefault("user", request.scope.get("user"))
     context.setdefault("errors", {})
     context.setdefault("form", {})
-    context.setdefault("unread_alerts", request.scope.get("state", {}).get("unread_alerts"))
+    signed_in = request.scope.get("user")
+    context.setdefault("unread_alerts", signed_in.unread_alerts if signed_in else None)
     return Template(
         template_name=template_name,
         context={**context, "messages": messages},
         status_code=status_code,
         cookies=cookies,
+        media_type=MediaType.HTML,  # every template is a page; saves guessing from the name
     )

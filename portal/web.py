@@ -17,7 +17,6 @@ from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.errors import DomainError
 from portal.i18n import N_
-from portal.notifications.services import unread_count
 from portal.settings import Settings
 from portal.templating import redirect, render
 
@@ -55,9 +54,6 @@ class RequestContextMiddleware:
         if not scope["path"].startswith(_ANONYMOUS_PATHS):
             user = await accounts.session_user(cookies.get(SESSION_COOKIE), self.settings)
             scope["user"] = user
-            # The header's alert count: one indexed count, for signed-in page views only.
-            if user is not None and scope.get("method") == "GET":
-                scope["state"]["unread_alerts"] = await unread_count(user.id)
             if user is not None and query in i18n.LANGUAGES and user.language != query:
                 await accounts.remember_language(user, query)
 

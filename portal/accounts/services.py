@@ -56,13 +56,15 @@ class CurrentUser:
     language: str
     must_change_password: bool
     session_id: int
+    unread_alerts: int = 0  # the number in the page header, read with the session
 
 
-# One query per request: the session and its (active) user together.
+# One query per request: the session, its (active) user and the user's unread alerts.
 _SESSION_QUERY = """
 SELECT s.id AS session_id, s.created_at, s.last_seen_at,
        u.id, u.email, u.full_name, u.role, u.agency, u.organisation, u.constituency,
-       u.language, u.must_change_password
+       u.language, u.must_change_password,
+       (SELECT count(*) FROM alert a WHERE a.recipient = u.id AND a.is_read = {}) AS unread
 FROM login_session s JOIN portal_user u ON u.id = s."user"
 WHERE s.token_hash = {} AND u.is_active = {}
 """
@@ -133,7 +135,7 @@ async def session_user(token: str | None, settings: Settings) -> CurrentUser | N
         return None
     now = clock.now()
     rows = await LoginSession._meta.db.run_querystring(
-        QueryString(_SESSION_QUERY, token_hash(token), True, query_type="select")
+        QueryString(_SESSION_QUERY, False, token_hash(token), True, query_type="select")
     )
     if not rows:
         return None
@@ -158,6 +160,7 @@ async def session_user(token: str | None, settings: Settings) -> CurrentUser | N
         language=row["language"],
         must_change_password=bool(row["must_change_password"]),
         session_id=row["session_id"],
+        unread_alerts=row["unread"],
     )
 
 
