@@ -4,6 +4,10 @@ never see "database is locked", and migrations that match the tables."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
@@ -80,6 +84,51 @@ async def test_sqlite_keeps_its_connections_instead_of_opening_one_per_query():
         await ThrottleEvent.count()
         await ThrottleEvent.insert(ThrottleEvent(key="x", at=clock.now()))
     assert await engine.connections() is first
+
+
+@asynccontextmanager
+async def other_process_writing() -> AsyncIterator[None]:
+    """Holds the writers' lock file through a descriptor of its own, as another
+    `portal serve` worker does while it writes (taken in a thread: it may have to wait)."""
+    fd = os.open(f"{get_engine().path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.wait_for(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX), timeout=2)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+@sqlite_only
+async def test_a_write_waits_for_another_process_writing_and_goes_ahead_when_it_ends():
+    await ThrottleEvent.count()  # connections open
+    async with other_process_writing():
+        write = asyncio.create_task(db_transaction_insert("waits"))
+        await asyncio.sleep(0.3)
+        assert not write.done()
+        assert await ThrottleEvent.count() == 0  # reads go on meanwhile
+    await asyncio.wait_for(write, timeout=2)
+    assert await ThrottleEvent.count() == 1
+
+
+@sqlite_only
+async def test_a_write_given_up_while_waiting_does_not_keep_the_others_out():
+    await ThrottleEvent.count()
+    async with other_process_writing():
+        waiting = asyncio.create_task(db_transaction_insert("given up"))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    async with other_process_writing():  # the abandoned wait handed the lock back...
+        pass
+    await asyncio.wait_for(db_transaction_insert("next"), timeout=2)  # ...and so does this one
+    assert [r["key"] for r in await ThrottleEvent.select(ThrottleEvent.key)] == ["next"]
+
+
+async def db_transaction_insert(key: str) -> None:
+    async with db.transaction():
+        await ThrottleEvent.insert(ThrottleEvent(key=key, at=clock.now()))
 
 
 async def test_tables_and_migrations_agree():
