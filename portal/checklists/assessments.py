@@ -24,7 +24,6 @@ from portal.checklists.tables import (
     AnswerChoice,
     Assessment,
     AssessmentStatus,
-    Clarification,
     Evidence,
     ReturnedIndicator,
 )
@@ -58,31 +57,39 @@ class AnswerInput:
 # --- reading ---------------------------------------------------------------------------
 
 
-# Built once: following foreign keys (Assessment.cycle.title_en) is costly in Piccolo, and
-# every page of the self-assessment reads these.
-_ASSESSMENT_COLUMNS = (
-    *Assessment.all_columns(),
-    Assessment.cycle.title_en.as_alias("cycle_title_en"),
-    Assessment.cycle.title_km.as_alias("cycle_title_km"),
-    Assessment.cycle.template.as_alias("template_id"),
-    Assessment.cycle.opens_on.as_alias("opens_on"),
-    Assessment.cycle.submission_deadline.as_alias("submission_deadline"),
-    Assessment.agency.name_en.as_alias("agency_name_en"),
-    Assessment.agency.name_km.as_alias("agency_name_km"),
-    Assessment.agency.licence_number.as_alias("licence_number"),
-)
+# Every page of the self-assessment reads the assessment, and the article page reads its
+# answers, files and questions: written out in SQL, because building them with Piccolo
+# took longer than running them (bench/README.md, the article page).
+_ASSESSMENT_SQL = """
+SELECT a.id, a.cycle, a.agency, a.participation, a.status, a.complete_count, a.updated_at,
+       a.submitted_at, a.round,
+       c.title_en AS cycle_title_en, c.title_km AS cycle_title_km, c.template AS template_id,
+       c.opens_on, c.submission_deadline,
+       g.name_en AS agency_name_en, g.name_km AS agency_name_km, g.licence_number
+FROM assessment a JOIN cycle c ON c.id = a.cycle JOIN agency g ON g.id = a.agency
+WHERE a.id = {} AND """
+_ANSWERS_SQL = """
+SELECT indicator, choice, explanation, updated_at FROM answer WHERE assessment = {}"""
+_EVIDENCE_SQL = """
+SELECT id, indicator, filename, size, uploaded_at FROM evidence WHERE assessment = {}
+ORDER BY id"""
+_CLARIFICATIONS_SQL = """
+SELECT id, indicator, assessment, question, asked_at, answer, answered_at, published
+FROM clarification
+WHERE cycle = {} AND (assessment = {} OR published = {}) AND indicator IN """
 
 
 async def get_assessment(user: CurrentUser, assessment_id: int) -> dict[str, Any]:
     """The assessment, if this user may see it, with its cycle and agency."""
-    query = Assessment.select(*_ASSESSMENT_COLUMNS).where(Assessment.id == assessment_id)
     if user.role == Role.agency:
-        query = query.where(Assessment.agency == user.agency_id)
+        rows = await db.select(_ASSESSMENT_SQL + "a.agency = {}", assessment_id, user.agency_id)
     elif user.role in (Role.committee, Role.admin):
-        query = query.where(Assessment.status != AssessmentStatus.in_progress)
+        rows = await db.select(
+            _ASSESSMENT_SQL + "a.status <> {}", assessment_id, AssessmentStatus.in_progress.value
+        )
     else:
         raise NotFound(_("Page not found."))
-    assessment = or_404(await query.first())
+    assessment = or_404(rows[0] if rows else None)
     assessment["is_open"] = today() >= assessment["opens_on"]
     assessment["editable"] = (
         user.role == Role.agency
@@ -156,22 +163,13 @@ def problems(indicator: dict, answer: dict | None, evidence_count: int) -> list[
 
 
 async def _answers(assessment_id: int) -> dict[int, dict]:
-    rows = await Answer.select(
-        Answer.indicator, Answer.choice, Answer.explanation, Answer.updated_at
-    ).where(Answer.assessment == assessment_id)
+    rows = await db.select(_ANSWERS_SQL, assessment_id)
     return {row["indicator"]: row for row in rows}
 
 
 async def _evidence(assessment_id: int) -> dict[int, list]:
-    query = (
-        Evidence.select(
-            Evidence.id, Evidence.indicator, Evidence.filename, Evidence.size, Evidence.uploaded_at
-        )
-        .where(Evidence.assessment == assessment_id)
-        .order_by(Evidence.id)
-    )
     by_indicator: dict[int, list] = {}
-    for row in await query:
+    for row in await db.select(_EVIDENCE_SQL, assessment_id):
         by_indicator.setdefault(row["indicator"], []).append(row)
     return by_indicator
 
@@ -182,23 +180,13 @@ async def _evidence_counts(assessment_id: int) -> dict[int, int]:
 
 async def _clarifications(assessment: dict, indicator_ids: list[int]) -> dict[int, list]:
     """The agency's own questions and the answers published for the whole cycle."""
-    rows = (
-        await Clarification.select(
-            Clarification.id,
-            Clarification.indicator,
-            Clarification.assessment,
-            Clarification.question,
-            Clarification.asked_at,
-            Clarification.answer,
-            Clarification.answered_at,
-            Clarification.published,
-        )
-        .where(Clarification.cycle == assessment["cycle"])
-        .where(Clarification.indicator.is_in(indicator_ids or [0]))
-        .where(
-            (Clarification.assessment == assessment["id"]) | (Clarification.published == True)  # noqa: E712
-        )
-        .order_by(Clarification.asked_at)
+    ids = indicator_ids or [0]
+    rows = await db.select(
+        _CLARIFICATIONS_SQL + f"({', '.join('{}' for _ in ids)}) ORDER BY asked_at",
+        assessment["cycle"],
+        assessment["id"],
+        True,
+        *ids,
     )
     by_indicator: dict[int, list] = {}
     for row in rows:
