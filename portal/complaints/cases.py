@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.querystring import QueryString
 
 from portal import clock, db, uploads
 from portal.access import or_404
@@ -158,11 +159,14 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     else:
         query = query.where(Complaint.is_open.eq(True))
     if filters.by_due_time:
+        # A paused case waits on the complainant: its clock is stopped, so it is neither.
         if filters.due == "overdue":
-            query = query.where(Complaint.stage_due_at < now)
+            query = query.where(Complaint.paused_since.is_null() & (Complaint.stage_due_at < now))
         elif filters.due == "soon":
             query = query.where(
-                (Complaint.stage_due_at >= now) & (Complaint.stage_due_at < now + DUE_SOON)
+                Complaint.paused_since.is_null()
+                & (Complaint.stage_due_at >= now)
+                & (Complaint.stage_due_at < now + DUE_SOON)
             )
     if filters.agency:
         query = query.where(Complaint.agency == filters.agency)
@@ -216,26 +220,36 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     if _REFERENCE.match(text.upper()):
         query = query.where(Complaint.reference == text.upper())
     else:
-        name = Complaint.complainant_name
-        if text.islower():  # "sok sreymom" finds "Sok Sreymom", as names are written
-            text = text.title()
-        # A range on the name (not LIKE) so the plain index serves it on both databases.
-        query = query.where((name >= text) & (name < text + "\uffff"))
+        # In any case ("sok", "SOK", "Sok"): a range on the lower-case name (not LIKE), so
+        # its index serves it, in order, on both databases.
+        start = text.lower()
+        query = query.where(
+            WhereRaw("lower(complainant_name) >= {}", start)
+            & WhereRaw("lower(complainant_name) < {}", start + "\uffff")
+        )
         if user.role != Role.admin:
             query = query.where(
                 Complaint.is_sensitive.eq(False) | (Complaint.assigned_officer == user.id)
             )
         last = (
-            await Complaint.select(Complaint.id, name).where(Complaint.id == int(after)).first()
+            await db.select(
+                "SELECT id, lower(complainant_name) AS name FROM complaint WHERE id = {}",
+                int(after),
+            )
             if after.isdigit()
             else None
         )
         if last:
             query = query.where(
-                (name >= last["complainant_name"])
-                & ((name > last["complainant_name"]) | (Complaint.id > last["id"]))
+                WhereRaw(
+                    "lower(complainant_name) >= {} AND (lower(complainant_name) > {} "
+                    "OR complaint.id > {})",
+                    last[0]["name"],
+                    last[0]["name"],
+                    last[0]["id"],
+                )
             )
-        query = query.order_by(name, Complaint.id)
+        query = query.order_by(QueryString("lower(complainant_name)"), Complaint.id)
     rows = await query
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -252,9 +266,17 @@ def _mark_row(user: Any, row: dict[str, Any], now: datetime) -> None:
         for name in ("complainant_name", "province", "broker_name", "agency_name_en"):
             row[name] = ""
         row["agency_name_km"] = ""
-    due = row["stage_due_at"]
-    row["overdue"] = bool(due and row["status"] in OPEN and due < now)
-    row["due_soon"] = bool(due and row["status"] in OPEN and now <= due < now + DUE_SOON)
+    row["overdue"] = is_overdue(row, now)
+    row["due_soon"] = _clock_running(row) and now <= row["stage_due_at"] < now + DUE_SOON
+
+
+def _clock_running(case: dict[str, Any]) -> bool:
+    """Open, with a due time, and not paused waiting on the complainant."""
+    return bool(case["stage_due_at"] and case["status"] in OPEN and case["paused_since"] is None)
+
+
+def is_overdue(case: dict[str, Any], now: datetime) -> bool:
+    return _clock_running(case) and case["stage_due_at"] < now
 
 
 # --- one case -------------------------------------------------------------------------
@@ -340,7 +362,6 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         case = {**case, "complainant_name": "", "phone": "", "email": ""}
         for row in workers:
             row["name"] = ""
-    due = case["stage_due_at"]
     return {
         "case": case,
         "workers": workers,
@@ -348,7 +369,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         "events": events,
         "loose_files": [f for fs in by_event.values() for f in fs],
         "identity": identity,
-        "overdue": bool(case["is_open"] and due and due < now),
+        "overdue": is_overdue(case, now),
         **permissions(user, case),
     }
 

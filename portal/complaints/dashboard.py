@@ -3,8 +3,8 @@ complaints and compensation, complainants by sex.
 
 Counts come from the running figures (`ComplaintFigure`) kept up to date as complaints
 change, so the page never scans the complaints table. "Overdue by stage" is the one
-count over complaints: an index range on open cases already past their due time, whose
-cost grows with the overdue cases, not with the table."""
+count over complaints: an index range on open, running (not paused) cases already past
+their due time, whose cost grows with the overdue cases, not with the table."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ from portal.deadlines import Stage
 
 
 async def overdue_by_stage(now: datetime) -> dict[Stage, int]:
-    """One count per stage, each a range of the (is_open, stage, stage_due_at) index."""
+    """One count per stage, each a range of the (is_open, stage, paused_since,
+    stage_due_at) index. A paused case waits on the complainant: it is not overdue."""
     return {
         stage: await Complaint.count().where(
-            Complaint.is_open.eq(True) & (Complaint.stage == stage) & (Complaint.stage_due_at < now)
+            Complaint.is_open.eq(True)
+            & (Complaint.stage == stage)
+            & Complaint.paused_since.is_null()
+            & (Complaint.stage_due_at < now)
         )
         for stage in Stage
     }

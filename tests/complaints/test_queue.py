@@ -76,6 +76,29 @@ async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases)
     assert 'class="overdue"' in page.text and "Due soon" in page.text
 
 
+async def test_a_paused_case_is_not_overdue_anywhere(client, queue_cases):
+    """Waiting on the complainant stops the clock: the queue's due filters, its row flag,
+    the case page and the dashboard's count all leave a paused case out."""
+    c = queue_cases["cases"]
+    await sign_in(client, queue_cases["officer"])
+    dashboard = await client.get("/cases/dashboard")
+    assert re.search(r'id="overdue-acknowledge">(?:<a [^>]*>)?1<', dashboard.text)
+    await Complaint.update({Complaint.paused_since: clock.now() - timedelta(hours=1)}).where(
+        Complaint.id == c["overdue"].id
+    )
+    assert await _refs(client, due="overdue") == []
+    assert c["overdue"].reference in await _refs(client)  # still in the open queue
+    assert 'class="overdue"' not in (await client.get("/cases")).text
+    assert "Overdue" not in (await client.get(f"/cases/{c['overdue'].id}")).text
+    dashboard = await client.get("/cases/dashboard")
+    assert re.search(r'id="overdue-acknowledge">(?:<a [^>]*>)?0<', dashboard.text)
+    await _due_in(c["soon"], timedelta(hours=5))
+    await Complaint.update({Complaint.paused_since: clock.now()}).where(
+        Complaint.id == c["soon"].id
+    )
+    assert await _refs(client, due="soon") == []
+
+
 async def _found(client, q: str, after: str = "") -> tuple[list[str], str]:
     page = await post_form(client, "/cases/search", {"q": q, "after": after})
     assert page.status_code == 200, page.text
@@ -90,9 +113,12 @@ async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, m
     assert (await _found(client, c["closed"].lower()))[0] == [c["closed"]]
     assert (await _found(client, "Sokun"))[0] == [c["overdue"]]
     assert (await _found(client, "sokun ma"))[0] == [c["overdue"]]
+    assert (await _found(client, "SOKUN"))[0] == [c["overdue"]]  # in any case
+    assert (await _found(client, "sOkUn MaO"))[0] == [c["overdue"]]
     assert (await _found(client, "Nobody"))[0] == []
-    # Many matches: in name order, the next page asked for by id, never by name.
-    names = [f"Sokha {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
+    # Many matches, written in either case: in name order whatever the case, the next page
+    # asked for by id, never by name.
+    names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
     made = {name: (await make_complaint(complainant_name=name)).reference for name in names}
     first, after = await _found(client, "Sokha")
     assert first == [made[n] for n in names[: cases.PAGE_SIZE]]
