@@ -149,8 +149,7 @@ async def aiosqlite_row(path: Path, tasks: int, rounds: int, ids: list[int], sel
     try:
         start = time.perf_counter()
         for i in ids[:selects]:
-            async with reader.execute(sql, (i,)) as cursor:
-                await cursor.fetchall()
+            await reader.execute_fetchall(sql, (i,))
         row.select_qps = selects / (time.perf_counter() - start)
 
         async def worker(task: int) -> None:
@@ -158,14 +157,12 @@ async def aiosqlite_row(path: Path, tasks: int, rounds: int, ids: list[int], sel
                 async with lock:
                     await writer.execute("BEGIN IMMEDIATE")
                     for _ in range(2):
-                        async with writer.execute(
+                        await writer.execute_fetchall(
                             "INSERT INTO bench_item (name, value) VALUES (?, ?) RETURNING id",
                             (f"task {task}", n),
-                        ) as cursor:
-                            await cursor.fetchall()
+                        )
                     await writer.execute("COMMIT")
-                async with reader.execute(sql, (ids[(task * rounds + n) % len(ids)],)) as cursor:
-                    await cursor.fetchall()
+                await reader.execute_fetchall(sql, (ids[(task * rounds + n) % len(ids)],))
                 row.ops += 2
 
         start = time.perf_counter()

@@ -258,7 +258,8 @@ async def select(sql: str, *values: Any) -> list[dict[str, Any]]:
     """The rows of a SELECT written out by hand, `{}` marking each value (sent apart from
     the SQL), for the busiest pages: there Piccolo's query building costs more than the
     query itself."""
-    return await get_engine().run_querystring(QueryString(sql, *values, query_type="select"))
+    rows = await get_engine().run_querystring(QueryString(sql, *values, query_type="select"))
+    return [dict(row) for row in rows]  # asyncpg gives records, read-only
 
 
 async def database_status() -> str:
