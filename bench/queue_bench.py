@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 PAGE_P99_MS = 50.0
 QUERY_MS = 5.0
+QUERY_RUNS = 11  # requests whose queries are each timed
 
 
 def _configure(postgres: bool, reuse: str | None) -> tuple[Path, Any]:
@@ -211,7 +212,7 @@ async def _run_pages(args: argparse.Namespace) -> None:
             f"{'page':34} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  target p99 < {PAGE_P99_MS:.0f} ms"
         )
         print("-" * 84)
-        plans: dict[str, list[tuple[str, list, float]]] = {}
+        plans: dict[str, list[tuple[str, list, float, float]]] = {}
         all_ok = True
         for label, params in variants:
             params = dict(params)
@@ -233,10 +234,24 @@ async def _run_pages(args: argparse.Namespace) -> None:
                 times.append((time.perf_counter() - t) * 1000)
                 assert response.status_code == 200, (label, response.status_code)
             rows = len(re.findall(r'<a href="/cases/\d+">C\d\d-', response.text))
-            timer.recording = []
-            await fetch()
-            plans[label] = timer.recording
+            # Each query's time over QUERY_RUNS requests: one sample would judge a query by
+            # whatever else the machine did in that millisecond.
+            runs = []
+            for _ in range(QUERY_RUNS):
+                timer.recording = []
+                await fetch()
+                runs.append(timer.recording)
             timer.recording = None
+            alike = [run for run in runs if len(run) == len(runs[0])]  # (a session touch adds one)
+            plans[label] = [
+                (
+                    sql,
+                    qargs,
+                    statistics.median(run[i][2] for run in alike),
+                    max(run[i][2] for run in alike),
+                )
+                for i, (sql, qargs, _ms) in enumerate(runs[0])
+            ]
             times.sort()
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
             ok = p99 < PAGE_P99_MS
@@ -247,22 +262,28 @@ async def _run_pages(args: argparse.Namespace) -> None:
             )
 
         print()
-        print(f"every query on the request path (one request each), target < {QUERY_MS:.0f} ms")
+        print(
+            f"every query on the request path: median of {QUERY_RUNS} requests (max), "
+            f"target < {QUERY_MS:.0f} ms"
+        )
         print("-" * 84)
-        slowest = 0.0
+        slowest = slowest_max = 0.0
         for label, queries in plans.items():
             print(f"{label}:")
-            for sql, _args, ms in queries:
-                slowest = max(slowest, ms)
+            for sql, _args, ms, most in queries:
+                slowest, slowest_max = max(slowest, ms), max(slowest_max, most)
                 flag = "PASS" if ms < QUERY_MS else "FAIL"
-                print(f"  {ms:7.2f} ms {flag}  {' '.join(sql.split())[:110]}")
-        print(f"slowest query: {slowest:.2f} ms {'PASS' if slowest < QUERY_MS else 'FAIL'}")
+                print(f"  {ms:7.2f} ms ({most:6.2f}) {flag}  {' '.join(sql.split())[:100]}")
+        print(
+            f"slowest query: median {slowest:.2f} ms (max {slowest_max:.2f} ms) "
+            f"{'PASS' if slowest < QUERY_MS else 'FAIL'}"
+        )
 
         print()
         print("query plans of the queue and dashboard queries")
         print("-" * 84)
         for label, queries in plans.items():
-            for sql, qargs, _ms in queries:
+            for sql, qargs, _ms, _most in queries:
                 if "FROM complaint" not in sql and 'FROM "complaint"' not in sql:
                     continue
                 plan = await _explain(engine, sql, qargs)

@@ -83,6 +83,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="load time per endpoint")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--workers", type=int, default=1, choices=[1, 2, 3, 4])
     args = parser.parse_args()
     if not (0 < args.seconds <= 120) or not (1 <= args.connections <= 512):
         parser.error("--seconds must be in (0, 120] and --connections in [1, 512]")
@@ -92,7 +93,7 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="portal-section-bench-"))
     script = data_dir / "bench.lua"
     script.write_text(WRK_SCRIPT)
-    server = Server(data_dir, workers=1)
+    server = Server(data_dir, workers=args.workers)
     rows: list[tuple[str, float, float, float, int]] = []
     try:
         seed = subprocess.run(
@@ -144,7 +145,7 @@ def main() -> int:
 
     bare = rows[0][1]
     print(
-        f"\nArticle page vs bare endpoint, SQLite WAL, 1 worker ({client}, "
+        f"\nArticle page vs bare endpoint, SQLite WAL, {args.workers} worker(s) ({client}, "
         f"{args.connections} connections, {args.seconds:g} s each, on {HOST})"
     )
     header = f"{'endpoint':<52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}"
