@@ -231,22 +231,22 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
             query = query.where(
                 Complaint.is_sensitive.eq(False) | (Complaint.assigned_officer == user.id)
             )
-        last = (
+        previous = (
             await db.select(
                 "SELECT id, lower(complainant_name) AS name FROM complaint WHERE id = {}",
                 int(after),
             )
             if after.isdigit()
-            else None
+            else []
         )
-        if last:
+        for last in previous:  # the previous page's last row: start after it
             query = query.where(
                 WhereRaw(
                     "lower(complainant_name) >= {} AND (lower(complainant_name) > {} "
                     "OR complaint.id > {})",
-                    last[0]["name"],
-                    last[0]["name"],
-                    last[0]["id"],
+                    last["name"],
+                    last["name"],
+                    last["id"],
                 )
             )
         query = query.order_by(QueryString("lower(complainant_name)"), Complaint.id)
