@@ -76,6 +76,9 @@ AUDIENCE_LABELS = {
     Audience.public: N_("Public"),
 }
 
+# The row a name search's next page starts after (its name as the index has it).
+_NAME_CURSOR = "SELECT id, lower(complainant_name) AS name FROM complaint WHERE id = {} AND "
+
 # An exact reference, as printed on the receipt: C26-7K3M9Q2B.
 _REFERENCE = re.compile(r"^C\d{2}-[0-9A-Z]{8}$")
 
@@ -227,17 +230,10 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
             WhereRaw("lower(complainant_name) >= {}", start)
             & WhereRaw("lower(complainant_name) < {}", start + "\uffff")
         )
-        if user.role != Role.admin:
-            query = query.where(
-                Complaint.is_sensitive.eq(False) | (Complaint.assigned_officer == user.id)
-            )
-        previous = (
-            await db.select(
-                "SELECT id, lower(complainant_name) AS name FROM complaint WHERE id = {}",
-                int(after),
-            )
-            if after.isdigit()
-            else []
+        findable, values = _findable_by_name(user)
+        query = query.where(WhereRaw(findable, *values))
+        previous = (  # held to the same rule, or its place in name order would hint at a name
+            await db.select(_NAME_CURSOR + findable, int(after), *values) if after.isdigit() else []
         )
         for last in previous:  # the previous page's last row: start after it
             query = query.where(
@@ -256,6 +252,14 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     for row in rows:
         _mark_row(user, row, now)
     return {"rows": rows, "next_cursor": str(rows[-1]["id"]) if more else None}
+
+
+def _findable_by_name(user: Any) -> tuple[str, list[Any]]:
+    """SQL (and its values) for the cases this user may find by name: an admin every case,
+    an officer every case but the sensitive ones not assigned to them."""
+    if user.role == Role.admin:
+        return "TRUE", []
+    return "(complaint.is_sensitive = {} OR complaint.assigned_officer = {})", [False, user.id]
 
 
 def _mark_row(user: Any, row: dict[str, Any], now: datetime) -> None:
