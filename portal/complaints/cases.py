@@ -224,11 +224,11 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
         query = query.where(Complaint.reference == text.upper())
     else:
         # In any case ("sok", "SOK", "Sok"): a range on the lower-case name (not LIKE), so
-        # its index serves it, in order, on both databases.
-        start = text.lower()
+        # its index serves it, in order, on both databases. The database lowers the typed
+        # text too, as it lowers the names (SQLite's lower() knows ASCII letters only).
         query = query.where(
-            WhereRaw("lower(complainant_name) >= {}", start)
-            & WhereRaw("lower(complainant_name) < {}", start + "\uffff")
+            WhereRaw("lower(complainant_name) >= lower({})", text)
+            & WhereRaw("lower(complainant_name) < lower({})", text + "\uffff")
         )
         findable, values = _findable_by_name(user)
         query = query.where(WhereRaw(findable, *values))

@@ -116,6 +116,10 @@ async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, m
     assert (await _found(client, "SOKUN"))[0] == [c["overdue"]]  # in any case
     assert (await _found(client, "sOkUn MaO"))[0] == [c["overdue"]]
     assert (await _found(client, "Nobody"))[0] == []
+    # A name with a letter outside ASCII is found as it is written, on either database.
+    elise = (await make_complaint(complainant_name="Élise Chan")).reference
+    assert (await _found(client, "Élise"))[0] == [elise]
+    assert (await _found(client, "ÉLISE C"))[0] == [elise]
     # Many matches, written in either case: in name order whatever the case, the next page
     # asked for by id, never by name.
     names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
