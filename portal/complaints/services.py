@@ -5,6 +5,7 @@ only place a complaint's status, deadline stage and due time change)."""
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -49,8 +50,9 @@ def format_receipt_code(code: str) -> str:
 
 
 def normalise_receipt_code(text: str) -> str:
-    """What the complainant typed, without spaces or dashes."""
-    return "".join(ch for ch in text if ch.isdigit())
+    """What the complainant typed, without spaces or dashes; digits from a Khmer keyboard
+    (០ to ៩) count as the same digits (0 to 9)."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 
 def receipt_hash(code: str) -> str:

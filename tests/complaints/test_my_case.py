@@ -41,6 +41,16 @@ async def test_the_reference_and_code_open_the_case(client, make_agency):
     assert "Complaint received" in page.text
 
 
+async def test_a_code_typed_in_khmer_digits_opens_the_case(client, make_agency):
+    """A Khmer phone keyboard types ០១២៣៤៥៦៧៨៩; the receipt prints 0123456789."""
+    reference, code = await file_one(client, await make_agency())
+    client.cookies.clear()
+    khmer = code.translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+    assert khmer != code
+    response = await open_case(client, reference, khmer)
+    assert response.status_code == 303 and response.headers["location"] == "/my-case"
+
+
 async def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(client, make_agency):
     agency = await make_agency()
     reference, code = await file_one(client, agency)
