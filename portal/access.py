@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Parameter
 
 from portal.accounts.tables import Role
 from portal.errors import NotFound
 from portal.i18n import gettext as _
 
 T = TypeVar("T")
+
+# The largest id a record can have (PostgreSQL's integer). A larger number in a path, a
+# query string or a form names no record; let through, it would fail the query (a 500).
+MAX_ID = 2**31 - 1
+# A record's id in a route's path: anything else is a bad request (400), not a query.
+RecordId = Annotated[int, Parameter(ge=1, le=MAX_ID)]
+# An optional id in the query string (the "before=" of a list's next page).
+OptionalRecordId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
+
+
+def record_id(text: str) -> int | None:
+    """The id in a form field or query value, or None when it is not one. (str.isdigit()
+    lets "²" through, which int() refuses, and any length, which the database refuses.)"""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 class LoginRequired(Exception):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal import i18n
-from portal.access import role_required, signed_in
+from portal.access import OptionalRecordId, RecordId, role_required, signed_in
 from portal.accounts import services
 from portal.accounts.services import NewUser
 from portal.accounts.tables import (
@@ -188,25 +188,25 @@ async def user_create(request: Request) -> Template | Redirect:
 
 
 @get("/admin/users/{user_id:int}", guards=admin_only)
-async def user_detail(request: Request, user_id: FromPath[int]) -> Template:
+async def user_detail(request: Request, user_id: RecordId) -> Template:
     user = await services.get_user(user_id)
     return render(request, "admin/user_detail.html", account=await services.describe(user))
 
 
 @post("/admin/users/{user_id:int}/deactivate", guards=admin_only)
-async def user_deactivate(request: Request, user_id: FromPath[int]) -> Redirect:
+async def user_deactivate(request: Request, user_id: RecordId) -> Redirect:
     await services.set_active(request.scope["user"], user_id, active=False)
     return redirect(f"/admin/users/{user_id}", N_("The account has been deactivated."))
 
 
 @post("/admin/users/{user_id:int}/activate", guards=admin_only)
-async def user_activate(request: Request, user_id: FromPath[int]) -> Redirect:
+async def user_activate(request: Request, user_id: RecordId) -> Redirect:
     await services.set_active(request.scope["user"], user_id, active=True)
     return redirect(f"/admin/users/{user_id}", N_("The account has been reactivated."))
 
 
 @post("/admin/users/{user_id:int}/reset-password", guards=admin_only)
-async def user_reset_password(request: Request, user_id: FromPath[int]) -> Template:
+async def user_reset_password(request: Request, user_id: RecordId) -> Template:
     user, temporary = await services.reset_password(request.scope["user"], user_id)
     # Shown once, on this page only: it is never stored in clear or put in a URL.
     return render(
@@ -218,7 +218,7 @@ async def user_reset_password(request: Request, user_id: FromPath[int]) -> Templ
 
 
 @post("/admin/users/{user_id:int}/supervisor", guards=admin_only)
-async def user_supervisor(request: Request, user_id: FromPath[int]) -> Redirect:
+async def user_supervisor(request: Request, user_id: RecordId) -> Redirect:
     form = await request.form()
     on = form.get("supervisor") == "yes"
     await services.set_supervisor(request.scope["user"], user_id, on)
@@ -232,7 +232,7 @@ async def user_supervisor(request: Request, user_id: FromPath[int]) -> Redirect:
 
 @get("/admin/audit", guards=admin_only)
 async def audit_log(
-    request: Request, before: FromQuery[int | None] = None, action: FromQuery[str] = ""
+    request: Request, before: OptionalRecordId = None, action: FromQuery[str] = ""
 ) -> Template:
     rows = await audit.page(before_id=before, action=action)
     has_more = len(rows) > audit.PAGE_SIZE

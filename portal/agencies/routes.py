@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies import services
 from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
@@ -43,7 +43,7 @@ async def registry(
 
 
 @get("/agencies/{agency_id:int}")
-async def agency_page(request: Request, agency_id: FromPath[int]) -> Template:
+async def agency_page(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
     return render(
         request,
@@ -130,14 +130,14 @@ async def agency_create(request: Request) -> Template | Redirect:
 
 
 @get("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
-async def agency_edit(request: Request, agency_id: FromPath[int]) -> Template:
+async def agency_edit(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
     form = {k: ("" if v is None else str(v)) for k, v in agency.items()}
     return _form_page(request, form, agency_id=agency_id)
 
 
 @post("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
-async def agency_update(request: Request, agency_id: FromPath[int]) -> Template | Redirect:
+async def agency_update(request: Request, agency_id: RecordId) -> Template | Redirect:
     form = await _posted(request)
     try:
         await services.update_agency(request.scope["user"], agency_id, form)

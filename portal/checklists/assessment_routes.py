@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal import uploads
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.checklists import assessments, clarifications, cycles, reviews, scoring
 from portal.checklists.tables import ANSWER_LABELS, ASSESSMENT_STATUS_LABELS
@@ -81,7 +81,7 @@ async def assessment_list(request: Request) -> Template:
 
 
 @get("/assessments/{assessment_id:int}", guards=readers)
-async def assessment_overview(request: Request, assessment_id: FromPath[int]) -> Template:
+async def assessment_overview(request: Request, assessment_id: RecordId) -> Template:
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
     return render(
         request,
@@ -93,9 +93,7 @@ async def assessment_overview(request: Request, assessment_id: FromPath[int]) ->
 
 
 @get("/assessments/{assessment_id:int}/sections/{section_id:int}", guards=readers)
-async def section_page(
-    request: Request, assessment_id: FromPath[int], section_id: FromPath[int]
-) -> Template:
+async def section_page(request: Request, assessment_id: RecordId, section_id: RecordId) -> Template:
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
     page = await assessments.section_page(assessment, section_id)
     return _section(request, page, assessment=assessment)
@@ -103,7 +101,7 @@ async def section_page(
 
 @post("/assessments/{assessment_id:int}/sections/{section_id:int}", guards=agency_only)
 async def section_save(
-    request: Request, assessment_id: FromPath[int], section_id: FromPath[int]
+    request: Request, assessment_id: RecordId, section_id: RecordId
 ) -> Template | Redirect:
     """The Save button: every answer of the article at once (the page without JavaScript)."""
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
@@ -123,7 +121,7 @@ async def section_save(
 
 @post("/assessments/{assessment_id:int}/indicators/{indicator_id:int}", guards=agency_only)
 async def indicator_save(
-    request: Request, assessment_id: FromPath[int], indicator_id: FromPath[int]
+    request: Request, assessment_id: RecordId, indicator_id: RecordId
 ) -> Template | Redirect:
     """htmx saves one indicator when a field changes; answers with the indicator's status,
     its evidence list and the progress bar."""
@@ -155,7 +153,7 @@ async def indicator_save(
 
 @get("/assessments/{assessment_id:int}/evidence/{evidence_id:int}", guards=readers)
 async def evidence_download(
-    request: Request, assessment_id: FromPath[int], evidence_id: FromPath[int]
+    request: Request, assessment_id: RecordId, evidence_id: RecordId
 ) -> Response:
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
     evidence = await assessments.evidence_file(assessment, evidence_id)
@@ -164,7 +162,7 @@ async def evidence_download(
 
 @post("/assessments/{assessment_id:int}/evidence/{evidence_id:int}/delete", guards=agency_only)
 async def evidence_delete(
-    request: Request, assessment_id: FromPath[int], evidence_id: FromPath[int]
+    request: Request, assessment_id: RecordId, evidence_id: RecordId
 ) -> Redirect:
     user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
@@ -179,7 +177,7 @@ async def evidence_delete(
     "/assessments/{assessment_id:int}/indicators/{indicator_id:int}/questions", guards=agency_only
 )
 async def question_ask(
-    request: Request, assessment_id: FromPath[int], indicator_id: FromPath[int]
+    request: Request, assessment_id: RecordId, indicator_id: RecordId
 ) -> Template | Redirect:
     user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
@@ -203,7 +201,7 @@ async def question_ask(
 
 
 @post("/assessments/{assessment_id:int}/submit", guards=agency_only)
-async def assessment_submit(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def assessment_submit(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
     missing = await assessments.submit(user, assessment)
@@ -232,7 +230,7 @@ async def cycle_list(request: Request) -> Template:
 
 
 @get("/cycles/{cycle_id:int}", guards=staff)
-async def cycle_page(request: Request, cycle_id: FromPath[int]) -> Template:
+async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
         request,
@@ -295,7 +293,7 @@ async def question_list(request: Request, show: FromQuery[str] = "waiting") -> T
 
 
 @post("/committee/questions/{clarification_id:int}", guards=[role_required(Role.committee)])
-async def question_answer(request: Request, clarification_id: FromPath[int]) -> Template | Redirect:
+async def question_answer(request: Request, clarification_id: RecordId) -> Template | Redirect:
     form = await text_fields(request)
     try:
         await clarifications.reply(

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from portal import clock, db
-from portal.access import or_404
+from portal.access import or_404, record_id
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.audit import services as audit
 from portal.checklists import scoring
@@ -69,10 +69,10 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
     if not form.title_en.strip():
         errors["title_en"] = _("Enter a title.")
     template = None
-    if form.template.isdigit():
+    if template_id := record_id(form.template):
         template = (
             await ChecklistTemplate.objects()
-            .where(ChecklistTemplate.id == int(form.template))
+            .where(ChecklistTemplate.id == template_id)
             .where(ChecklistTemplate.status == TemplateStatus.published)
             .first()
         )
@@ -86,7 +86,7 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
     if submission and review and review < submission:
         errors["review_deadline"] = _("The review deadline comes after the submission deadline.")
     if form.participants == "chosen":
-        chosen = sorted({int(a) for a in form.agencies if a.isdigit()})
+        chosen = sorted({i for i in map(record_id, form.agencies) if i})
         known = await Agency.select(Agency.id).where(Agency.id.is_in(chosen)) if chosen else []
         agency_ids = [row["id"] for row in known]
         if not agency_ids:

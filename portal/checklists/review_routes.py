@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import uploads
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import CONSTITUENCY_LABELS, Role
 from portal.checklists import assessments, cycle_results, cycles, improvements, reviews
 from portal.checklists.tables import ACTION_STATUS_LABELS, ANSWER_LABELS
@@ -47,13 +47,13 @@ async def _page(
 
 
 @get("/reviews/{assessment_id:int}", guards=members_only)
-async def review_page(request: Request, assessment_id: FromPath[int]) -> Template:
+async def review_page(request: Request, assessment_id: RecordId) -> Template:
     review = await reviews.get_review(request.scope["user"], assessment_id)
     return await _page(request, review)
 
 
 @post("/reviews/{assessment_id:int}/scores", guards=members_only)
-async def scores_save(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def scores_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     """Save this member's scores; with then=submit, hand them in when complete."""
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
@@ -76,7 +76,7 @@ async def scores_save(request: Request, assessment_id: FromPath[int]) -> Templat
 
 
 @post("/reviews/{assessment_id:int}/panel", guards=members_only)
-async def panel_save(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def panel_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
     chosen = (await request.form()).getall("members", [])
@@ -91,7 +91,7 @@ async def panel_save(request: Request, assessment_id: FromPath[int]) -> Template
 
 
 @post("/reviews/{assessment_id:int}/consensus", guards=members_only)
-async def consensus_save(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def consensus_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
     form = await text_fields(request)
@@ -103,7 +103,7 @@ async def consensus_save(request: Request, assessment_id: FromPath[int]) -> Temp
 
 
 @post("/reviews/{assessment_id:int}/publish", guards=members_only)
-async def rating_publish(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def rating_publish(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
     try:
@@ -116,7 +116,7 @@ async def rating_publish(request: Request, assessment_id: FromPath[int]) -> Temp
 
 
 @post("/reviews/{assessment_id:int}/return", guards=members_only)
-async def return_save(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def return_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     """The chair returns the assessment for revision of the indicators named."""
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
@@ -132,7 +132,7 @@ async def return_save(request: Request, assessment_id: FromPath[int]) -> Templat
 
 
 @post("/reviews/{assessment_id:int}/actions", guards=members_only)
-async def action_add(request: Request, assessment_id: FromPath[int]) -> Template | Redirect:
+async def action_add(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     review = await reviews.get_review(user, assessment_id)
     form = await text_fields(request)
@@ -146,8 +146,8 @@ async def action_add(request: Request, assessment_id: FromPath[int]) -> Template
 @post("/reviews/{assessment_id:int}/actions/{action_id:int}/{decision:str}", guards=members_only)
 async def action_decide(
     request: Request,
-    assessment_id: FromPath[int],
-    action_id: FromPath[int],
+    assessment_id: RecordId,
+    action_id: RecordId,
     decision: FromPath[str],
 ) -> Template | Redirect:
     """A committee member verifies an action the agency reported done, or reopens it."""
@@ -187,7 +187,7 @@ async def _feedback_page(
 
 
 @get("/assessments/{assessment_id:int}/feedback", guards=readers)
-async def feedback_page(request: Request, assessment_id: FromPath[int]) -> Template:
+async def feedback_page(request: Request, assessment_id: RecordId) -> Template:
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
     return await _feedback_page(request, assessment)
 
@@ -196,7 +196,7 @@ async def feedback_page(request: Request, assessment_id: FromPath[int]) -> Templ
     "/assessments/{assessment_id:int}/actions/{action_id:int}", guards=[role_required(Role.agency)]
 )
 async def action_update(
-    request: Request, assessment_id: FromPath[int], action_id: FromPath[int]
+    request: Request, assessment_id: RecordId, action_id: RecordId
 ) -> Template | Redirect:
     user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
@@ -216,7 +216,7 @@ async def action_update(
 
 @get("/assessments/{assessment_id:int}/action-files/{file_id:int}", guards=readers)
 async def action_file_download(
-    request: Request, assessment_id: FromPath[int], file_id: FromPath[int]
+    request: Request, assessment_id: RecordId, file_id: RecordId
 ) -> Response:
     assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
     found = await improvements.action_file(assessment["id"], file_id)
@@ -229,7 +229,7 @@ staff = [role_required(Role.committee, Role.admin)]
 
 
 @get("/cycles/{cycle_id:int}/heatmap", guards=staff)
-async def heatmap_page(request: Request, cycle_id: FromPath[int]) -> Template:
+async def heatmap_page(request: Request, cycle_id: RecordId) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
         request,
@@ -240,7 +240,7 @@ async def heatmap_page(request: Request, cycle_id: FromPath[int]) -> Template:
 
 
 @get("/cycles/{cycle_id:int}/scores.csv", guards=staff)
-async def scores_export(request: Request, cycle_id: FromPath[int]) -> Response:
+async def scores_export(request: Request, cycle_id: RecordId) -> Response:
     cycle = await cycles.get_cycle(cycle_id)
     return Response(
         await cycle_results.scores_csv(cycle, request.scope["user"]),
@@ -250,11 +250,11 @@ async def scores_export(request: Request, cycle_id: FromPath[int]) -> Response:
 
 
 @post("/cycles/{cycle_id:int}/chair", guards=[role_required(Role.admin)])
-async def chair_save(request: Request, cycle_id: FromPath[int]) -> Redirect:
+async def chair_save(request: Request, cycle_id: RecordId) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
     text = (await text_fields(request)).get("chair", "")
     members = {m["id"] for m in await reviews.committee_members()}
-    if not text.isdigit() or int(text) not in members:
+    if not text.isdecimal() or int(text) not in members:
         raise NotFound(_("Page not found."))
     await reviews.set_chair(request.scope["user"], cycle_id, int(text))
     return redirect(f"/cycles/{cycle_id}", N_("The chair has been saved."))

@@ -319,7 +319,7 @@ def _parse_score(text: str, indicator: dict, may_be_na: bool) -> tuple[int | Non
         if not may_be_na:
             return _("Not applicable is possible only where the agency answered so.")
         return None, True
-    if text.isdigit() and 0 <= int(text) <= indicator["max_score"]:
+    if text.isdecimal() and 0 <= int(text) <= indicator["max_score"]:
         return int(text), False
     return _("Choose a score from 0 to %(max)s.") % {"max": indicator["max_score"]}
 
@@ -595,7 +595,7 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
     known = {i["id"] for section in checklist["sections"] for i in section["indicators"]}
     chosen: list[int] = []
     for value in form.get("reopen", []):
-        if not str(value).isdigit() or int(value) not in known:
+        if not str(value).isdecimal() or int(value) not in known:
             raise NotFound(_("Page not found."))
         chosen.append(int(value))
     if not chosen:

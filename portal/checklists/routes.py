@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.checklists import templates
 from portal.checklists.tables import TEMPLATE_STATUS_LABELS
@@ -50,7 +49,7 @@ async def checklist_import(request: Request) -> Template | Redirect:
 
 
 @get("/admin/checklists/{template_id:int}", guards=admin_only)
-async def checklist_detail(request: Request, template_id: FromPath[int]) -> Template:
+async def checklist_detail(request: Request, template_id: RecordId) -> Template:
     return render(
         request,
         "checklists/template.html",
@@ -60,7 +59,7 @@ async def checklist_detail(request: Request, template_id: FromPath[int]) -> Temp
 
 
 @get("/admin/checklists/{template_id:int}/export", guards=admin_only)
-async def checklist_export(template_id: FromPath[int]) -> Response:
+async def checklist_export(template_id: RecordId) -> Response:
     template = await templates.get(template_id)
     return Response(
         await templates.export_yaml(template_id),
@@ -72,7 +71,7 @@ async def checklist_export(template_id: FromPath[int]) -> Response:
 
 
 @post("/admin/checklists/{template_id:int}/publish", guards=admin_only)
-async def checklist_publish(request: Request, template_id: FromPath[int]) -> Redirect:
+async def checklist_publish(request: Request, template_id: RecordId) -> Redirect:
     await templates.publish(request.scope["user"], template_id)
     return redirect(
         f"/admin/checklists/{template_id}",
@@ -81,7 +80,7 @@ async def checklist_publish(request: Request, template_id: FromPath[int]) -> Red
 
 
 @post("/admin/checklists/{template_id:int}/new-version", guards=admin_only)
-async def checklist_new_version(request: Request, template_id: FromPath[int]) -> Redirect:
+async def checklist_new_version(request: Request, template_id: RecordId) -> Redirect:
     draft = await templates.start_next_version(request.scope["user"], template_id)
     return redirect(f"/admin/checklists/{draft.id}", N_("A new draft version has been started."))
 
@@ -105,7 +104,7 @@ async def _indicator_page(
 
 @get("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
 async def indicator_edit(
-    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+    request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Template:
     indicator = await templates.get_indicator(template_id, indicator_id)
     form = {k: str(v) for k, v in indicator.items()}
@@ -115,7 +114,7 @@ async def indicator_edit(
 
 @post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
 async def indicator_update(
-    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+    request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Template | Redirect:
     form = await text_fields(request)
     try:
@@ -134,9 +133,7 @@ async def indicator_update(
     "/admin/checklists/{template_id:int}/sections/{section_id:int}/indicators/new",
     guards=admin_only,
 )
-async def indicator_new(
-    request: Request, template_id: FromPath[int], section_id: FromPath[int]
-) -> Template:
+async def indicator_new(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     await templates.get_section(template_id, section_id)
     form = {"max_score": "2", "evidence_required": "yes"}
     return await _indicator_page(request, template_id, form, section_id=section_id)
@@ -147,7 +144,7 @@ async def indicator_new(
     guards=admin_only,
 )
 async def indicator_add(
-    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+    request: Request, template_id: RecordId, section_id: RecordId
 ) -> Template | Redirect:
     form = await text_fields(request)
     try:
@@ -161,7 +158,7 @@ async def indicator_add(
 
 @post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}/delete", guards=admin_only)
 async def indicator_delete(
-    request: Request, template_id: FromPath[int], indicator_id: FromPath[int]
+    request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Redirect:
     await templates.delete_indicator(request.scope["user"], template_id, indicator_id)
     return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been removed."))
@@ -186,14 +183,12 @@ async def _section_page(
 
 
 @get("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
-async def section_new(request: Request, template_id: FromPath[int]) -> Template:
+async def section_new(request: Request, template_id: RecordId) -> Template:
     return await _section_page(request, template_id, {})
 
 
 @get("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
-async def section_edit(
-    request: Request, template_id: FromPath[int], section_id: FromPath[int]
-) -> Template:
+async def section_edit(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     section = await templates.get_section(template_id, section_id)
     return await _section_page(
         request, template_id, {k: str(v) for k, v in section.items()}, section_id=section_id
@@ -201,13 +196,13 @@ async def section_edit(
 
 
 @post("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
-async def section_add(request: Request, template_id: FromPath[int]) -> Template | Redirect:
+async def section_add(request: Request, template_id: RecordId) -> Template | Redirect:
     return await _save_section(request, template_id, None)
 
 
 @post("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
 async def section_update(
-    request: Request, template_id: FromPath[int], section_id: FromPath[int]
+    request: Request, template_id: RecordId, section_id: RecordId
 ) -> Template | Redirect:
     return await _save_section(request, template_id, section_id)
 

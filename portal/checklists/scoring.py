@@ -140,7 +140,7 @@ def parse_bands(text: str) -> list[Band]:
         if not line.strip():
             continue
         parts = line.split(maxsplit=2)
-        if len(parts) < 3 or not parts[0].isdigit() or not 0 <= int(parts[0]) <= 100:
+        if len(parts) < 3 or not parts[0].isdecimal() or not 0 <= int(parts[0]) <= 100:
             raise ValueError(str(number))
         bands.append(Band(int(parts[0]), parts[1][:5], parts[2].strip()[:100]))
     minimums = [b.minimum for b in bands]

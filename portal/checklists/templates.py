@@ -78,7 +78,7 @@ def _score(values: dict[str, Node], field: str, where: str) -> int:
     if field not in values:
         return 2
     text = _text(values[field], f"{where} {field}")
-    if not text.isdigit() or not 1 <= int(text) <= 10:
+    if not text.isdecimal() or not 1 <= int(text) <= 10:
         raise _fail(values[field], f"{where} {field}", _("a whole number from 1 to 10"))
     return int(text)
 
@@ -425,7 +425,7 @@ async def _clean_indicator(template_id: int, form: dict, own_id: int | None) -> 
         errors["code"] = _("Another indicator of this version has this code.")
     if not values["text_en"]:
         errors["text_en"] = _("Enter the indicator's text in English.")
-    if not values["max_score"].isdigit() or not 1 <= int(values["max_score"]) <= 10:
+    if not values["max_score"].isdecimal() or not 1 <= int(values["max_score"]) <= 10:
         errors["max_score"] = _("Enter a whole number from 1 to 10.")
     if errors:
         raise FormErrors(errors)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.complaints import cases
 from portal.complaints.case_routes import LABELS
@@ -49,12 +48,12 @@ async def _page(
 
 
 @get("/agency/complaints/{complaint_id:int}", guards=agency_only)
-async def agency_case(request: Request, complaint_id: FromPath[int]) -> Template:
+async def agency_case(request: Request, complaint_id: RecordId) -> Template:
     return await _page(request, await cases.find_case(request.scope["user"], complaint_id))
 
 
 @post("/agency/complaints/{complaint_id:int}/response", guards=agency_only)
-async def agency_response(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+async def agency_response(request: Request, complaint_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     case = await cases.find_case(user, complaint_id)
     form = await text_fields(request)
@@ -73,9 +72,7 @@ async def agency_response(request: Request, complaint_id: FromPath[int]) -> Temp
 
 
 @get("/agency/complaints/{complaint_id:int}/files/{file_id:int}", guards=agency_only)
-async def agency_file(
-    request: Request, complaint_id: FromPath[int], file_id: FromPath[int]
-) -> Response:
+async def agency_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
     user = request.scope["user"]
     case = await cases.find_case(user, complaint_id)
     f = await cases.case_file(user, case, file_id)

@@ -8,11 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
-from portal.access import role_required
+from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies.tables import Agency
 from portal.complaints import cases, dashboard
@@ -128,15 +127,13 @@ async def _case(
 
 
 @get("/cases/{complaint_id:int}", guards=staff)
-async def case_view(request: Request, complaint_id: FromPath[int]) -> Template:
+async def case_view(request: Request, complaint_id: RecordId) -> Template:
     case = await cases.open_case(request.scope["user"], complaint_id)
     return await _case(request, case)
 
 
 @get("/cases/{complaint_id:int}/files/{file_id:int}", guards=staff)
-async def case_file(
-    request: Request, complaint_id: FromPath[int], file_id: FromPath[int]
-) -> Response:
+async def case_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
     user = request.scope["user"]
     case = await cases.open_case(user, complaint_id)
     f = await cases.case_file(user, case, file_id)
@@ -169,7 +166,7 @@ async def _act(
 
 
 def _action_route(path: str, action: Callable[..., Awaitable[str]]) -> Any:
-    async def handler(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+    async def handler(request: Request, complaint_id: RecordId) -> Template | Redirect:
         return await _act(request, complaint_id, action)
 
     handler.__name__ = f"case_{path.replace('-', '_')}"
@@ -177,7 +174,7 @@ def _action_route(path: str, action: Callable[..., Awaitable[str]]) -> Any:
 
 
 @post("/cases/{complaint_id:int}/outcome", guards=staff)
-async def case_outcome(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+async def case_outcome(request: Request, complaint_id: RecordId) -> Template | Redirect:
     minutes = await uploads.uploaded_files(request, "minutes")
     return await _act(request, complaint_id, cases.record_outcome, minutes)
 

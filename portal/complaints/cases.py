@@ -19,7 +19,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.querystring import QueryString
 
 from portal import clock, db, uploads
-from portal.access import or_404
+from portal.access import or_404, record_id
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
 from portal.complaints import access, services, states
@@ -124,7 +124,7 @@ class QueueFilters:
         return cls(
             status=status if status in Status.__members__ else "",
             due=params.get("due", "") if params.get("due") in ("overdue", "soon") else "",
-            agency=int(agency) if agency.isdigit() else None,
+            agency=record_id(agency),
             province=params.get("province", "").strip(),
             ground=params.get("ground", "") if params.get("ground") in Ground.__members__ else "",
             mine=params.get("mine") == "1",
@@ -232,8 +232,9 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
         )
         findable, values = _findable_by_name(user)
         query = query.where(WhereRaw(findable, *values))
+        cursor = record_id(after)
         previous = (  # held to the same rule, or its place in name order would hint at a name
-            await db.select(_NAME_CURSOR + findable, int(after), *values) if after.isdigit() else []
+            await db.select(_NAME_CURSOR + findable, cursor, *values) if cursor else []
         )
         for last in previous:  # the previous page's last row: start after it
             query = query.where(
@@ -424,14 +425,12 @@ def _text(form: dict[str, str], name: str, required: bool = False) -> str:
 
 
 async def assign(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
-    officer_id = form.get("officer", "")
+    officer_id = record_id(form.get("officer", ""))
     officer = None
-    if officer_id.isdigit():
+    if officer_id:
         officer = (
             await User.select(User.id, User.full_name)
-            .where(
-                (User.id == int(officer_id)) & (User.role == Role.officer) & User.is_active.eq(True)
-            )
+            .where((User.id == officer_id) & (User.role == Role.officer) & User.is_active.eq(True))
             .first()
         )
     if officer is None:

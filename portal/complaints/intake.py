@@ -19,7 +19,7 @@ from typing import Any
 from asyncpg.exceptions import UniqueViolationError
 
 from portal import db, security, uploads
-from portal.access import or_404
+from portal.access import or_404, record_id
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.complaints import access, services
@@ -177,11 +177,11 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
     number, or the only agency whose name matches; else the matches to choose from, or
     (none found) the typed name as an unlicensed broker once they say so."""
     text = values.get("agency_query", "")[:MAX_NAME]
-    picked = values.get("agency_id", "")
-    if picked.isdigit():
+    picked = record_id(values.get("agency_id", ""))
+    if picked:
         row = (
             await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
-            .where(Agency.id == int(picked))
+            .where(Agency.id == picked)
             .first()
         )
         if row:  # listed, so the form shows the choice again if it comes back
@@ -601,7 +601,7 @@ def case_cookie_value(row: dict[str, Any], now: datetime) -> str:
 async def case_from_cookie(value: str | None, now: datetime) -> int | None:
     """The id of the case the cookie opens, or None (missing, expired, forged)."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not parts[0].isdecimal() or not parts[1].isdecimal():
         return None
     complaint_id, expires = int(parts[0]), int(parts[1])
     if expires < now.timestamp():

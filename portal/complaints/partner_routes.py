@@ -4,11 +4,10 @@ follow every complaint their organisation filed (and only those: the same 404 ot
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
-from portal.access import role_required
+from portal.access import OptionalRecordId, RecordId, role_required
 from portal.accounts.tables import Role
 from portal.complaints import intake
 from portal.complaints.public_routes import form_page, submit
@@ -33,7 +32,7 @@ async def partner_file(request: Request) -> Template:
 
 
 @get("/partner/complaints", guards=partners)
-async def partner_list(request: Request, before: FromQuery[int | None] = None) -> Template:
+async def partner_list(request: Request, before: OptionalRecordId = None) -> Template:
     rows, next_before = await intake.partner_complaints(request.scope["user"], before)
     return render(
         request,
@@ -61,13 +60,13 @@ async def _case_page(
 
 
 @get("/partner/complaints/{complaint_id:int}", guards=partners)
-async def partner_case(request: Request, complaint_id: FromPath[int]) -> Template:
+async def partner_case(request: Request, complaint_id: RecordId) -> Template:
     case_id = await intake.partner_case_id(request.scope["user"], complaint_id)
     return await _case_page(request, case_id)
 
 
 @post("/partner/complaints/{complaint_id:int}/reply", guards=partners)
-async def partner_reply(request: Request, complaint_id: FromPath[int]) -> Template | Redirect:
+async def partner_reply(request: Request, complaint_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     case_id = await intake.partner_case_id(user, complaint_id)
     form = await text_fields(request)
@@ -83,7 +82,7 @@ async def partner_reply(request: Request, complaint_id: FromPath[int]) -> Templa
 
 @get("/partner/complaints/{complaint_id:int}/files/{file_id:int}", guards=partners)
 async def partner_file_download(
-    request: Request, complaint_id: FromPath[int], file_id: FromPath[int]
+    request: Request, complaint_id: RecordId, file_id: RecordId
 ) -> Response:
     case_id = await intake.partner_case_id(request.scope["user"], complaint_id)
     f = await intake.case_file(case_id, file_id)

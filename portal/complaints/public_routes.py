@@ -7,10 +7,10 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
+from portal.access import RecordId
 from portal.complaints import intake
 from portal.complaints.tables import CHANNEL_LABELS
 from portal.errors import FormErrors, Throttled
@@ -210,7 +210,7 @@ async def my_case_reply(request: Request) -> Template | Redirect:
 
 
 @get("/my-case/files/{file_id:int}")
-async def my_case_file(request: Request, file_id: FromPath[int]) -> Response:
+async def my_case_file(request: Request, file_id: RecordId) -> Response:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.access import or_404, role_required, signed_in
+from portal.access import OptionalRecordId, RecordId, or_404, role_required, signed_in
 from portal.accounts.tables import Role
 from portal.i18n import N_
 from portal.notifications import mail, services
@@ -17,13 +17,13 @@ OUTBOX_STATUSES = {"waiting": N_("Waiting"), "sent": N_("Sent"), "failed": N_("F
 
 
 @get("/alerts", guards=[signed_in])
-async def alert_list(request: Request, before: FromQuery[int | None] = None) -> Template:
+async def alert_list(request: Request, before: OptionalRecordId = None) -> Template:
     alerts, next_before = await services.alerts_for(request.scope["user"].id, before)
     return render(request, "notifications/alerts.html", alerts=alerts, next_before=next_before)
 
 
 @post("/alerts/{alert_id:int}/read", guards=[signed_in])
-async def alert_read(request: Request, alert_id: FromPath[int]) -> Template | Redirect:
+async def alert_read(request: Request, alert_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     line = await services.mark_read(user.id, alert_id)
     if request.headers.get("hx-request") == "true":
@@ -44,7 +44,7 @@ admin_only = [role_required(Role.admin)]
 
 @get("/admin/outbox", guards=admin_only)
 async def outbox(
-    request: Request, status: FromQuery[str] = "", before: FromQuery[int | None] = None
+    request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
 ) -> Template:
     rows = await mail.outbox_page(status, before)
     return render(
@@ -59,7 +59,7 @@ async def outbox(
 
 
 @get("/admin/outbox/{message_id:int}", guards=admin_only)
-async def outbox_message(request: Request, message_id: FromPath[int]) -> Template:
+async def outbox_message(request: Request, message_id: RecordId) -> Template:
     message = or_404(await mail.outbox_message(message_id))
     return render(request, "admin/outbox_message.html", m=message)
 
