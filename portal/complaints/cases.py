@@ -144,12 +144,15 @@ def _cursor(row: dict[str, Any], by_due_time: bool) -> str:
 
 
 def _parse_cursor(text: str) -> tuple[datetime, int] | None:
-    moment, _sep, row_id = text.rpartition("_")
+    moment, _sep, row_text = text.rpartition("_")
+    row_id = record_id(row_text)
     try:
         parsed = datetime.fromisoformat(moment)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), int(row_id)
     except ValueError:
         return None
+    if row_id is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), row_id
 
 
 async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, Any]:

@@ -601,10 +601,10 @@ def case_cookie_value(row: dict[str, Any], now: datetime) -> str:
 async def case_from_cookie(value: str | None, now: datetime) -> int | None:
     """The id of the case the cookie opens, or None (missing, expired, forged)."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[0].isdecimal() or not parts[1].isdecimal():
+    if len(parts) != 3 or not parts[1].isdecimal():
         return None
-    complaint_id, expires = int(parts[0]), int(parts[1])
-    if expires < now.timestamp():
+    complaint_id, expires = record_id(parts[0]), int(parts[1])
+    if complaint_id is None or expires < now.timestamp():
         return None
     row = await Complaint.select(Complaint.receipt_hash).where(Complaint.id == complaint_id).first()
     if row is None:

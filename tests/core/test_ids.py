@@ -37,7 +37,17 @@ async def test_odd_numbers_in_filters_and_forms_are_no_choice(client, make_user,
     await sign_in(client, await make_user("officer"))
     queue = await client.get("/cases", params={"agency": number})
     assert queue.status_code == 200
+    page = await client.get("/cases", params={"after": f"2026-11-30T00:00:00+00:00_{number}"})
+    assert page.status_code == 200
     search = await post_form(client, "/cases/search", {"q": "Sok", "after": number})
     assert search.status_code == 200
     filed = await post_form(client, "/complaints/new", {"agency_id": number})
     assert filed.status_code == 400  # the form again, with its messages
+
+
+@pytest.mark.parametrize("number", [PAST_POSTGRES, PAST_SQLITE])
+async def test_a_forged_case_cookie_with_an_odd_id_opens_nothing(client, number):
+    client.cookies.set("portal_case", f"{number}.9999999999.forged", path="/my-case")
+    response = await client.get("/my-case")
+    assert 300 <= response.status_code < 500
+    assert "/my-case" not in response.headers.get("location", "")
