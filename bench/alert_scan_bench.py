@@ -22,35 +22,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from http_bench import ROOT, isolated_environment
+
 sys.path.insert(0, str(ROOT))
 
 BASE = datetime(2026, 6, 1, tzinfo=UTC)  # item i (i < max due) falls due at BASE + i s
 OFFICERS = 20
 TARGET_SECONDS = 2.0
-
-
-def _configure(postgres: bool) -> tuple[Path, object | None]:
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-scan-bench-"))
-    for name in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[name]
-    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
-    os.environ["PORTAL_RUN_SCHEDULER"] = "false"
-    server = None
-    if postgres:
-        from tests.postgres import ThrowawayPostgres
-
-        server = ThrowawayPostgres()
-        os.environ["PORTAL_DATABASE_URL"] = server.start()
-    return data_dir, server
 
 
 async def _fill(total: int, max_due: int) -> None:
@@ -192,7 +175,7 @@ def run() -> None:
     parser.add_argument("--due", default="100,1000,10000")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server")
     args = parser.parse_args()
-    data_dir, server = _configure(args.postgres)
+    data_dir, server = isolated_environment("portal-scan-bench-", args.postgres)
     try:
         asyncio.run(main(args))
     finally:

@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
+
+
+def isolated_environment(
+    prefix: str, postgres: bool, data_dir: Path | None = None
+) -> tuple[Path, Any]:
+    """For a benchmark that runs the portal in its own process: a fresh data directory (or
+    `data_dir`, kept from an earlier run), no PORTAL_* setting from the caller's shell, no
+    scheduler, and with `postgres` a throwaway PostgreSQL server (stop it when done)."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix=prefix))
+    for name in [k for k in os.environ if k.startswith("PORTAL_")]:
+        del os.environ[name]
+    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
+    os.environ["PORTAL_RUN_SCHEDULER"] = "false"
+    server = None
+    if postgres:
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        from tests.postgres import ThrowawayPostgres
+
+        server = ThrowawayPostgres()
+        os.environ["PORTAL_DATABASE_URL"] = server.start()
+    return data_dir, server
 
 
 def portal_env(data_dir: Path) -> dict[str, str]:
@@ -194,14 +217,14 @@ def cookies_from(headers: http.client.HTTPMessage) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-def sign_in(port: int) -> str:
-    """The portal_session cookie of the demo admin (GET /login for the CSRF cookie, then
+def sign_in(port: int, email: str = ADMIN_EMAIL) -> str:
+    """The portal_session cookie of a demo account (GET /login for the CSRF cookie, then
     POST the form with that token)."""
     status, _, headers = request(port, "GET", "/login")
     csrf = cookies_from(headers).get("portal_csrf")
     if status != 200 or not csrf:
         raise RuntimeError(f"GET /login: status {status}, no portal_csrf cookie")
-    form = urlencode({"_csrf_token": csrf, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    form = urlencode({"_csrf_token": csrf, "email": email, "password": ADMIN_PASSWORD})
     status, _, headers = request(
         port,
         "POST",
@@ -214,7 +237,7 @@ def sign_in(port: int) -> str:
     )
     session = cookies_from(headers).get("portal_session")
     if status != 303 or not session:
-        raise RuntimeError(f"POST /login: status {status}, no portal_session cookie")
+        raise RuntimeError(f"POST /login as {email}: status {status}, no portal_session cookie")
     return f"portal_session={session}"
 
 

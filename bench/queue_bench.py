@@ -22,38 +22,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from http_bench import ROOT, isolated_environment
+
 sys.path.insert(0, str(ROOT))
 
 PAGE_P99_MS = 50.0
 QUERY_MS = 5.0
 QUERY_RUNS = 11  # requests whose queries are each timed
-
-
-def _configure(postgres: bool, reuse: str | None) -> tuple[Path, Any]:
-    data_dir = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix="portal-queue-bench-"))
-    for name in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[name]
-    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
-    os.environ["PORTAL_RUN_SCHEDULER"] = "false"
-    server = None
-    if postgres:
-        from tests.postgres import ThrowawayPostgres
-
-        server = ThrowawayPostgres()
-        os.environ["PORTAL_DATABASE_URL"] = server.start()
-    return data_dir, server
 
 
 class QueryTimer:
@@ -309,7 +293,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.reuse:
         args.keep = True
-    data_dir, server = _configure(args.postgres, args.reuse)
+    data_dir, server = isolated_environment(
+        "portal-queue-bench-", args.postgres, Path(args.reuse) if args.reuse else None
+    )
     try:
         asyncio.run(run(args))
     finally:

@@ -28,11 +28,10 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from http_bench import HOST, ROOT, VENV_BIN, free_port, request
+from http_bench import HOST, ROOT, VENV_BIN, free_port, isolated_environment, request
 
 TARGET_P99_MS = 50.0
 INSERT = (
@@ -48,22 +47,6 @@ WORDS = [
 KINDS = ["Manpower", "Recruitment", "Workforce", "Labour Link", "Placement", "Staffing"]
 PROVINCES = ["Phnom Penh", "Kandal", "Siem Reap", "Battambang", "Kampot", "Takeo", "Prey Veng"]
 STATUSES = ["active"] * 8 + ["suspended", "revoked", "expired"]
-
-
-def _configure(postgres: bool) -> tuple[Path, object | None]:
-    data_dir = Path(tempfile.mkdtemp(prefix="portal-registry-bench-"))
-    for name in [k for k in os.environ if k.startswith("PORTAL_")]:
-        del os.environ[name]
-    os.environ["PORTAL_DATA_DIR"] = str(data_dir)
-    os.environ["PORTAL_RUN_SCHEDULER"] = "false"
-    server = None
-    if postgres:
-        sys.path.insert(0, str(ROOT))
-        from tests.postgres import ThrowawayPostgres
-
-        server = ThrowawayPostgres()
-        os.environ["PORTAL_DATABASE_URL"] = server.start()
-    return data_dir, server
 
 
 def _agencies(count: int) -> list[tuple]:
@@ -172,7 +155,7 @@ def main() -> int:
     if not (1 <= args.agencies <= 200_000) or not (10 <= args.requests <= 10_000):
         parser.error("--agencies must be in [1, 200000] and --requests in [10, 10000]")
 
-    data_dir, database = _configure(args.postgres)
+    data_dir, database = isolated_environment("portal-registry-bench-", args.postgres)
     proc = None
     rows: list[tuple[str, int, float, float, float, int]] = []
     try:

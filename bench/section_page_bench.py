@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
 
 from http_bench import (
     HOST,
@@ -32,37 +31,16 @@ from http_bench import (
     VENV_BIN,
     WRK_SCRIPT,
     Server,
-    cookies_from,
     find_wrk,
     portal_env,
     request,
     run_python_client,
     run_wrk,
+    sign_in,
 )
 
 AGENCY_EMAIL = "agency@demo.example"
-DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - the published demo password
 TARGET_RATIO = 0.20
-
-
-def sign_in(port: int, email: str) -> str:
-    status, _, headers = request(port, "GET", "/login")
-    csrf = cookies_from(headers).get("portal_csrf")
-    form = urlencode({"_csrf_token": csrf, "email": email, "password": DEMO_PASSWORD})
-    status, _, headers = request(
-        port,
-        "POST",
-        "/login",
-        body=form.encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"portal_csrf={csrf}",
-        },
-    )
-    session = cookies_from(headers).get("portal_session")
-    if status != 303 or not session:
-        raise RuntimeError(f"POST /login as {email}: status {status}")
-    return f"portal_session={session}"
 
 
 def first_article(port: int, cookie: str) -> str:
