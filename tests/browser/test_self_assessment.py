@@ -5,7 +5,6 @@ With JavaScript each field is saved by htmx when it changes; without, by the Sav
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from playwright.async_api import expect
 
 from portal.i18n import current_language, gettext
 from tests.browser.conftest import both_ways
+from tests.checklists.conftest import open_cycle_for
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -43,31 +43,13 @@ def km(message: str) -> str:
 async def _open_sample_cycle(make_user: Any, make_agency: Any) -> tuple[Any, dict, dict]:
     """An agency user, and its assessment in a cycle (open since yesterday) on the sample
     COC checklist (12 articles, 50 indicators); the checklist's structure."""
-    from portal import clock
-    from portal.checklists import cycles, templates
-    from portal.checklists.tables import Assessment
+    from portal.checklists import templates
     from portal.demo import SAMPLE_CHECKLIST
 
     agency = await make_agency(name_en="Angkor Manpower", name_km="អង្គរ ម៉ែនផៅវ័រ")
     user = await make_user("agency", agency=agency.id)
-    template = await templates.import_template(None, SAMPLE_CHECKLIST.read_bytes())
-    await templates.publish(None, template.id)
-    today = clock.now().date()
-    cycle = await cycles.open_cycle(
-        None,
-        cycles.NewCycle(
-            title_en="COC self-assessment 2026",
-            title_km="ការវាយតម្លៃខ្លួនឯង ២០២៦",
-            template=str(template.id),
-            opens_on=str(today - timedelta(days=1)),
-            submission_deadline=str(today + timedelta(days=30)),
-            review_deadline=str(today + timedelta(days=60)),
-            participants="chosen",
-            agencies=[str(agency.id)],
-        ),
-    )
-    assessment = await Assessment.select().where(Assessment.cycle == cycle.id).first()
-    return user, assessment, await templates.structure(template.id)
+    cycle, [assessment] = await open_cycle_for(agency, checklist=SAMPLE_CHECKLIST.read_bytes())
+    return user, assessment, await templates.structure(cycle.template)
 
 
 async def _fill_the_other_articles(user: Any, assessment_id: int, checklist: dict) -> None:

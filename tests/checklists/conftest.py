@@ -51,14 +51,17 @@ def jpeg_with_gps() -> bytes:
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-async def open_cycle_for(*agencies: Any, opens_in_days: int = -1) -> Any:
+async def open_cycle_for(
+    *agencies: Any, opens_in_days: int = -1, checklist: bytes = CHECKLIST.encode()
+) -> Any:
     """`cycle, [assessment, ...] = await open_cycle_for(agency, ...)`: a published
-    checklist and a cycle open today for these agencies (the browser tests use it too)."""
+    `checklist` (YAML; a small one unless given) and a cycle open today for these agencies
+    (the browser tests use it too)."""
     from portal import clock
     from portal.checklists import cycles, templates
     from portal.checklists.tables import Assessment
 
-    template = await templates.import_template(None, CHECKLIST.encode())
+    template = await templates.import_template(None, checklist)
     await templates.publish(None, template.id)
     today = clock.now().date()
     cycle = await cycles.open_cycle(
