@@ -167,6 +167,11 @@ ASSESSMENT_THRESHOLDS = (14, 3, 0)
 OVERDUE_WINDOW = timedelta(days=7)
 
 
+def _end_of(day: date) -> datetime:
+    """A deadline given as a day ends with that day, Phnom Penh time."""
+    return datetime.combine(day, time(23, 59), PHNOM_PENH)
+
+
 def _threshold(days_left: int) -> str:
     if days_left < 0:
         return "overdue"
@@ -206,7 +211,7 @@ async def assessment_deadlines(now: datetime) -> list[Due]:
                     record_type="assessment",
                     record_id=row["id"],
                     threshold=_threshold(days_left),
-                    due_at=datetime.combine(cycle["due"], time(23, 59), PHNOM_PENH),
+                    due_at=_end_of(cycle["due"]),
                     recipients=tuple(staff[row["agency"]]),
                     params={"cycle_en": cycle["title_en"], "cycle_km": cycle["title_km"]},
                     link=f"/assessments/{row['id']}",
@@ -226,7 +231,7 @@ async def assessment_deadlines(now: datetime) -> list[Due]:
                 record_type="cycle",
                 record_id=cycle["id"],
                 threshold=_threshold(days_left),
-                due_at=datetime.combine(cycle["due"], time(23, 59), PHNOM_PENH),
+                due_at=_end_of(cycle["due"]),
                 recipients=tuple(members),
                 params={
                     "cycle_en": cycle["title_en"],
@@ -271,7 +276,7 @@ async def improvement_actions(now: datetime) -> list[Due]:
                 record_type="improvement_action",
                 record_id=row["id"],
                 threshold=_threshold(days_left),
-                due_at=datetime.combine(row["due_on"], time(23, 59), PHNOM_PENH),
+                due_at=_end_of(row["due_on"]),
                 recipients=tuple(staff[row["agency"]]),
                 params={
                     "cycle_en": row["cycle_en"],
