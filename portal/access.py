@@ -45,7 +45,11 @@ class PasswordChangeRequired(Exception):
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"/account/password", "/logout"}
 
 
-def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread, a thread
+# hop on every request for a check that only reads the scope.
+
+
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Guard: any active, signed-in user (who has chosen their own password)."""
     user = connection.scope.get("user")
     if user is None:
@@ -62,8 +66,8 @@ def role_required(*roles: Role) -> Any:
     so the existence of staff pages tells an outsider nothing."""
     allowed = {r.value for r in roles}
 
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        signed_in(connection, handler)
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        await signed_in(connection, handler)
         if connection.scope["user"].role not in allowed:
             raise NotFound(_("Page not found."))
 

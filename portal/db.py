@@ -2,11 +2,14 @@
 
 Piccolo's stock SQLiteEngine opens a fresh connection (and a thread) for every query
 outside a transaction, and lets concurrent writers fight over the file lock. Ours keeps
-one reader and one writer connection per event loop: reads go to the reader (WAL lets
-them run beside a write), every write and every transaction takes the writer behind an
-asyncio lock and starts with BEGIN IMMEDIATE, and a busy timeout covers other processes.
-Each statement runs and fetches its rows in one trip to the connection's thread
-(`execute_fetchall`), not three (execute, fetch, close the cursor).
+one reader and one writer connection per event loop. A read outside a transaction runs
+on the reader right on the event loop (WAL lets it run beside a write): sending it to a
+connection's thread and back costs several times what the query itself does, and every
+page's queries are indexed and take well under a few milliseconds even at a million
+complaints (bench/queue_bench.py). Every write and every transaction takes the writer
+(aiosqlite, in its own thread) behind an asyncio lock and starts with BEGIN IMMEDIATE,
+and a busy timeout covers other processes. Each statement on the writer runs and fetches
+its rows in one trip to its thread (`execute_fetchall`), not three.
 """
 
 from __future__ import annotations
@@ -36,7 +39,11 @@ class _Connections:
     """The reader, the writer and the write lock that belong to one event loop."""
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, reader: Any, writer: Any, lock_file: int
+        self,
+        loop: asyncio.AbstractEventLoop,
+        reader: sqlite3.Connection,
+        writer: Any,
+        lock_file: int,
     ) -> None:
         self.loop = loop
         self.reader = reader
@@ -125,16 +132,26 @@ class PortalSQLiteEngine(SQLiteEngine):
         self._opening_loop: asyncio.AbstractEventLoop | None = None
         self._lock_file: int | None = None  # the processes' turn-taking file (see _take_turn)
 
+    _PRAGMAS = (
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA foreign_keys = ON",
+        f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    )
+
     async def _open(self) -> Any:
         conn = await aiosqlite.connect(**self.connection_kwargs)
         conn.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in (
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-        ):
+        for pragma in self._PRAGMAS:
             await conn.execute(pragma)
+        return conn
+
+    def _open_reader(self) -> sqlite3.Connection:
+        """The connection the event loop reads on (see the module's docstring)."""
+        conn = sqlite3.connect(**self.connection_kwargs)
+        conn.row_factory = dict_factory
+        for pragma in (*self._PRAGMAS, "PRAGMA query_only = ON"):
+            conn.execute(pragma)
         return conn
 
     async def connections(self) -> _Connections:
@@ -150,7 +167,7 @@ class PortalSQLiteEngine(SQLiteEngine):
             if self._conns is None or self._conns.loop is not loop:
                 # A new loop (a CLI command after the server, a test): the old connections
                 # belong to a loop that is gone, so open fresh ones.
-                reader, writer = await self._open(), await self._open()
+                reader, writer = self._open_reader(), await self._open()
                 if self._lock_file is None:
                     self._lock_file = os.open(
                         f"{self.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600
@@ -162,7 +179,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         """Close this loop's connections (at shutdown)."""
         conns, self._conns = self._conns, None
         if conns is not None:
-            await conns.reader.close()
+            conns.reader.close()
             await conns.writer.close()
 
     async def get_connection(self) -> Any:
@@ -180,7 +197,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         # Piccolo tags only inserts with a query type, so look at the statement itself:
         # a plain SELECT cannot write, and goes to the reader.
         if query.lstrip()[:6].upper() == "SELECT":
-            return await conns.reader.execute_fetchall(query, args or [])
+            return conns.reader.execute(query, args or []).fetchall()
         async with conns.writing() as writer:
             return await writer.execute_fetchall(query, args or [])
 
@@ -194,6 +211,14 @@ class PortalSQLiteEngine(SQLiteEngine):
     ) -> Any:
         return await connection.execute_fetchall(query, args or [])
 
+    async def select(self, sql: str, values: tuple[Any, ...]) -> list[dict[str, Any]]:
+        """db.select() without Piccolo's query building (the SQL is already written)."""
+        query = _with_question_marks(sql)
+        transaction = self.current_transaction.get()
+        if transaction is not None:  # sees the transaction's own writes
+            return await transaction.connection.execute_fetchall(query, values)
+        return (await self.connections()).reader.execute(query, values).fetchall()
+
     def transaction(
         self,
         transaction_type: TransactionType = TransactionType.immediate,
@@ -202,6 +227,12 @@ class PortalSQLiteEngine(SQLiteEngine):
         return PortalSQLiteTransaction(
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
+
+
+@cache
+def _with_question_marks(sql: str) -> str:
+    """SQLite's placeholders for the `{}` of db.select()'s SQL (which has no other braces)."""
+    return sql.replace("{}", "?")
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -258,7 +289,10 @@ async def select(sql: str, *values: Any) -> list[dict[str, Any]]:
     """The rows of a SELECT written out by hand, `{}` marking each value (sent apart from
     the SQL), for the busiest pages: there Piccolo's query building costs more than the
     query itself."""
-    rows = await get_engine().run_querystring(QueryString(sql, *values, query_type="select"))
+    engine = get_engine()
+    if isinstance(engine, PortalSQLiteEngine):
+        return await engine.select(sql, values)
+    rows = await engine.run_querystring(QueryString(sql, *values, query_type="select"))
     return [dict(row) for row in rows]  # asyncpg gives records, read-only
 
 
