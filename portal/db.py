@@ -2,14 +2,16 @@
 
 Piccolo's stock SQLiteEngine opens a fresh connection (and a thread) for every query
 outside a transaction, and lets concurrent writers fight over the file lock. Ours keeps
-one reader and one writer connection per event loop. A read outside a transaction runs
-on the reader right on the event loop (WAL lets it run beside a write): sending it to a
-connection's thread and back costs several times what the query itself does, and every
-page's queries are indexed and take well under a few milliseconds even at a million
-complaints (bench/queue_bench.py). Every write and every transaction takes the writer
-(aiosqlite, in its own thread) behind an asyncio lock and starts with BEGIN IMMEDIATE,
-and a busy timeout covers other processes. Each statement on the writer runs and fetches
-its rows in one trip to its thread (`execute_fetchall`), not three.
+one reader and one writer connection per event loop, and runs their statements right on
+the loop: handing a statement to a connection's thread and back (aiosqlite) cost several
+times what SQLite spends on it, and every query of the portal is indexed and takes well
+under a few milliseconds, even at a million complaints (bench/queue_bench.py).
+
+Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
+write and every transaction takes the writer: first an asyncio lock (one transaction at a
+time in this process), then a lock file that the worker processes take turns on, then
+BEGIN IMMEDIATE. Because the portal's processes queue on the lock file, SQLite's busy
+timeout only ever waits for a program outside the portal (an sqlite3 shell).
 """
 
 from __future__ import annotations
@@ -35,14 +37,34 @@ from portal.settings import Settings, get_settings
 BUSY_TIMEOUT_MS = 10_000
 
 
+class _OnTheLoop:
+    """A sqlite3 connection used on the event loop, with the awaitable methods that
+    Piccolo's transactions and our engine call."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, args: Any = ()) -> None:
+        self.conn.execute(sql, args)
+
+    async def execute_fetchall(self, sql: str, args: Any = ()) -> list[Any]:
+        return self.conn.execute(sql, args).fetchall()
+
+    async def executemany(self, sql: str, rows: Any) -> None:
+        self.conn.executemany(sql, rows)
+
+    async def close(self) -> None:
+        self.conn.close()
+
+
 class _Connections:
     """The reader, the writer and the write lock that belong to one event loop."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        reader: sqlite3.Connection,
-        writer: Any,
+        reader: _OnTheLoop,
+        writer: _OnTheLoop,
         lock_file: int,
     ) -> None:
         self.loop = loop
@@ -139,20 +161,12 @@ class PortalSQLiteEngine(SQLiteEngine):
         f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     )
 
-    async def _open(self) -> Any:
-        conn = await aiosqlite.connect(**self.connection_kwargs)
-        conn.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in self._PRAGMAS:
-            await conn.execute(pragma)
-        return conn
-
-    def _open_reader(self) -> sqlite3.Connection:
-        """The connection the event loop reads on (see the module's docstring)."""
+    def _open(self, *pragmas: str) -> _OnTheLoop:
         conn = sqlite3.connect(**self.connection_kwargs)
         conn.row_factory = dict_factory
-        for pragma in (*self._PRAGMAS, "PRAGMA query_only = ON"):
+        for pragma in (*self._PRAGMAS, *pragmas):
             conn.execute(pragma)
-        return conn
+        return _OnTheLoop(conn)
 
     async def connections(self) -> _Connections:
         """The connections of the running loop, opened on first use."""
@@ -167,7 +181,7 @@ class PortalSQLiteEngine(SQLiteEngine):
             if self._conns is None or self._conns.loop is not loop:
                 # A new loop (a CLI command after the server, a test): the old connections
                 # belong to a loop that is gone, so open fresh ones.
-                reader, writer = self._open_reader(), await self._open()
+                reader, writer = self._open("PRAGMA query_only = ON"), self._open()
                 if self._lock_file is None:
                     self._lock_file = os.open(
                         f"{self.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600
@@ -179,12 +193,16 @@ class PortalSQLiteEngine(SQLiteEngine):
         """Close this loop's connections (at shutdown)."""
         conns, self._conns = self._conns, None
         if conns is not None:
-            conns.reader.close()
+            await conns.reader.close()
             await conns.writer.close()
 
     async def get_connection(self) -> Any:
         # Only Piccolo's batch() asks for this: give it a connection of its own.
-        return await self._open()
+        conn = await aiosqlite.connect(**self.connection_kwargs)
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in self._PRAGMAS:
+            await conn.execute(pragma)
+        return conn
 
     async def _run_in_new_connection(
         self,
@@ -197,7 +215,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         # Piccolo tags only inserts with a query type, so look at the statement itself:
         # a plain SELECT cannot write, and goes to the reader.
         if query.lstrip()[:6].upper() == "SELECT":
-            return conns.reader.execute(query, args or []).fetchall()
+            return await conns.reader.execute_fetchall(query, args or [])
         async with conns.writing() as writer:
             return await writer.execute_fetchall(query, args or [])
 
@@ -217,7 +235,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         transaction = self.current_transaction.get()
         if transaction is not None:  # sees the transaction's own writes
             return await transaction.connection.execute_fetchall(query, values)
-        return (await self.connections()).reader.execute(query, values).fetchall()
+        return await (await self.connections()).reader.execute_fetchall(query, values)
 
     def transaction(
         self,
