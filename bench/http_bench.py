@@ -218,8 +218,8 @@ def cookies_from(headers: http.client.HTTPMessage) -> dict[str, str]:
 
 
 def sign_in(port: int, email: str = ADMIN_EMAIL) -> str:
-    """The portal_session cookie of a demo account (GET /login for the CSRF cookie, then
-    POST the form with that token)."""
+    """The cookies a browser holds once signed in to a demo account (GET /login for the
+    CSRF cookie, then POST the form with that token): the session and the CSRF cookie."""
     status, _, headers = request(port, "GET", "/login")
     csrf = cookies_from(headers).get("portal_csrf")
     if status != 200 or not csrf:
@@ -236,9 +236,10 @@ def sign_in(port: int, email: str = ADMIN_EMAIL) -> str:
         },
     )
     session = cookies_from(headers).get("portal_session")
+    csrf = cookies_from(headers).get("portal_csrf", csrf)  # in case signing in renews it
     if status != 303 or not session:
         raise RuntimeError(f"POST /login as {email}: status {status}, no portal_session cookie")
-    return f"portal_session={session}"
+    return f"portal_session={session}; portal_csrf={csrf}"
 
 
 def check_endpoint(port: int, endpoint: Endpoint, cookie: str) -> None:

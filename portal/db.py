@@ -8,7 +8,8 @@ times what SQLite spends on it, and every query of the portal is indexed and tak
 under a few milliseconds, even at a million complaints (bench/queue_bench.py).
 
 Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
-write and every transaction takes the writer: first an asyncio lock (one transaction at a
+write and every transaction takes the writer (its commit runs in a thread, see
+`_OnTheLoop.committing`): first an asyncio lock (one transaction at a
 time in this process), then a lock file that the worker processes take turns on, then
 BEGIN IMMEDIATE. Because the portal's processes queue on the lock file, SQLite's busy
 timeout only ever waits for a program outside the portal (an sqlite3 shell).
@@ -49,6 +50,12 @@ class _OnTheLoop:
 
     async def execute_fetchall(self, sql: str, args: Any = ()) -> list[Any]:
         return self.conn.execute(sql, args).fetchall()
+
+    async def committing(self, sql: str, args: Any = ()) -> list[Any]:
+        """A statement that ends a write: in a thread, because SQLite may then copy the
+        write-ahead log into the database file (a checkpoint, with fsync), which takes
+        up to a few hundred milliseconds that the event loop would otherwise stand still."""
+        return await asyncio.to_thread(lambda: self.conn.execute(sql, args).fetchall())
 
     async def executemany(self, sql: str, rows: Any) -> None:
         self.conn.executemany(sql, rows)
@@ -123,6 +130,10 @@ class PortalSQLiteTransaction(SQLiteTransaction):
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
+
+    async def commit(self) -> None:
+        await self.connection.committing("COMMIT")
+        self._committed = True
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -217,7 +228,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         if query.lstrip()[:6].upper() == "SELECT":
             return await conns.reader.execute_fetchall(query, args or [])
         async with conns.writing() as writer:
-            return await writer.execute_fetchall(query, args or [])
+            return await writer.committing(query, args or [])
 
     async def _run_in_existing_connection(
         self,
