@@ -267,12 +267,9 @@ _frozen: dict[tuple[int, Any], dict[str, Any]] = {}
 
 async def frozen_structure(template_id: int) -> dict[str, Any]:
     """structure(), kept in memory for published versions (the pages agencies fill)."""
-    row = (
-        await ChecklistTemplate.select(ChecklistTemplate.published_at)
-        .where(ChecklistTemplate.id == template_id)
-        .first()
-    )
-    key = (template_id, row["published_at"] if row else None)
+    # Every self-assessment page comes here: written-out SQL (see db.select).
+    rows = await db.select("SELECT published_at FROM checklist_template WHERE id = {}", template_id)
+    key = (template_id, rows[0]["published_at"] if rows else None)
     if key in _frozen:
         return _frozen[key]
     data = await structure(template_id)
