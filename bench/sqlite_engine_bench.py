@@ -129,12 +129,13 @@ def raw_mixed(path: Path, tasks: int, rounds: int, ids: list[int]) -> Row:
     return row
 
 
-# --- aiosqlite alone (no Piccolo): what the thread hop costs --------------------------
+# --- aiosqlite alone (no Piccolo): what a thread hop per statement costs ---------------
 
 
 async def aiosqlite_row(path: Path, tasks: int, rounds: int, ids: list[int], selects: int) -> Row:
-    """One reader and one writer connection, a write lock: PortalSQLiteEngine's layout
-    without Piccolo's query building. For comparison only."""
+    """One reader and one writer connection, each in its own thread (aiosqlite), and a
+    write lock: the layout PortalSQLiteEngine had before its statements ran on the event
+    loop, without Piccolo's query building. For comparison only."""
     import aiosqlite
 
     async def connect() -> aiosqlite.Connection:
@@ -299,8 +300,8 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             print(f"    {r.engine}: {note}")
     print(
         "(raw sqlite3 in (b) runs the same statements one after another on one connection; "
-        "'locked' = 'database is locked' errors; the aiosqlite row is PortalSQLiteEngine's "
-        "reader/writer/lock layout without Piccolo, for reference)"
+        "'locked' = 'database is locked' errors; the aiosqlite row is a reader and a writer "
+        "connection in threads of their own with a write lock, without Piccolo, for reference)"
     )
 
 

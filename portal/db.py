@@ -9,7 +9,7 @@ under a few milliseconds, even at a million complaints (bench/queue_bench.py).
 
 Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
 write and every transaction takes the writer (its commit runs in a thread, see
-`_OnTheLoop.committing`): first an asyncio lock (one transaction at a
+`_Connections.finish_write`): first an asyncio lock (one transaction at a
 time in this process), then a lock file that the worker processes take turns on, then
 BEGIN IMMEDIATE. Because the portal's processes queue on the lock file, SQLite's busy
 timeout only ever waits for a program outside the portal (an sqlite3 shell).
@@ -51,12 +51,6 @@ class _OnTheLoop:
     async def execute_fetchall(self, sql: str, args: Any = ()) -> list[Any]:
         return self.conn.execute(sql, args).fetchall()
 
-    async def committing(self, sql: str, args: Any = ()) -> list[Any]:
-        """A statement that ends a write: in a thread, because SQLite may then copy the
-        write-ahead log into the database file (a checkpoint, with fsync), which takes
-        up to a few hundred milliseconds that the event loop would otherwise stand still."""
-        return await asyncio.to_thread(lambda: self.conn.execute(sql, args).fetchall())
-
     async def executemany(self, sql: str, rows: Any) -> None:
         self.conn.executemany(sql, rows)
 
@@ -91,6 +85,22 @@ class _Connections:
             finally:
                 fcntl.flock(self.lock_file, fcntl.LOCK_UN)
 
+    async def finish_write(self, sql: str, args: Any = ()) -> list[Any]:
+        """The statement that ends a write (COMMIT, or a write outside a transaction),
+        inside writing(). It runs in a thread: SQLite may then copy the write-ahead log
+        into the database file (a checkpoint, with fsync), up to a few hundred
+        milliseconds the event loop would otherwise stand still. Once it is done the
+        thread lets the other processes' writers in at once, rather than when this busy
+        loop comes back to it (writing() unlocks again: no harm, this process's next
+        writer is still behind write_lock)."""
+
+        def run() -> list[Any]:
+            rows = self.writer.conn.execute(sql, args).fetchall()
+            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+            return rows
+
+        return await asyncio.to_thread(run)
+
 
 async def _take_turn(lock_file: int) -> None:
     """Wait for the other processes' writers (`portal serve --workers N`) on a lock file.
@@ -120,7 +130,7 @@ class PortalSQLiteTransaction(SQLiteTransaction):
     async def __aenter__(self) -> PortalSQLiteTransaction:
         if self._parent is not None:
             return self._parent  # type: ignore[return-value]
-        conns = await self.engine.connections()
+        conns = self._conns = await self.engine.connections()
         self._writing = conns.writing()
         self.connection = await self._writing.__aenter__()
         try:
@@ -132,7 +142,7 @@ class PortalSQLiteTransaction(SQLiteTransaction):
         return self
 
     async def commit(self) -> None:
-        await self.connection.committing("COMMIT")
+        await self._conns.finish_write("COMMIT")
         self._committed = True
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
@@ -227,8 +237,8 @@ class PortalSQLiteEngine(SQLiteEngine):
         # a plain SELECT cannot write, and goes to the reader.
         if query.lstrip()[:6].upper() == "SELECT":
             return await conns.reader.execute_fetchall(query, args or [])
-        async with conns.writing() as writer:
-            return await writer.committing(query, args or [])
+        async with conns.writing():
+            return await conns.finish_write(query, args or [])
 
     async def _run_in_existing_connection(
         self,
