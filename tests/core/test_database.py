@@ -62,6 +62,27 @@ async def test_readers_are_not_held_up_by_an_open_write_transaction():
     assert await ThrottleEvent.count() == 1
 
 
+async def test_written_out_reads_see_their_own_transaction_and_only_committed_rows_outside():
+    sql = "SELECT key FROM throttle_event WHERE key = {}"
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="mine", at=clock.now()))
+            assert await db.select(sql, "mine") == [{"key": "mine"}]
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    try:
+        assert await db.select(sql, "mine") == []  # not committed yet
+    finally:
+        release.set()
+        await task
+    assert await db.select(sql, "mine") == [{"key": "mine"}]
+
+
 @sqlite_only
 async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
     engine = get_engine()
