@@ -122,8 +122,8 @@ async def _explain(engine: Any, sql: str, args: list) -> list[str]:
 
     if engine.engine_type == "sqlite":
         conns = await engine.connections()
-        async with conns.reader.execute("EXPLAIN QUERY PLAN " + sql, args) as cursor:
-            return [row["detail"] for row in await cursor.fetchall()]
+        rows = await conns.reader.execute_fetchall("EXPLAIN QUERY PLAN " + sql, args)
+        return [row["detail"] for row in rows]
     template = re.sub(r"\$\d+", "{}", sql)
     rows = await engine.run_querystring(QueryString("EXPLAIN " + template, *args))
     return [row["QUERY PLAN"] for row in rows]

@@ -204,7 +204,9 @@ class Complaint(Table):
     reference = Varchar(length=20, unique=True)
     receipt_hash = Varchar(length=64)  # keyed hash of the receipt code; never the code
     form_token_hash = Varchar(length=64, unique=True, null=True, default=None)
-    status = Varchar(length=20, choices=Status, default=Status.received, index=True)
+    # status, agency, province and assigned_officer have no index of their own: each leads
+    # one of the queue's indexes (migrations/complaints), which serves them as well.
+    status = Varchar(length=20, choices=Status, default=Status.received)
     is_open = Boolean(default=True)
     stage = Varchar(length=20, choices=Stage, null=True, default=Stage.ACKNOWLEDGE)
     stage_due_at = Timestamptz(null=True, default=None, index=True)
@@ -215,7 +217,7 @@ class Complaint(Table):
     closed_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz()
     # Against whom: a registered agency, or a broker named by the complainant.
-    agency = ForeignKey(references=Agency, on_delete=OnDelete.restrict, null=True, index=True)
+    agency = ForeignKey(references=Agency, on_delete=OnDelete.restrict, null=True)
     broker_name = Varchar(length=200, default="")
     # Who filed, how, and for whom.
     filer = Varchar(length=20, choices=Filer)
@@ -229,7 +231,7 @@ class Complaint(Table):
     phone = Varchar(length=50, default="")
     email = Varchar(length=254, default="")
     contact_preference = Varchar(length=20, choices=ContactPreference)
-    province = Varchar(length=100, default="", index=True)  # the worker's home province
+    province = Varchar(length=100, default="")  # the worker's home province
     destination = Varchar(length=10, default="")  # a code of portal.labour.DESTINATIONS
     sector = Varchar(length=20, default="")  # a code of portal.labour.SECTORS
     description = Text()
@@ -238,9 +240,7 @@ class Complaint(Table):
     share_identity = Boolean(default=False)  # the agency may see who complains
     workers_count = Integer(default=1)
     # Case handling.
-    assigned_officer = ForeignKey(
-        references=User, on_delete=OnDelete.set_null, null=True, index=True
-    )
+    assigned_officer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     is_sensitive = Boolean(default=False)
     outcome = Varchar(length=20, choices=Outcome, default="")
     compensation = Numeric(digits=(14, 2), null=True, default=None)
@@ -265,7 +265,8 @@ class ComplaintGround(Table):
     """One ground of a complaint (a complaint has one or more); the queue filters on it."""
 
     id: Serial
-    complaint = ForeignKey(references=Complaint, on_delete=OnDelete.cascade, index=True)
+    # No index on complaint alone: (complaint, ground) in migrations/complaints serves it.
+    complaint = ForeignKey(references=Complaint, on_delete=OnDelete.cascade)
     ground = Varchar(length=30, choices=Ground, index=True)
 
 
