@@ -147,6 +147,28 @@ async def test_a_write_given_up_while_waiting_does_not_keep_the_others_out():
     assert [r["key"] for r in await ThrottleEvent.select(ThrottleEvent.key)] == ["next"]
 
 
+@sqlite_only
+async def test_other_processes_may_write_as_soon_as_a_commit_is_done():
+    """The commit hands the lock file on from its thread, before this process's event
+    loop (busy with other requests, in real life) gets back to the transaction."""
+    conns = await get_engine().connections()
+    other = os.open(f"{get_engine().path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        async with conns.writing() as writer:
+            await writer.execute("BEGIN IMMEDIATE")
+            await writer.execute_fetchall(
+                "INSERT INTO throttle_event (key, at) VALUES (?, ?)", ("k", clock.now())
+            )
+            with pytest.raises(BlockingIOError):  # the transaction is still open
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            await conns.finish_write("COMMIT")
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free already
+            fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
+    assert await ThrottleEvent.count() == 1
+
+
 async def db_transaction_insert(key: str) -> None:
     async with db.transaction():
         await ThrottleEvent.insert(ThrottleEvent(key=key, at=clock.now()))
