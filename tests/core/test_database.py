@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -167,6 +168,26 @@ async def test_other_processes_may_write_as_soon_as_a_commit_is_done():
     finally:
         os.close(other)
     assert await ThrottleEvent.count() == 1
+
+
+@sqlite_only
+async def test_commits_run_off_the_event_loop_thread():
+    """A commit may checkpoint the write-ahead log into the database file (with fsync,
+    up to hundreds of milliseconds): the event loop must go on serving meanwhile."""
+    conns = await get_engine().connections()
+    ran: list[tuple[str, bool]] = []  # (statement, on the event loop's thread?)
+    loop_thread = threading.get_ident()
+
+    def trace(statement: str) -> None:
+        ran.append((statement.split()[0].upper(), threading.get_ident() == loop_thread))
+
+    conns.writer.conn.set_trace_callback(trace)
+    try:
+        await db_transaction_insert("in a transaction")  # BEGIN, INSERT, COMMIT
+        await ThrottleEvent.insert(ThrottleEvent(key="on its own", at=clock.now()))  # INSERT
+    finally:
+        conns.writer.conn.set_trace_callback(None)
+    assert ran == [("BEGIN", True), ("INSERT", True), ("COMMIT", False), ("INSERT", False)]
 
 
 async def db_transaction_insert(key: str) -> None:
