@@ -8,11 +8,11 @@ times what SQLite spends on it, and every query of the portal is indexed and tak
 under a few milliseconds, even at a million complaints (bench/queue_bench.py).
 
 Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
-write and every transaction takes the writer (its commit runs in a thread, see
-`_Connections.finish_write`): first an asyncio lock (one transaction at a
+write and every transaction takes the writer: first an asyncio lock (one transaction at a
 time in this process), then a lock file that the worker processes take turns on, then
-BEGIN IMMEDIATE. Because the portal's processes queue on the lock file, SQLite's busy
-timeout only ever waits for a program outside the portal (an sqlite3 shell).
+BEGIN IMMEDIATE; its commit runs in a thread (`_Connections.finish_write`). Because the
+portal's processes queue on the lock file, SQLite's busy timeout only ever waits for a
+program outside the portal (an sqlite3 shell).
 """
 
 from __future__ import annotations
