@@ -43,6 +43,17 @@ async def test_many_concurrent_writers_all_succeed():
     assert await ThrottleEvent.count() == 400
 
 
+async def reached(point: asyncio.Event, task: asyncio.Task) -> None:
+    """Wait until `task` reaches `point`; if it ends first, fail with its own error
+    instead of waiting for ever."""
+    waiting = asyncio.ensure_future(point.wait())
+    await asyncio.wait({waiting, task}, return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        task.result()
+        raise AssertionError("the task ended before reaching the point")
+
+
 async def test_readers_are_not_held_up_by_an_open_write_transaction():
     inside, release = asyncio.Event(), asyncio.Event()
 
@@ -53,7 +64,7 @@ async def test_readers_are_not_held_up_by_an_open_write_transaction():
             await release.wait()
 
     writer = asyncio.create_task(slow_writer())
-    await inside.wait()
+    await reached(inside, writer)
     try:
         # A reader outside the transaction answers at once and does not see uncommitted rows.
         assert await asyncio.wait_for(ThrottleEvent.count(), timeout=2) == 0
@@ -75,7 +86,7 @@ async def test_written_out_reads_see_their_own_transaction_and_only_committed_ro
             await release.wait()
 
     task = asyncio.create_task(writer())
-    await inside.wait()
+    await reached(inside, task)
     try:
         assert await db.select(sql, "mine") == []  # not committed yet
     finally:
