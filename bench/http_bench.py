@@ -235,8 +235,9 @@ def sign_in(port: int, email: str = ADMIN_EMAIL) -> str:
             "Cookie": f"portal_csrf={csrf}",
         },
     )
-    session = cookies_from(headers).get("portal_session")
-    csrf = cookies_from(headers).get("portal_csrf", csrf)  # in case signing in renews it
+    cookies = cookies_from(headers)
+    session = cookies.get("portal_session")
+    csrf = cookies.get("portal_csrf", csrf)  # in case signing in renews it
     if status != 303 or not session:
         raise RuntimeError(f"POST /login as {email}: status {status}, no portal_session cookie")
     return f"portal_session={session}; portal_csrf={csrf}"

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import uploads
-from portal.access import RecordId, role_required
+from portal.access import RecordId, record_id, role_required
 from portal.accounts.tables import CONSTITUENCY_LABELS, Role
 from portal.checklists import assessments, cycle_results, cycles, improvements, reviews
 from portal.checklists.tables import ACTION_STATUS_LABELS, ANSWER_LABELS
@@ -252,11 +252,11 @@ async def scores_export(request: Request, cycle_id: RecordId) -> Response:
 @post("/cycles/{cycle_id:int}/chair", guards=[role_required(Role.admin)])
 async def chair_save(request: Request, cycle_id: RecordId) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
-    text = (await text_fields(request)).get("chair", "")
+    chair = record_id((await text_fields(request)).get("chair", ""))
     members = {m["id"] for m in await reviews.committee_members()}
-    if not text.isdecimal() or int(text) not in members:
+    if chair is None or chair not in members:
         raise NotFound(_("Page not found."))
-    await reviews.set_chair(request.scope["user"], cycle_id, int(text))
+    await reviews.set_chair(request.scope["user"], cycle_id, chair)
     return redirect(f"/cycles/{cycle_id}", N_("The chair has been saved."))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal import clock, db
-from portal.access import or_404
+from portal.access import or_404, record_id
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
@@ -595,9 +595,10 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
     known = {i["id"] for section in checklist["sections"] for i in section["indicators"]}
     chosen: list[int] = []
     for value in form.get("reopen", []):
-        if not str(value).isdecimal() or int(value) not in known:
+        indicator_id = record_id(str(value))
+        if indicator_id is None or indicator_id not in known:
             raise NotFound(_("Page not found."))
-        chosen.append(int(value))
+        chosen.append(indicator_id)
     if not chosen:
         raise FormErrors({"reopen": _("Choose the indicators the agency must revise.")})
     errors = {}

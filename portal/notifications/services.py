@@ -185,7 +185,8 @@ async def _notify_chunk(
 
 
 async def unread_count(user_id: int) -> int:
-    """How many alerts this person has not read (the number in the header)."""
+    """How many alerts this person has not read: the header's number after one is marked
+    read (a page reads it with the session, `accounts.services.session_user`)."""
     return await Alert.count().where((Alert.recipient == user_id) & Alert.is_read.eq(False))
 
 
