@@ -21,7 +21,7 @@ import asyncio
 import fcntl
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
@@ -250,8 +250,9 @@ class PortalSQLiteEngine(SQLiteEngine):
     ) -> Any:
         return await connection.execute_fetchall(query, args or [])
 
-    async def select(self, sql: str, values: tuple[Any, ...]) -> list[dict[str, Any]]:
-        """db.select() without Piccolo's query building (the SQL is already written)."""
+    async def run_written(self, sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+        """Written-out SQL (db.select, db.insert) without Piccolo's query building. Outside
+        a transaction it goes to the reader, which refuses to write."""
         query = _with_question_marks(sql)
         transaction = self.current_transaction.get()
         if transaction is not None:  # sees the transaction's own writes
@@ -268,7 +269,6 @@ class PortalSQLiteEngine(SQLiteEngine):
         )
 
 
-@cache
 def _with_question_marks(sql: str) -> str:
     """SQLite's placeholders for the `{}` of db.select()'s SQL (which has no other braces)."""
     return sql.replace("{}", "?")
@@ -328,11 +328,30 @@ async def select(sql: str, *values: Any) -> list[dict[str, Any]]:
     """The rows of a SELECT written out by hand, `{}` marking each value (sent apart from
     the SQL), for the busiest pages: there Piccolo's query building costs more than the
     query itself."""
+    return await _run_written(sql, values)
+
+
+async def _run_written(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
     engine = get_engine()
     if isinstance(engine, PortalSQLiteEngine):
-        return await engine.select(sql, values)
-    rows = await engine.run_querystring(QueryString(sql, *values, query_type="select"))
+        return await engine.run_written(sql, values)
+    rows = await engine.run_querystring(QueryString(sql, *values))
     return [dict(row) for row in rows]  # asyncpg gives records, read-only
+
+
+async def insert(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = ""
+) -> list[dict[str, Any]]:
+    """One INSERT of `rows` (values in the order of `columns`; other columns take their
+    defaults), written out for the busiest writes: Piccolo builds a Table object and a
+    query per row, which costs more than storing it. `tail` may add e.g. " RETURNING id".
+    Runs in the current transaction, or in one of its own."""
+    row = "(" + ", ".join("{}" for _ in columns) + ")"
+    names = ", ".join(f'"{name}"' for name in columns)
+    values = ", ".join(row for _ in rows)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES {values}{tail}'  # noqa: S608 - our names
+    async with transaction():
+        return await _run_written(sql, [value for one in rows for value in one])
 
 
 async def database_status() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import clock
+from portal import clock, db
 from portal.audit.tables import AuditEvent
 
 PAGE_SIZE = 50
@@ -14,16 +14,20 @@ async def record(
     actor: Any | None, action: str, object_type: str = "", object_id: Any = "", summary: str = ""
 ) -> None:
     """Append one event. `actor` is the User who acted, or None for the system."""
-    await AuditEvent.insert(
-        AuditEvent(
-            at=clock.now(),
-            actor=actor.id if actor else None,
-            actor_email=actor.email if actor else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            summary=summary,
-        )
+    await db.insert(
+        "audit_event",
+        ("at", "actor", "actor_email", "action", "object_type", "object_id", "summary"),
+        [
+            (
+                clock.now(),
+                actor.id if actor else None,
+                actor.email if actor else "",
+                action,
+                object_type,
+                str(object_id),
+                summary,
+            )
+        ],
     )
 
 

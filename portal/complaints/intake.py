@@ -190,11 +190,10 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
         return AgencyChoice(broker_name=text)
     if not text:
         return AgencyChoice(error=_("Give the agency's name or licence number."))
-    exact = await Agency.select(Agency.id).where(Agency.licence_number == text.upper()).first()
-    if exact is None:
-        exact = await Agency.select(Agency.id).where(Agency.licence_number == text).first()
-    if exact:
-        return AgencyChoice(agency_id=exact["id"])
+    for licence in dict.fromkeys((text.upper(), text)):  # as typed, if not in capitals
+        exact = await db.select("SELECT id FROM agency WHERE licence_number = {}", licence)
+        if exact:
+            return AgencyChoice(agency_id=exact[0]["id"])
     found = (
         await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
         .where(db.icontains(Agency.name_en, text) | db.icontains(Agency.name_km, text))
@@ -418,17 +417,12 @@ async def earlier_filing(form_token: str, now: datetime) -> Receipt | None:
     a reload); AlreadySent when it was filed long ago; None for a new form."""
     if not _FORM_TOKEN.match(form_token):
         return None
-    row = (
-        await Complaint.select(
-            Complaint.reference,
-            Complaint.received_at,
-            Complaint.status,
-            Complaint.stage_due_at,
-            Complaint.resolution_due_at,
-        )
-        .where(Complaint.form_token_hash == services.form_token_hash(form_token))
-        .first()
+    rows = await db.select(
+        "SELECT reference, received_at, status, stage_due_at, resolution_due_at"
+        " FROM complaint WHERE form_token_hash = {}",
+        services.form_token_hash(form_token),
     )
+    row = rows[0] if rows else None
     if row is None:
         return None
     if now - row["received_at"] > SAME_RECEIPT_FOR:
@@ -507,26 +501,27 @@ async def _insert(
     stored: list[uploads.StoredFile],
     partner: Any | None,
 ) -> None:
+    case = {
+        "reference": reference,
+        "receipt_hash": services.receipt_hash(code),
+        "form_token_hash": services.form_token_hash(form_token),
+        "status": Status.received,
+        "received_at": now,
+        "updated_at": now,
+        "resolution_due_at": resolution,
+        **deadline_columns,
+        **filing.columns,
+    }
     async with db.transaction():
-        rows = await Complaint.insert(
-            Complaint(
-                reference=reference,
-                receipt_hash=services.receipt_hash(code),
-                form_token_hash=services.form_token_hash(form_token),
-                status=Status.received,
-                received_at=now,
-                updated_at=now,
-                resolution_due_at=resolution,
-                **deadline_columns,
-                **filing.columns,
-            )
-        ).returning(Complaint.id)
+        rows = await db.insert("complaint", list(case), [list(case.values())], " RETURNING id")
         complaint_id = rows[0]["id"]
-        await ComplaintWorker.insert(
-            *[ComplaintWorker(complaint=complaint_id, **w) for w in filing.workers]
+        await db.insert(
+            "complaint_worker",
+            ["complaint", *filing.workers[0]],
+            [[complaint_id, *w.values()] for w in filing.workers],
         )
-        await ComplaintGround.insert(
-            *[ComplaintGround(complaint=complaint_id, ground=g) for g in filing.grounds]
+        await db.insert(
+            "complaint_ground", ("complaint", "ground"), [(complaint_id, g) for g in filing.grounds]
         )
         event_id = await services.add_event(
             complaint_id, "filed", Audience.public, now, partner, to_status=Status.received

@@ -9,13 +9,11 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from piccolo.querystring import QueryString
-
 from portal import db, uploads
 from portal.audit import services as audit
 from portal.complaints import states
 from portal.complaints.states import STATUS_LABELS, Status
-from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint, ComplaintFigure
+from portal.complaints.tables import Audience, CaseFile, Complaint, ComplaintFigure
 from portal.deadlines import PHNOM_PENH, Stage, due_after_pause, due_at
 from portal.errors import DomainError
 from portal.i18n import gettext as _
@@ -78,14 +76,11 @@ async def bump(changes: dict[str, int]) -> None:
     changes = {key: n for key, n in changes.items() if n}
     if not changes:
         return
-    rows = ", ".join("({}, {})" for _ in changes)
-    values = [v for key, n in sorted(changes.items()) for v in (key, n)]
-    await ComplaintFigure._meta.db.run_querystring(
-        QueryString(
-            f"INSERT INTO complaint_figure (key, value) VALUES {rows} "  # noqa: S608 - our names
-            "ON CONFLICT (key) DO UPDATE SET value = complaint_figure.value + excluded.value",
-            *values,
-        )
+    await db.insert(
+        "complaint_figure",
+        ("key", "value"),
+        sorted(changes.items()),
+        " ON CONFLICT (key) DO UPDATE SET value = complaint_figure.value + excluded.value",
     )
 
 
@@ -101,6 +96,19 @@ async def figures(keys: list[str]) -> dict[str, int]:
 # --- the timeline ---------------------------------------------------------------------
 
 
+_EVENT_COLUMNS = (
+    "complaint",
+    "at",
+    "kind",
+    "audience",
+    "actor",
+    "by_complainant",
+    "from_status",
+    "to_status",
+    "body",
+)
+
+
 async def add_event(
     complaint_id: int,
     kind: str,
@@ -113,19 +121,24 @@ async def add_event(
     by_complainant: bool = False,
 ) -> int:
     """Append one line to a case's timeline; returns its id (files attach to it)."""
-    rows = await CaseEvent.insert(
-        CaseEvent(
-            complaint=complaint_id,
-            at=at,
-            kind=kind,
-            audience=audience,
-            actor=actor.id if actor else None,
-            by_complainant=by_complainant,
-            from_status=from_status,
-            to_status=to_status,
-            body=body,
-        )
-    ).returning(CaseEvent.id)
+    rows = await db.insert(
+        "case_event",
+        _EVENT_COLUMNS,
+        [
+            (
+                complaint_id,
+                at,
+                kind,
+                audience,
+                actor.id if actor else None,
+                by_complainant,
+                from_status,
+                to_status,
+                body,
+            )
+        ],
+        " RETURNING id",
+    )
     return rows[0]["id"]
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from piccolo.querystring import QueryString
-
 from portal import db
 from portal.accounts.tables import User
 from portal.errors import NotFound
@@ -126,15 +124,6 @@ _OUTBOX_COLUMNS = (
 )
 
 
-def _insert_sql(table: str, columns: tuple[str, ...], rows: list[tuple], tail: str = "") -> Any:
-    """One multi-row INSERT. Piccolo's own insert builds a Table object and a nested query
-    per row, which costs seconds for the ten thousand alerts a big scan may make."""
-    row = "(" + ", ".join("{}" for _ in columns) + ")"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - our names
-    sql += ", ".join(row for _ in rows)
-    return QueryString(sql + tail, *[value for values in rows for value in values])
-
-
 async def _notify_chunk(
     wanted: list[tuple[Due, int]], people: dict[int, dict[str, Any]], now: datetime
 ) -> list[Sent]:
@@ -158,14 +147,11 @@ async def _notify_chunk(
         for key, (item, person) in by_key.items()
     ]
     settings = get_settings()
-    engine = Alert._meta.db
     sent: list[Sent] = []
     async with db.transaction():
         # A key another process stored meanwhile is skipped, and gets no second e-mail.
-        inserted = await engine.run_querystring(
-            _insert_sql(
-                "alert", _ALERT_COLUMNS, rows, " ON CONFLICT (key) DO NOTHING RETURNING key"
-            )
+        inserted = await db.insert(
+            "alert", _ALERT_COLUMNS, rows, " ON CONFLICT (key) DO NOTHING RETURNING key"
         )
         mails = []
         for row in inserted:
@@ -177,7 +163,7 @@ async def _notify_chunk(
             mails.append((who["email"], text.subject[:300], body, who["language"], 0, now, "", now))
             sent.append(Sent(person, who["role"], item.kind, text.subject))
         if mails:
-            await engine.run_querystring(_insert_sql("outbox_message", _OUTBOX_COLUMNS, mails))
+            await db.insert("outbox_message", _OUTBOX_COLUMNS, mails)
     return sent
 
 

@@ -95,6 +95,30 @@ async def test_written_out_reads_see_their_own_transaction_and_only_committed_ro
     assert await db.select(sql, "mine") == [{"key": "mine"}]
 
 
+async def test_written_out_inserts_read_back_as_piccolo_wrote_them_and_roll_back_with_a_transaction():
+    at = clock.now()
+    rows = await db.insert(
+        "throttle_event", ("key", "at"), [("one", at), ("two", at)], " RETURNING key"
+    )
+    assert sorted(row["key"] for row in rows) == ["one", "two"]
+    await ThrottleEvent.insert(ThrottleEvent(key="three", at=at))
+    stored = await ThrottleEvent.select(ThrottleEvent.key, ThrottleEvent.at).order_by(
+        ThrottleEvent.key
+    )
+    # Same column values (the time as a datetime, to the microsecond) whoever wrote them.
+    assert stored == [
+        {"key": "one", "at": at},
+        {"key": "three", "at": at},
+        {"key": "two", "at": at},
+    ]
+
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.insert("throttle_event", ("key", "at"), [("four", at)])
+            raise RuntimeError("something went wrong half-way")
+    assert await ThrottleEvent.count().where(ThrottleEvent.key == "four") == 0
+
+
 @sqlite_only
 async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
     engine = get_engine()
