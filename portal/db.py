@@ -10,7 +10,9 @@ under a few milliseconds, even at a million complaints (bench/queue_bench.py).
 Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
 write and every transaction takes the writer: first an asyncio lock (one transaction at a
 time in this process), then a lock file that the worker processes take turns on, then
-BEGIN IMMEDIATE; its commit runs in a thread (`_Connections.finish_write`). Because the
+BEGIN IMMEDIATE. A commit only appends to the write-ahead log; copying the log into the
+database file (a checkpoint, which syncs the file and may take a few hundred
+milliseconds) runs in a thread a moment later (`_Connections.checkpoint`). Because the
 portal's processes queue on the lock file, SQLite's busy timeout only ever waits for a
 program outside the portal (an sqlite3 shell).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -35,7 +38,12 @@ from piccolo.querystring import QueryString
 
 from portal.settings import Settings, get_settings
 
+log = logging.getLogger("portal.db")
+
 BUSY_TIMEOUT_MS = 10_000
+# How long after a write the log is copied into the database file (SQLite's own
+# checkpoint after a commit is turned off: it ran inside the commit, on the loop).
+CHECKPOINT_AFTER_S = 0.25
 
 
 class _OnTheLoop:
@@ -73,6 +81,8 @@ class _Connections:
         self.writer = writer
         self.write_lock = asyncio.Lock()
         self.lock_file = lock_file
+        self.checkpoint_planned: asyncio.TimerHandle | None = None
+        self.checkpointing: asyncio.Task | None = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[Any]:
@@ -87,19 +97,43 @@ class _Connections:
 
     async def finish_write(self, sql: str, args: Any = ()) -> list[Any]:
         """The statement that ends a write (COMMIT, or a write outside a transaction),
-        inside writing(). It runs in a thread: SQLite may then copy the write-ahead log
-        into the database file (a checkpoint, with fsync), up to a few hundred
-        milliseconds the event loop would otherwise stand still. Once it is done the
-        thread lets the other processes' writers in at once, rather than when this busy
-        loop comes back to it (writing() unlocks again: no harm, this process's next
-        writer is still behind write_lock)."""
+        inside writing(). It only appends to the write-ahead log (synchronous = NORMAL:
+        no fsync), so it runs on the loop; copying the log into the database file waits
+        for checkpoint() a moment later."""
+        rows = await self.writer.execute_fetchall(sql, args)
+        if self.checkpoint_planned is None:
+            self.checkpoint_planned = self.loop.call_later(
+                CHECKPOINT_AFTER_S, self._start_checkpoint
+            )
+        return rows
 
-        def run() -> list[Any]:
-            rows = self.writer.conn.execute(sql, args).fetchall()
-            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
-            return rows
+    def _start_checkpoint(self) -> None:
+        self.checkpointing = self.loop.create_task(self.checkpoint())
 
-        return await asyncio.to_thread(run)
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file. That may take a few hundred
+        milliseconds (it syncs the file), so it runs in a thread. It takes the writers'
+        turn: nothing is written meanwhile, so it gets to the end of the log and the
+        next write can start the log over instead of growing it."""
+        async with self.writing() as writer:
+            self.checkpoint_planned = None
+            try:
+                # fetchall() ends the statement: one left open would block the next COMMIT.
+                await asyncio.to_thread(
+                    lambda: writer.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                )
+            except sqlite3.Error as error:  # the next write plans another
+                log.warning("SQLite checkpoint failed: %s", error)
+
+    async def close(self) -> None:
+        """Close both connections once a running checkpoint is done (SQLite copies the
+        rest of the log when the last connection to the file closes)."""
+        if self.checkpoint_planned is not None:
+            self.checkpoint_planned.cancel()
+        if self.checkpointing is not None:
+            await self.checkpointing
+        await self.reader.close()
+        await self.writer.close()
 
 
 async def _take_turn(lock_file: int) -> None:
@@ -202,7 +236,8 @@ class PortalSQLiteEngine(SQLiteEngine):
             if self._conns is None or self._conns.loop is not loop:
                 # A new loop (a CLI command after the server, a test): the old connections
                 # belong to a loop that is gone, so open fresh ones.
-                reader, writer = self._open("PRAGMA query_only = ON"), self._open()
+                reader = self._open("PRAGMA query_only = ON")
+                writer = self._open("PRAGMA wal_autocheckpoint = 0")
                 if self._lock_file is None:
                     self._lock_file = os.open(
                         f"{self.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600
@@ -214,8 +249,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         """Close this loop's connections (at shutdown)."""
         conns, self._conns = self._conns, None
         if conns is not None:
-            await conns.reader.close()
-            await conns.writer.close()
+            await conns.close()
 
     async def get_connection(self) -> Any:
         # Only Piccolo's batch() asks for this: give it a connection of its own.

@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
@@ -183,32 +184,24 @@ async def test_a_write_given_up_while_waiting_does_not_keep_the_others_out():
     assert [r["key"] for r in await ThrottleEvent.select(ThrottleEvent.key)] == ["next"]
 
 
-@sqlite_only
-async def test_other_processes_may_write_as_soon_as_a_commit_is_done():
-    """The commit hands the lock file on from its thread, before this process's event
-    loop (busy with other requests, in real life) gets back to the transaction."""
-    conns = await get_engine().connections()
-    other = os.open(f"{get_engine().path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        async with conns.writing() as writer:
-            await writer.execute("BEGIN IMMEDIATE")
-            await writer.execute_fetchall(
-                "INSERT INTO throttle_event (key, at) VALUES (?, ?)", ("k", clock.now())
-            )
-            with pytest.raises(BlockingIOError):  # the transaction is still open
-                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            await conns.finish_write("COMMIT")
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free already
-            fcntl.flock(other, fcntl.LOCK_UN)
-    finally:
-        os.close(other)
-    assert await ThrottleEvent.count() == 1
+async def checkpoint_done(conns: db._Connections) -> None:
+    """Wait for the checkpoint that the last write planned."""
+    planned = conns.checkpoint_planned
+    assert planned is not None, "a write plans a checkpoint"
+    await asyncio.sleep(planned.when() - asyncio.get_running_loop().time() + 0.01)
+    assert conns.checkpointing is not None
+    await asyncio.wait_for(conns.checkpointing, timeout=5)
+
+
+def wal_size() -> int:
+    return Path(f"{get_engine().path}-wal").stat().st_size
 
 
 @sqlite_only
-async def test_commits_run_off_the_event_loop_thread():
-    """A commit may checkpoint the write-ahead log into the database file (with fsync,
-    up to hundreds of milliseconds): the event loop must go on serving meanwhile."""
+async def test_writes_run_on_the_event_loop_and_their_checkpoint_in_a_thread():
+    """Copying the write-ahead log into the database file syncs it (up to hundreds of
+    milliseconds): the event loop must go on serving meanwhile. Commits only append to
+    the log, and run on the loop."""
     conns = await get_engine().connections()
     ran: list[tuple[str, bool]] = []  # (statement, on the event loop's thread?)
     loop_thread = threading.get_ident()
@@ -220,9 +213,35 @@ async def test_commits_run_off_the_event_loop_thread():
     try:
         await db_transaction_insert("in a transaction")  # BEGIN, INSERT, COMMIT
         await ThrottleEvent.insert(ThrottleEvent(key="on its own", at=clock.now()))  # INSERT
+        await checkpoint_done(conns)
     finally:
         conns.writer.conn.set_trace_callback(None)
-    assert ran == [("BEGIN", True), ("INSERT", True), ("COMMIT", False), ("INSERT", False)]
+    assert ran == [
+        ("BEGIN", True),
+        ("INSERT", True),
+        ("COMMIT", True),
+        ("INSERT", True),
+        ("PRAGMA", False),
+    ]
+
+
+@sqlite_only
+async def test_the_write_ahead_log_is_copied_back_and_reused_instead_of_growing():
+    conns = await get_engine().connections()
+    note = "x" * 3000  # about a page a row
+
+    async def write_a_burst(burst: int) -> None:
+        for n in range(200):
+            await db_transaction_insert(f"{burst}-{n}-{note}")
+        await checkpoint_done(conns)
+
+    await write_a_burst(1)
+    after_one = wal_size()
+    for burst in range(2, 5):
+        await write_a_burst(burst)
+    assert await ThrottleEvent.count() == 800
+    assert after_one > 200 * 3000  # the burst went through the log...
+    assert wal_size() < 1.5 * after_one  # ...which started over after each checkpoint
 
 
 async def db_transaction_insert(key: str) -> None:
