@@ -304,7 +304,7 @@ class PortalSQLiteEngine(SQLiteEngine):
 
 
 def _with_question_marks(sql: str) -> str:
-    """SQLite's placeholders for the `{}` of db.select()'s SQL (which has no other braces)."""
+    """SQLite's placeholders for the `{}` of written-out SQL (which has no other braces)."""
     return sql.replace("{}", "?")
 
 
@@ -376,10 +376,11 @@ async def _run_written(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
 async def insert(
     table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = ""
 ) -> list[dict[str, Any]]:
-    """One INSERT of `rows` (values in the order of `columns`; other columns take their
-    defaults), written out for the busiest writes: Piccolo builds a Table object and a
-    query per row, which costs more than storing it. `tail` may add e.g. " RETURNING id".
-    Runs in the current transaction, or in one of its own."""
+    """One INSERT of `rows` (values in the order of `columns`), written out for the
+    busiest writes: Piccolo builds a Table object and a query per row, which costs more
+    than storing it. Columns left out take the database's default, not Piccolo's: give
+    the times. `tail` may add e.g. " RETURNING id". Runs in the current transaction, or
+    in one of its own."""
     row = "(" + ", ".join("{}" for _ in columns) + ")"
     names = ", ".join(f'"{name}"' for name in columns)
     values = ", ".join(row for _ in rows)

@@ -422,9 +422,9 @@ async def earlier_filing(form_token: str, now: datetime) -> Receipt | None:
         " FROM complaint WHERE form_token_hash = {}",
         services.form_token_hash(form_token),
     )
-    row = rows[0] if rows else None
-    if row is None:
+    if not rows:
         return None
+    row = rows[0]
     if now - row["received_at"] > SAME_RECEIPT_FOR:
         raise AlreadySent(
             _(
@@ -517,7 +517,7 @@ async def _insert(
         complaint_id = rows[0]["id"]
         await db.insert(
             "complaint_worker",
-            ["complaint", *filing.workers[0]],
+            ["complaint", *filing.workers[0]],  # check() gives every worker the same keys
             [[complaint_id, *w.values()] for w in filing.workers],
         )
         await db.insert(
