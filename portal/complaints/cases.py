@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.querystring import QueryString
 
 from portal import clock, db, uploads
 from portal.access import or_404, record_id
@@ -77,7 +76,7 @@ AUDIENCE_LABELS = {
 }
 
 # The row a name search's next page starts after (its name as the index has it).
-_NAME_CURSOR = "SELECT id, lower(complainant_name) AS name FROM complaint WHERE id = {} AND "
+_NAME_CURSOR = "SELECT id, name_key FROM complaint WHERE id = {} AND "
 
 # An exact reference, as printed on the receipt: C26-7K3M9Q2B.
 _REFERENCE = re.compile(r"^C\d{2}-[0-9A-Z]{8}$")
@@ -226,13 +225,10 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     if _REFERENCE.match(text.upper()):
         query = query.where(Complaint.reference == text.upper())
     else:
-        # In any case ("sok", "SOK", "Sok"): a range on the lower-case name (not LIKE), so
-        # its index serves it, in order, on both databases. The database lowers the typed
-        # text too, as it lowers the names (SQLite's lower() knows ASCII letters only).
-        query = query.where(
-            WhereRaw("lower(complainant_name) >= lower({})", text)
-            & WhereRaw("lower(complainant_name) < lower({})", text + "\uffff")
-        )
+        # In any case ("sok", "SOK", "Sok", "élise", "ÉLISE"): a range on the folded name
+        # (not LIKE), so its index serves it, in order, on both databases.
+        key = services.name_key(text)
+        query = query.where((Complaint.name_key >= key) & (Complaint.name_key < key + "\uffff"))
         findable, values = _findable_by_name(user)
         query = query.where(WhereRaw(findable, *values))
         cursor = record_id(after)
@@ -242,14 +238,13 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
         for last in previous:  # the previous page's last row: start after it
             query = query.where(
                 WhereRaw(
-                    "lower(complainant_name) >= {} AND (lower(complainant_name) > {} "
-                    "OR complaint.id > {})",
-                    last["name"],
-                    last["name"],
+                    "name_key >= {} AND (name_key > {} OR complaint.id > {})",
+                    last["name_key"],
+                    last["name_key"],
                     last["id"],
                 )
             )
-        query = query.order_by(QueryString("lower(complainant_name)"), Complaint.id)
+        query = query.order_by(Complaint.name_key, Complaint.id)
     rows = await query
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

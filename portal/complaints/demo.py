@@ -161,7 +161,7 @@ _COMPLAINT_COLUMNS = (
     "id", "reference", "receipt_hash", "form_token_hash", "status", "is_open", "stage",
     "stage_due_at", "resolution_due_at", "paused_since", "received_at", "acknowledged_at",
     "closed_at", "updated_at", "agency", "broker_name", "filer", "representative_of",
-    "channel", "organisation", "filed_by", "complainant_name", "phone", "email",
+    "channel", "organisation", "filed_by", "complainant_name", "name_key", "phone", "email",
     "contact_preference", "province", "destination", "sector", "description",
     "amount_claimed", "claim_currency", "share_identity", "workers_count",
     "assigned_officer", "is_sensitive", "outcome", "compensation", "compensation_currency",
@@ -273,6 +273,7 @@ def _bulk_row(
         reference = _reference(rng, received_at)
     seen.add(reference)
     filer = rng.choices(list(Filer), weights=[60, 25, 15])[0]
+    complainant = name if filer == Filer.worker else _person(rng)[0]
     agency = rng.choice(agencies) if agencies and rng.random() < 0.95 else None
     row = (
         complaint_id,
@@ -296,7 +297,8 @@ def _bulk_row(
         rng.choice(list(Channel)).value,
         None,
         None,
-        name if filer == Filer.worker else _person(rng)[0],
+        complainant,
+        services.name_key(complainant),
         f"0{rng.randrange(10, 99)} {rng.randrange(100, 999)} {rng.randrange(100, 999)}",
         "",
         rng.choice(list(ContactPreference)).value,
@@ -434,6 +436,7 @@ async def _demo_case(
             filer=Filer.worker if n % 3 else Filer.family,
             channel=rng.choice(list(Channel)),
             complainant_name=name,
+            name_key=services.name_key(name),
             phone=f"0{rng.randrange(10, 99)} {rng.randrange(100, 999)} {rng.randrange(100, 999)}",
             contact_preference=ContactPreference.phone,
             province=rng.choice(_PROVINCES),

@@ -365,6 +365,7 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
         "organisation": partner.organisation_id if partner else None,
         "filed_by": partner.id if partner else None,
         "complainant_name": v.get("complainant_name", ""),
+        "name_key": services.name_key(v.get("complainant_name", "")),
         "phone": phone,
         "email": email,
         "contact_preference": contact,

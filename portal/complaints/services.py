@@ -58,6 +58,12 @@ def receipt_hash(code: str) -> str:
     return keyed_hash(get_settings().secret_key, f"code:{normalise_receipt_code(code)}")
 
 
+def name_key(name: str) -> str:
+    """A complainant's name as the search compares it (Complaint.name_key): Unicode
+    normalised and case-folded, so "élise", "Élise" and "ÉLISE" are the same name."""
+    return unicodedata.normalize("NFKC", name).casefold()[:200]
+
+
 def form_token_hash(token: str) -> str:
     return keyed_hash(get_settings().secret_key, f"form:{token}")
 

@@ -228,6 +228,9 @@ class Complaint(Table):
     )
     filed_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     complainant_name = Varchar(length=200, default="")
+    # The name as the search compares it (services.name_key): SQLite's lower() folds ASCII
+    # letters only, so the folding is done here, the same on both databases.
+    name_key = Varchar(length=200, default="")
     phone = Varchar(length=50, default="")
     email = Varchar(length=254, default="")
     contact_preference = Varchar(length=20, choices=ContactPreference)

@@ -28,6 +28,7 @@ def make_complaint(make_agency: Any) -> Any:
             fields["agency"] = (await make_agency()).id
         resolution = await due_at(Stage.RESOLUTION, now)
         code = fields.pop("receipt_code", f"{n:020d}")
+        name = fields.pop("complainant_name", f"Complainant {n}")
         complaint = Complaint(
             reference=fields.pop("reference", f"C26-TEST{n:04d}"),
             receipt_hash=services.receipt_hash(code),
@@ -37,7 +38,8 @@ def make_complaint(make_agency: Any) -> Any:
             filer=fields.pop("filer", "worker"),
             contact_preference=fields.pop("contact_preference", "phone"),
             description=fields.pop("description", "The agency kept my passport."),
-            complainant_name=fields.pop("complainant_name", f"Complainant {n}"),
+            complainant_name=name,
+            name_key=services.name_key(name),
             status=status,
             **(await services.stage_fields(Status(status), now, resolution)),
             **fields,

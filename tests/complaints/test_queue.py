@@ -116,10 +116,11 @@ async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, m
     assert (await _found(client, "SOKUN"))[0] == [c["overdue"]]  # in any case
     assert (await _found(client, "sOkUn MaO"))[0] == [c["overdue"]]
     assert (await _found(client, "Nobody"))[0] == []
-    # A name with a letter outside ASCII is found as it is written, on either database.
+    # Letters outside ASCII are found in any case too, on either database.
     elise = (await make_complaint(complainant_name="Élise Chan")).reference
     assert (await _found(client, "Élise"))[0] == [elise]
     assert (await _found(client, "ÉLISE C"))[0] == [elise]
+    assert (await _found(client, "élise"))[0] == [elise]
     # Many matches, written in either case: in name order whatever the case, the next page
     # asked for by id, never by name.
     names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
@@ -176,3 +177,28 @@ async def test_only_officers_and_admins_reach_the_queue(client, make_user, role)
 async def test_the_public_is_sent_to_sign_in(client):
     response = await client.get("/cases")
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+async def test_complaints_stored_before_the_name_key_are_found_by_name_after_migrating(
+    make_complaint,
+):
+    """The migration that brought in `name_key` fills it for the complaints already
+    stored (here: one whose key is still empty, as it was then)."""
+    import importlib
+
+    migration = importlib.import_module(
+        "migrations.complaints.complaints_2026_12_01t01_31_00_000000"
+    )
+    older = await make_complaint(complainant_name="Élise Chan")
+    nameless = await make_complaint(complainant_name="")
+    await Complaint.update({Complaint.name_key: ""}).where(Complaint.id == older.id)
+
+    manager = await migration.forwards()
+    for step in manager.raw:
+        await step()
+
+    rows = await Complaint.select(Complaint.id, Complaint.name_key)
+    assert {row["id"]: row["name_key"] for row in rows} == {
+        older.id: "élise chan",
+        nameless.id: "",
+    }
