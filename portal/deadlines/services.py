@@ -29,7 +29,9 @@ from portal.deadlines.tables import DeadlinePolicy, Holiday
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import gettext as _
 
-RULES_TTL = 300.0  # seconds
+# Reading the rules takes two small queries; doing that every few seconds keeps the other
+# processes at most that far behind an edit, without a query on every due-time computation.
+RULES_TTL = 10.0  # seconds
 MAX_HOURS = 24 * 90
 MAX_WORKING_DAYS = 120
 

@@ -78,3 +78,21 @@ async def test_only_admins_reach_the_deadline_pages(client, as_role):
     await as_role("officer")
     assert (await client.get("/admin/deadlines")).status_code == 404
     assert (await client.get("/admin/holidays")).status_code == 404
+
+
+async def test_another_process_picks_up_a_policy_edit_once_its_cached_rules_expire():
+    """An edit drops the cache only in the process that made it; the others (more web
+    workers, the scheduler) read the rules again when their copy is RULES_TTL old."""
+    from portal import clock
+    from portal.deadlines import Duration, Unit, services
+    from portal.deadlines.tables import DeadlinePolicy
+
+    before = (await services.current_rules()).policy[Stage.ACKNOWLEDGE]
+    # The edit as another process makes it: straight to the table, this cache untouched.
+    await DeadlinePolicy.insert(
+        DeadlinePolicy(stage=Stage.ACKNOWLEDGE, amount=24, unit=Unit.HOURS, updated_at=clock.now())
+    )
+    assert (await services.current_rules()).policy[Stage.ACKNOWLEDGE] == before
+    read_at, rules = services._cache
+    services._cache = (read_at - services.RULES_TTL, rules)  # as if RULES_TTL had passed
+    assert (await services.current_rules()).policy[Stage.ACKNOWLEDGE] == Duration(24, Unit.HOURS)
