@@ -7,8 +7,6 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from piccolo.querystring import QueryString
-
 from portal import clock, db
 from portal.access import or_404
 from portal.accounts.tables import (
@@ -134,9 +132,7 @@ async def session_user(token: str | None, settings: Settings) -> CurrentUser | N
     if not token or len(token) > 100:
         return None
     now = clock.now()
-    rows = await LoginSession._meta.db.run_querystring(
-        QueryString(_SESSION_QUERY, False, token_hash(token), True, query_type="select")
-    )
+    rows = await db.select(_SESSION_QUERY, False, token_hash(token), True)
     if not rows:
         return None
     row = rows[0]
