@@ -138,6 +138,11 @@ def main() -> int:
         f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}; errors: {errors}: "
         f"{'PASS' if errors == 0 else 'FAIL'}"
     )
+    # bench/http_bench.py (the foundation's harness) calls GET / its bare endpoint; this
+    # script holds the page to the stricter /healthz, and shows the other for comparison.
+    print(
+        f"Article page against GET / (http_bench.py's bare endpoint): {rows[-1][1] / rows[1][1]:.0%}"
+    )
     return 0
 
 
