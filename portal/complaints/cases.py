@@ -362,7 +362,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         event["files"] = by_event.pop(event["id"], [])
     identity = access.sees_identity(user, case)
     if not identity:
-        case = {**case, "complainant_name": "", "phone": "", "email": ""}
+        case = {**case, "complainant_name": "", "name_key": "", "phone": "", "email": ""}
         for row in workers:
             row["name"] = ""
     return {
