@@ -287,7 +287,7 @@ class PortalSQLiteEngine(SQLiteEngine):
     async def run_written(self, sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
         """Written-out SQL (db.select, db.insert) without Piccolo's query building. Outside
         a transaction it goes to the reader, which refuses to write."""
-        query = _with_question_marks(sql)
+        query = sql.replace("{}", "?")  # the SQL has no other braces
         transaction = self.current_transaction.get()
         if transaction is not None:  # sees the transaction's own writes
             return await transaction.connection.execute_fetchall(query, values)
@@ -301,11 +301,6 @@ class PortalSQLiteEngine(SQLiteEngine):
         return PortalSQLiteTransaction(
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
-
-
-def _with_question_marks(sql: str) -> str:
-    """SQLite's placeholders for the `{}` of written-out SQL (which has no other braces)."""
-    return sql.replace("{}", "?")
 
 
 def make_engine(settings: Settings) -> Engine:

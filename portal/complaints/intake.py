@@ -318,8 +318,9 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
     if share not in ("yes", "no"):
         errors["share_identity"] = _("Answer yes or no.")
 
+    complainant_name = v.get("complainant_name", "")
     for label, text in (
-        ("complainant_name", v.get("complainant_name", "")),
+        ("complainant_name", complainant_name),
         ("representative_of", representative_of),
     ):
         if len(text) > MAX_NAME:
@@ -364,8 +365,8 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
         "channel": channel,
         "organisation": partner.organisation_id if partner else None,
         "filed_by": partner.id if partner else None,
-        "complainant_name": v.get("complainant_name", ""),
-        "name_key": services.name_key(v.get("complainant_name", "")),
+        "complainant_name": complainant_name,
+        "name_key": services.name_key(complainant_name),
         "phone": phone,
         "email": email,
         "contact_preference": contact,
