@@ -10,7 +10,10 @@ under a few milliseconds, even at a million complaints (bench/queue_bench.py).
 Reads outside a transaction go to the reader (WAL lets them run beside a write). Every
 write and every transaction takes the writer: first an asyncio lock (one transaction at a
 time in this process), then a lock file that the worker processes take turns on, then
-BEGIN IMMEDIATE. A commit only appends to the write-ahead log; copying the log into the
+BEGIN IMMEDIATE. The writes that queued meanwhile join that SQLite transaction, each in a
+savepoint of its own, and one COMMIT stores them all (`_SharedCommit`): a COMMIT and each
+turn on the lock file cost about as much as a complaint's inserts, so filings under load
+share them. A commit only appends to the write-ahead log; copying the log into the
 database file (a checkpoint, which syncs the file and may take a few hundred
 milliseconds) runs in a thread a moment later (`_Connections.checkpoint`). Because the
 portal's processes queue on the lock file, SQLite's busy timeout only ever waits for a
@@ -32,6 +35,7 @@ from typing import Any
 
 import aiosqlite
 from piccolo.engine.base import Engine
+from piccolo.engine.exceptions import TransactionError
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
@@ -44,6 +48,8 @@ BUSY_TIMEOUT_MS = 10_000
 # How long after a write the log is copied into the database file (SQLite's own
 # checkpoint after a commit is turned off: it ran inside the commit, on the loop).
 CHECKPOINT_AFTER_S = 0.25
+# At most this many tasks' writes wait for one COMMIT (see _SharedCommit).
+MAX_SHARED_WRITES = 32
 
 
 class _OnTheLoop:
@@ -66,6 +72,19 @@ class _OnTheLoop:
         self.conn.close()
 
 
+class _SharedCommit:
+    """Writes of several tasks that one COMMIT makes durable: the tasks that queued for
+    the writer while one wrote go in the same SQLite transaction, each in a savepoint of
+    its own, so that a failing one takes back only its own writes. Every write still
+    waits for that COMMIT before it returns."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.committed: asyncio.Future[None] = loop.create_future()
+        # Read the outcome even if every waiting task has been cancelled meanwhile.
+        self.committed.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.writes = 0
+
+
 class _Connections:
     """The reader, the writer and the write lock that belong to one event loop."""
 
@@ -79,33 +98,99 @@ class _Connections:
         self.loop = loop
         self.reader = reader
         self.writer = writer
-        self.write_lock = asyncio.Lock()
+        self.write_lock = asyncio.Lock()  # one task writes at a time in this process
+        self.queued = 0  # tasks waiting for write_lock
         self.lock_file = lock_file
+        self.open: _SharedCommit | None = None  # the transaction now open on the writer
+        self.commit_planned = False
         self.checkpoint_planned: asyncio.TimerHandle | None = None
         self.checkpointing: asyncio.Task | None = None
 
     @asynccontextmanager
-    async def writing(self) -> AsyncIterator[Any]:
-        """The writer, for this task alone in this process and first in line among the
-        processes that share the database file."""
-        async with self.write_lock:
-            await _take_turn(self.lock_file)
+    async def write(self) -> AsyncIterator[_OnTheLoop]:
+        """The writer, for this task alone; its writes are committed (or, if the block
+        raises, taken back) before this returns."""
+        shared = await self._start_write()
+        kept = False
+        try:
+            yield self.writer
+            kept = True
+        finally:
+            conn = self.writer.conn
             try:
-                yield self.writer
+                if not kept:
+                    conn.execute("ROLLBACK TO portal_write")
+                conn.execute("RELEASE portal_write")
+                shared.writes += 1
             finally:
-                fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+                self.write_lock.release()
+                self._plan_commit()
+            if kept:
+                await asyncio.shield(shared.committed)
+            else:  # wait all the same: what this task reads next includes what it saw
+                await asyncio.wait({shared.committed})
 
-    async def finish_write(self, sql: str, args: Any = ()) -> list[Any]:
-        """The statement that ends a write (COMMIT, or a write outside a transaction),
-        inside writing(). It only appends to the write-ahead log (synchronous = NORMAL:
-        no fsync), so it runs on the loop; copying the log into the database file waits
-        for checkpoint() a moment later."""
-        rows = await self.writer.execute_fetchall(sql, args)
+    async def _start_write(self) -> _SharedCommit:
+        self.queued += 1
+        try:
+            await self.write_lock.acquire()
+        except BaseException:
+            self._plan_commit()  # the open transaction may have been waiting for this task
+            raise
+        finally:
+            self.queued -= 1
+        try:
+            if self.open is None:
+                # First in line among the processes, then SQLite's write lock.
+                await _take_turn(self.lock_file)
+                try:
+                    self.writer.conn.execute("BEGIN IMMEDIATE")
+                except BaseException:
+                    fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+                    raise
+                self.open = _SharedCommit(self.loop)
+            self.writer.conn.execute("SAVEPOINT portal_write")
+        except BaseException:
+            self.write_lock.release()
+            self._plan_commit()
+            raise
+        return self.open
+
+    def _plan_commit(self) -> None:
+        if not self.commit_planned:
+            self.commit_planned = True
+            self.loop.call_soon(self._commit_unless_more_are_coming)
+
+    def _commit_unless_more_are_coming(self) -> None:
+        self.commit_planned = False
+        shared = self.open
+        if shared is None or self.write_lock.locked():
+            return  # nothing open, or a task is writing: it plans again when it ends
+        if self.queued and shared.writes < MAX_SHARED_WRITES:
+            return  # the next task in line joins first, and plans again when it ends
+        self._commit()
+
+    def _commit(self) -> None:
+        """COMMIT the open transaction (no task is writing). It only appends to the
+        write-ahead log (synchronous = NORMAL: no fsync), so it runs on the loop; copying
+        the log into the database file waits for checkpoint() a moment later."""
+        shared, self.open = self.open, None
+        if shared is None:
+            return
+        try:
+            self.writer.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.writer.conn.in_transaction:
+                self.writer.conn.execute("ROLLBACK")
+            shared.committed.set_exception(error)
+        else:
+            shared.committed.set_result(None)
+        finally:
+            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
         if self.checkpoint_planned is None:
             self.checkpoint_planned = self.loop.call_later(
                 CHECKPOINT_AFTER_S, self._start_checkpoint
             )
-        return rows
 
     def _start_checkpoint(self) -> None:
         self.checkpointing = self.loop.create_task(self.checkpoint())
@@ -115,19 +200,24 @@ class _Connections:
         milliseconds (it syncs the file), so it runs in a thread. It takes the writers'
         turn: nothing is written meanwhile, so it gets to the end of the log and the
         next write can start the log over instead of growing it."""
-        async with self.writing() as writer:
+        async with self.write_lock:
+            self._commit()
             self.checkpoint_planned = None
+            await _take_turn(self.lock_file)
             try:
                 # fetchall() ends the statement: one left open would block the next COMMIT.
                 await asyncio.to_thread(
-                    lambda: writer.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    lambda: self.writer.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 )
             except sqlite3.Error as error:  # the next write plans another
                 log.warning("SQLite checkpoint failed: %s", error)
+            finally:
+                fcntl.flock(self.lock_file, fcntl.LOCK_UN)
 
     async def close(self) -> None:
         """Close both connections once a running checkpoint is done (SQLite copies the
         rest of the log when the last connection to the file closes)."""
+        self._commit()
         if self.checkpoint_planned is not None:
             self.checkpoint_planned.cancel()
         if self.checkpointing is not None:
@@ -157,40 +247,31 @@ async def _take_turn(lock_file: int) -> None:
 
 
 class PortalSQLiteTransaction(SQLiteTransaction):
-    """A transaction on the shared writer connection, holding the write lock throughout."""
+    """A transaction on the shared writer connection (_Connections.write): it commits,
+    or is taken back if the block raises, when the block ends."""
 
     engine: PortalSQLiteEngine
 
     async def __aenter__(self) -> PortalSQLiteTransaction:
         if self._parent is not None:
             return self._parent  # type: ignore[return-value]
-        conns = self._conns = await self.engine.connections()
-        self._writing = conns.writing()
-        self.connection = await self._writing.__aenter__()
-        try:
-            await self.begin()
-        except BaseException as error:
-            await self._writing.__aexit__(type(error), error, error.__traceback__)
-            raise
+        conns = await self.engine.connections()
+        self._write = conns.write()
+        self.connection = await self._write.__aenter__()
         self.context = self.engine.current_transaction.set(self)
         return self
 
     async def commit(self) -> None:
-        await self._conns.finish_write("COMMIT")
-        self._committed = True
+        raise TransactionError("the transaction commits when its block ends")
+
+    async def rollback(self) -> None:
+        raise TransactionError("raise an exception in the block to roll the transaction back")
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
             return exception is None
-        try:
-            if exception:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            await self._writing.__aexit__(None, None, None)
+        self.engine.current_transaction.reset(self.context)
+        await self._write.__aexit__(exception_type, exception, traceback)
         return exception is None
 
 
@@ -271,8 +352,8 @@ class PortalSQLiteEngine(SQLiteEngine):
         # a plain SELECT cannot write, and goes to the reader.
         if query.lstrip()[:6].upper() == "SELECT":
             return await conns.reader.execute_fetchall(query, args or [])
-        async with conns.writing():
-            return await conns.finish_write(query, args or [])
+        async with conns.write() as writer:
+            return await writer.execute_fetchall(query, args or [])
 
     async def _run_in_existing_connection(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -211,18 +212,103 @@ async def test_writes_run_on_the_event_loop_and_their_checkpoint_in_a_thread():
 
     conns.writer.conn.set_trace_callback(trace)
     try:
-        await db_transaction_insert("in a transaction")  # BEGIN, INSERT, COMMIT
-        await ThrottleEvent.insert(ThrottleEvent(key="on its own", at=clock.now()))  # INSERT
+        await db_transaction_insert("in a transaction")
+        await ThrottleEvent.insert(ThrottleEvent(key="on its own", at=clock.now()))
         await checkpoint_done(conns)
     finally:
         conns.writer.conn.set_trace_callback(None)
-    assert ran == [
-        ("BEGIN", True),
-        ("INSERT", True),
-        ("COMMIT", True),
-        ("INSERT", True),
-        ("PRAGMA", False),
-    ]
+    a_write = [("BEGIN", True), ("SAVEPOINT", True), ("INSERT", True), ("RELEASE", True)]
+    assert ran == [*a_write, ("COMMIT", True), *a_write, ("COMMIT", True), ("PRAGMA", False)]
+
+
+def commits_counted(conns: db._Connections) -> list[str]:
+    """Every COMMIT the writer runs from now on (until the trace is taken off)."""
+    commits: list[str] = []
+    conns.writer.conn.set_trace_callback(
+        lambda statement: commits.append(statement) if statement == "COMMIT" else None
+    )
+    return commits
+
+
+@sqlite_only
+async def test_writes_queued_together_share_one_commit_and_each_returns_once_it_is_stored():
+    conns = await get_engine().connections()
+    path = get_engine().path
+    seen_by_another_connection: list[bool] = []
+
+    async def write(key: str) -> None:
+        await db_transaction_insert(key)
+        # Stored for good when the write returns: a new connection (another process,
+        # the next request) finds it.
+        with sqlite3.connect(path) as other:
+            found = other.execute("SELECT 1 FROM throttle_event WHERE key = ?", (key,))
+            seen_by_another_connection.append(found.fetchone() is not None)
+
+    commits = commits_counted(conns)
+    try:
+        async with other_process_writing():  # the writes queue meanwhile
+            writes = [asyncio.create_task(write(f"w{n}")) for n in range(20)]
+            await asyncio.sleep(0.2)
+        await asyncio.wait_for(asyncio.gather(*writes), timeout=5)
+    finally:
+        conns.writer.conn.set_trace_callback(None)
+    assert seen_by_another_connection == [True] * 20
+    assert await ThrottleEvent.count() == 20
+    assert len(commits) == 1
+
+
+@sqlite_only
+async def test_a_failing_write_in_a_shared_commit_takes_back_only_its_own_rows():
+    async def failing() -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="failing", at=clock.now()))
+            raise RuntimeError("something went wrong half-way")
+
+    async def duplicate() -> None:  # a statement SQLite itself refuses
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="duplicate", at=clock.now()))
+            await get_engine().run_querystring(
+                QueryString(
+                    "INSERT INTO throttle_event (id, key, at) SELECT id, key, at"
+                    " FROM throttle_event WHERE key = 'duplicate'"
+                )
+            )
+
+    await ThrottleEvent.count()
+    async with other_process_writing():
+        tasks = [
+            asyncio.create_task(db_transaction_insert("first")),
+            asyncio.create_task(failing()),
+            asyncio.create_task(duplicate()),
+            asyncio.create_task(db_transaction_insert("last")),
+        ]
+        await asyncio.sleep(0.2)
+    results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5)
+    assert results[0] is None and results[3] is None
+    assert isinstance(results[1], RuntimeError)
+    assert isinstance(results[2], sqlite3.IntegrityError)
+    stored = await ThrottleEvent.select(ThrottleEvent.key).order_by(ThrottleEvent.key)
+    assert [row["key"] for row in stored] == ["first", "last"]
+
+
+@sqlite_only
+@pytest.mark.parametrize("ticks", range(8))
+async def test_writes_given_up_at_any_moment_leave_no_transaction_open(ticks: int):
+    """Writers cancelled while queued or waiting for their commit: the others' writes
+    are still committed, and the writers' turn is handed back to the other processes."""
+    conns = await get_engine().connections()
+    tasks = [asyncio.create_task(db_transaction_insert(f"w{n}")) for n in range(6)]
+    for _ in range(ticks):
+        await asyncio.sleep(0)
+    tasks[1].cancel()
+    tasks[4].cancel()
+    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=5)
+    kept = {f"w{n}" for n, task in enumerate(tasks) if not task.cancelled()}
+    stored = {row["key"] for row in await ThrottleEvent.select(ThrottleEvent.key)}
+    assert kept <= stored  # a write cancelled after its turn may be stored too
+    assert conns.open is None
+    async with other_process_writing():  # times out if the lock file was kept
+        pass
 
 
 @sqlite_only
@@ -242,6 +328,41 @@ async def test_the_write_ahead_log_is_copied_back_and_reused_instead_of_growing(
     assert await ThrottleEvent.count() == 800
     assert after_one > 200 * 3000  # the burst went through the log...
     assert wal_size() < 1.5 * after_one  # ...which started over after each checkpoint
+
+
+@sqlite_only
+async def test_a_write_given_up_while_it_was_next_in_line_does_not_hold_up_the_others():
+    """The last write of a shared commit leaves the COMMIT to the write queued behind it;
+    if that one is given up (its client went away) before its turn, the COMMIT must
+    still happen and the writers' turn be handed back."""
+    conns = await get_engine().connections()
+    if conns.checkpoint_planned is not None:  # it would commit what is left open
+        conns.checkpoint_planned.cancel()
+        conns.checkpoint_planned = None
+    go = asyncio.Event()
+
+    async def first() -> None:  # holds the writer until told to finish
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="first", at=clock.now()))
+            await go.wait()
+
+    async def second() -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="second", at=clock.now()))
+            third.cancel()  # given up while queued right behind this one
+
+    writes = [asyncio.create_task(first())]
+    await asyncio.sleep(0.05)
+    writes.append(asyncio.create_task(second()))
+    third = asyncio.create_task(db_transaction_insert("third"))
+    await asyncio.sleep(0.05)
+    go.set()
+    await asyncio.wait_for(asyncio.gather(*writes), timeout=2)
+    assert third.cancelled()
+    stored = await ThrottleEvent.select(ThrottleEvent.key).order_by(ThrottleEvent.key)
+    assert [row["key"] for row in stored] == ["first", "second"]
+    async with other_process_writing():  # times out if the lock file was kept
+        pass
 
 
 async def db_transaction_insert(key: str) -> None:
