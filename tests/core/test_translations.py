@@ -141,3 +141,23 @@ def test_gettext_serves_khmer() -> None:
         assert i18n.gettext("Sign in") == "Sign in"
     finally:
         i18n.current_language.reset(token)
+
+
+def test_templates_translate_and_escape_what_they_fill_in() -> None:
+    from portal import i18n
+    from portal.templating import build_environment
+
+    message = "%(name)s is damaged and cannot be opened."
+    khmer = catalog("km")[message].string
+    call = '_("' + message + '", name=file)'
+    env = build_environment()
+    token = i18n.current_language.set("km")
+    try:
+        html = env.from_string("{{ " + call + " }}").render(file="<b>a.pdf</b>")
+        text = env.from_string(
+            "{% autoescape false %}{{ " + call + " }}{% endautoescape %}"
+        ).render(file="<b>a.pdf</b>")
+    finally:
+        i18n.current_language.reset(token)
+    assert html == khmer % {"name": "&lt;b&gt;a.pdf&lt;/b&gt;"}
+    assert text == khmer % {"name": "<b>a.pdf</b>"}  # e.g. a plain-text e-mail
