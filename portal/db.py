@@ -118,10 +118,13 @@ class _Connections:
         finally:
             conn = self.writer.conn
             try:
-                if not kept:
-                    conn.execute("ROLLBACK TO portal_write")
-                conn.execute("RELEASE portal_write")
-                shared.writes += 1
+                if not conn.in_transaction:
+                    self._lost(shared)
+                else:
+                    if not kept:
+                        conn.execute("ROLLBACK TO portal_write")
+                    conn.execute("RELEASE portal_write")
+                    shared.writes += 1
             finally:
                 self.write_lock.release()
                 self._plan_commit()
@@ -155,6 +158,14 @@ class _Connections:
             self._plan_commit()
             raise
         return self.open
+
+    def _lost(self, shared: _SharedCommit) -> None:
+        """SQLite rolled the whole transaction back (a full disk, an I/O error): every
+        write that shared it is lost, and its task is told so; the next write starts
+        afresh."""
+        self.open = None
+        fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+        shared.committed.set_exception(sqlite3.OperationalError("the transaction was rolled back"))
 
     def _plan_commit(self) -> None:
         if not self.commit_planned:

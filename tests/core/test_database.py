@@ -365,6 +365,35 @@ async def test_a_write_given_up_while_it_was_next_in_line_does_not_hold_up_the_o
         pass
 
 
+@sqlite_only
+async def test_when_sqlite_rolls_a_shared_transaction_back_every_write_in_it_fails_and_the_next_succeeds():
+    """A full disk or an I/O error makes SQLite roll the whole transaction back (here
+    forced with ROLLBACK): the writes that shared it must fail, not report success; the
+    writes queued behind start a transaction of their own."""
+
+    async def breaks_it() -> None:
+        async with db.transaction():
+            await ThrottleEvent.insert(ThrottleEvent(key="broken", at=clock.now()))
+            await get_engine().run_querystring(QueryString("ROLLBACK"))
+            raise RuntimeError("disk full")
+
+    await ThrottleEvent.count()
+    async with other_process_writing():  # all three queue, and share one transaction
+        tasks = [
+            asyncio.create_task(db_transaction_insert("before")),
+            asyncio.create_task(breaks_it()),
+            asyncio.create_task(db_transaction_insert("after")),
+        ]
+        await asyncio.sleep(0.2)
+    before, broken, after = await asyncio.wait_for(
+        asyncio.gather(*tasks, return_exceptions=True), timeout=5
+    )
+    assert isinstance(before, sqlite3.OperationalError)  # rolled back with the others
+    assert isinstance(broken, RuntimeError)
+    assert after is None
+    assert [row["key"] for row in await ThrottleEvent.select(ThrottleEvent.key)] == ["after"]
+
+
 async def db_transaction_insert(key: str) -> None:
     async with db.transaction():
         await ThrottleEvent.insert(ThrottleEvent(key=key, at=clock.now()))
