@@ -228,7 +228,8 @@ class _Connections:
     async def close(self) -> None:
         """Close both connections once a running checkpoint is done (SQLite copies the
         rest of the log when the last connection to the file closes)."""
-        self._commit()
+        async with self.write_lock:  # a write under way finishes first
+            self._commit()
         if self.checkpoint_planned is not None:
             self.checkpoint_planned.cancel()
         if self.checkpointing is not None:
