@@ -23,6 +23,7 @@ program outside the portal (an sqlite3 shell).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -188,12 +189,16 @@ class _Connections:
         shared, self.open = self.open, None
         if shared is None:
             return
+        conn = self.writer.conn
         try:
-            self.writer.conn.execute("COMMIT")
+            conn.execute("COMMIT")
         except sqlite3.Error as error:
-            if self.writer.conn.in_transaction:
-                self.writer.conn.execute("ROLLBACK")
+            # Tell the waiting writers first: this runs in a loop callback, and a failing
+            # ROLLBACK must not leave them waiting for ever.
             shared.committed.set_exception(error)
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
         else:
             shared.committed.set_result(None)
         finally:
