@@ -50,6 +50,10 @@ def _load(language: str) -> _gettext.NullTranslations:
 _TRANSLATIONS = {language: _load(language) for language in LANGUAGES}
 
 
+def catalog(language: str) -> _gettext.NullTranslations:
+    return _TRANSLATIONS[language]
+
+
 def gettext(message: str) -> str:
     """Translate into the current request's language."""
     return _TRANSLATIONS[current_language.get()].gettext(message)

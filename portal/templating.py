@@ -9,10 +9,19 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    TemplateNotFound,
+    nodes,
+    pass_eval_context,
+    select_autoescape,
+)
 from jinja2.nodes import EvalContext
+from jinja2.visitor import NodeTransformer
 from litestar import MediaType, Request
 from litestar.datastructures import Cookie
+from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from markupsafe import Markup
@@ -26,6 +35,15 @@ FLASH_COOKIE = "portal_flash"
 
 
 class PortalEnvironment(Environment):
+    """The pages' environment. There is one per language (`language`), so that `_("...")`
+    with a literal message is translated once, when a template is compiled, instead of
+    on every render: the receipt page has 25 of them, the article page over a hundred."""
+
+    language = i18n.DEFAULT_LANGUAGE
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        return _TranslateLiterals(self.language).visit(super()._parse(source, name, filename))
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`row.name` in a template: the pages' data are dicts (database rows), so look the
         key up first. Jinja tries the attribute first, and the AttributeError raised and
@@ -38,7 +56,32 @@ class PortalEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def build_environment() -> Environment:
+class _TranslateLiterals(NodeTransformer):
+    """`_("literal", name=value)` -> the literal's translation, marked safe where the
+    template escapes, % the escaped values: what _template_gettext returns at render."""
+
+    def __init__(self, language: str) -> None:
+        self.catalog = i18n.catalog(language)
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        self.generic_visit(node)
+        call = node.node
+        if not (
+            isinstance(call, nodes.Name)
+            and call.name in ("_", "gettext")
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        text = nodes.MarkSafeIfAutoescape(nodes.Const(self.catalog.gettext(node.args[0].value)))
+        values = [nodes.Pair(nodes.Const(kw.key), kw.value) for kw in node.kwargs]
+        return nodes.Mod(text, nodes.Dict(values), lineno=node.lineno)
+
+
+def build_environment(language: str = i18n.DEFAULT_LANGUAGE) -> PortalEnvironment:
     env = PortalEnvironment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
@@ -66,20 +109,50 @@ def build_environment() -> Environment:
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
     )
+    env.language = language
     return env
 
 
 @pass_eval_context
 def _template_gettext(eval_context: EvalContext, message: str, **variables: Any) -> str:
-    """`_()` in a template: what Jinja's newstyle gettext does (the translation, marked
-    safe where the template escapes, filled in with escaped values), without its three
-    layers of calls: a receipt page calls it 25 times."""
+    """`_(message)` in a template, for a message that is not a literal (those are
+    translated when the template is compiled, to the same result): what Jinja's newstyle
+    gettext does - the translation, marked safe where the template escapes, filled in
+    with escaped values - without its three layers of calls."""
     text = i18n.gettext(message)
     return (Markup(text) if eval_context.autoescape else text) % variables  # noqa: S704 - our catalogue
 
 
-def template_engine() -> JinjaTemplateEngine:
-    return JinjaTemplateEngine.from_environment(build_environment())
+class PortalTemplateEngine(JinjaTemplateEngine):
+    """Litestar's Jinja engine, taking each page from its reader's language's environment.
+    The environments are overlays of one: they share its globals and filters (Litestar
+    registers csrf_token there) and keep their own compiled templates."""
+
+    def __init__(self) -> None:
+        base = build_environment()
+        self.environments = {i18n.DEFAULT_LANGUAGE: base}
+        for language in i18n.LANGUAGES:
+            if language != i18n.DEFAULT_LANGUAGE:
+                self.environments[language] = overlay = base.overlay()
+                overlay.language = language
+        super().__init__(engine_instance=base)
+
+    @property
+    def current(self) -> Environment:
+        return self.environments[i18n.current_language.get()]
+
+    def get_template(self, template_name: str) -> Any:
+        try:
+            return self.current.get_template(template_name)
+        except TemplateNotFound as exc:
+            raise TemplateNotFoundException(template_name=template_name) from exc
+
+    def render_string(self, template_string: str, context: Any) -> str:
+        return self.current.from_string(template_string).render(context)
+
+
+def template_engine() -> PortalTemplateEngine:
+    return PortalTemplateEngine()
 
 
 def url_with(request: Request, **changes: str) -> str:

@@ -13,6 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -143,20 +144,27 @@ def test_gettext_serves_khmer() -> None:
         i18n.current_language.reset(token)
 
 
-def test_templates_translate_and_escape_what_they_fill_in() -> None:
+@pytest.mark.parametrize(
+    "call",
+    [
+        '_("%(name)s is damaged and cannot be opened.", name=file)',  # translated when compiled
+        "_(message, name=file)",  # translated when rendered
+    ],
+)
+def test_templates_translate_and_escape_what_they_fill_in(call: str) -> None:
     from portal import i18n
-    from portal.templating import build_environment
+    from portal.templating import template_engine
 
     message = "%(name)s is damaged and cannot be opened."
     khmer = catalog("km")[message].string
-    call = '_("' + message + '", name=file)'
-    env = build_environment()
+    engine = template_engine()
+    context = {"file": "<b>a.pdf</b>", "message": message}
     token = i18n.current_language.set("km")
     try:
-        html = env.from_string("{{ " + call + " }}").render(file="<b>a.pdf</b>")
-        text = env.from_string(
-            "{% autoescape false %}{{ " + call + " }}{% endautoescape %}"
-        ).render(file="<b>a.pdf</b>")
+        html = engine.render_string("{{ " + call + " }}", context)
+        text = engine.render_string(
+            "{% autoescape false %}{{ " + call + " }}{% endautoescape %}", context
+        )
     finally:
         i18n.current_language.reset(token)
     assert html == khmer % {"name": "&lt;b&gt;a.pdf&lt;/b&gt;"}
