@@ -312,6 +312,10 @@ class PortalSQLiteEngine(SQLiteEngine):
         "PRAGMA synchronous = NORMAL",
         "PRAGMA foreign_keys = ON",
         f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+        # Each write in a shared commit has a savepoint, whose journal (the pages as they
+        # were before it) outgrows SQLite's 64 KiB buffer and went to a temporary file:
+        # created, written and deleted for every filing.
+        "PRAGMA temp_store = MEMORY",
     )
 
     def _open(self, *pragmas: str) -> _OnTheLoop:
