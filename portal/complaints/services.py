@@ -29,7 +29,11 @@ def new_reference(received_at: datetime) -> str:
     """A case reference like C26-7K3M9Q2B: the year, then random letters (not a count,
     so references tell nobody how many complaints there are)."""
     year = received_at.astimezone(PHNOM_PENH).year % 100
-    tail = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    # One draw for all eight letters (secrets.choice reads the system's random source
+    # once per letter); written out in base 31, each letter is still equally likely.
+    base = len(_REFERENCE_ALPHABET)
+    number = secrets.randbelow(base**8)
+    tail = "".join(_REFERENCE_ALPHABET[number // base**i % base] for i in range(8))
     return f"C{year:02d}-{tail}"
 
 

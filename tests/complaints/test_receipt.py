@@ -83,3 +83,12 @@ async def test_the_receipt_code_is_not_logged(client, make_agency, caplog):
 
     rows = await get_engine().run_querystring(QueryString("SELECT * FROM throttle_event"))
     assert not any(code.replace(" ", "") in str(r) for r in rows)
+
+
+def test_references_use_the_unambiguous_letters_and_every_one_of_them():
+    references = [services.new_reference(clock.now()) for _ in range(3000)]
+    year = clock.now().astimezone(i18n.TIMEZONE).year % 100
+    assert all(ref.startswith(f"C{year:02d}-") and len(ref) == 12 for ref in references)
+    assert len(set(references)) == len(references)
+    for position in range(4, 12):  # each letter of the tail, first to last, draws from all 31
+        assert {ref[position] for ref in references} == set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")

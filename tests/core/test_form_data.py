@@ -83,7 +83,9 @@ FORMS = [
         [("attachments", ('evil"; name="x.pdf', PDF, "application/pdf"))],
         id="quotes in a file name",
     ),
-    pytest.param({"a": "1"}, [("attachments", ("", b"", "application/octet-stream"))], id="no file"),
+    pytest.param(
+        {"a": "1"}, [("attachments", ("", b"", "application/octet-stream"))], id="no file"
+    ),
 ]
 
 
@@ -123,7 +125,9 @@ MALFORMED = [
     pytest.param(_one_part('Content-Disposition: attachment; name="a"'), id="not form-data"),
     pytest.param(_one_part("Content-Disposition: form-data"), id="no field name"),
     pytest.param(_one_part('Content-Disposition form-data; name="a"'), id="header without colon"),
-    pytest.param(_one_part('Content-Disposition: form-data; name="a"', b"\xff\xfe"), id="not utf-8"),
+    pytest.param(
+        _one_part('Content-Disposition: form-data; name="a"', b"\xff\xfe"), id="not utf-8"
+    ),
     pytest.param(
         _one_part('Content-Disposition: form-data; name="a"\r\n' + "X-Pad: 1\r\n" * 8),
         id="too many part headers",
