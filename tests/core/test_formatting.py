@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,3 +49,21 @@ def test_names_kept_in_both_languages_follow_the_reader(language):
     assert i18n.local_name("Angkor Manpower", "") == "Angkor Manpower"
     language("en")
     assert i18n.local_name("Angkor Manpower", "អង្គរ") == "Angkor Manpower"
+
+
+@pytest.mark.parametrize("code", ["en", "km"])
+def test_date_times_read_as_babel_writes_them(language, code):
+    # format_datetime reads each language's pattern once (i18n._medium_datetime) rather
+    # than through babel per date; the text must be babel's, every hour of the clock.
+    from babel import Locale
+    from babel.dates import format_datetime as babel_format_datetime
+
+    language(code)
+    assert i18n._medium_datetime(code) is not None  # the fast way is the one taken
+    start = datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
+    for hour in range(0, 24 * 366, 7):  # every hour of the day, every month
+        moment = start + timedelta(hours=hour, minutes=hour % 60, seconds=(hour * 7) % 60)
+        expected = babel_format_datetime(
+            moment.astimezone(i18n.TIMEZONE), "medium", locale=Locale.parse(code)
+        )
+        assert i18n.format_datetime(moment) == expected
