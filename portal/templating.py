@@ -35,9 +35,10 @@ FLASH_COOKIE = "portal_flash"
 
 
 class PortalEnvironment(Environment):
-    """The pages' environment. There is one per language (`language`), so that `_("...")`
-    with a literal message is translated once, when a template is compiled, instead of
-    on every render: the receipt page has 25 of them, the article page over a hundred."""
+    """The pages' environment. There is one per language (`language`; see
+    PortalTemplateEngine), so that `_("...")` with a literal message is translated once,
+    when a template is compiled, instead of on every render: the receipt page has 25 of
+    them, the article page over a hundred."""
 
     language = i18n.DEFAULT_LANGUAGE
 
@@ -81,7 +82,7 @@ class _TranslateLiterals(NodeTransformer):
         return nodes.Mod(text, nodes.Dict(values), lineno=node.lineno)
 
 
-def build_environment(language: str = i18n.DEFAULT_LANGUAGE) -> PortalEnvironment:
+def build_environment() -> PortalEnvironment:
     env = PortalEnvironment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
@@ -109,7 +110,6 @@ def build_environment(language: str = i18n.DEFAULT_LANGUAGE) -> PortalEnvironmen
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
     )
-    env.language = language
     return env
 
 
