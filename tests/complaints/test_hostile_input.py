@@ -205,3 +205,28 @@ async def test_a_post_without_the_csrf_token_is_refused(client, make_agency):
     assert response.status_code == 403
     await csrf_token(client)
     await nothing_stored(before)
+
+
+async def test_a_form_field_that_is_not_utf8_is_refused(client, make_agency):
+    before = stored_files()
+    agency = await make_agency()
+    fields = {
+        "_csrf_token": await csrf_token(client),
+        **complaint_fields(await form_token(client), agency.licence_number),
+    }
+    boundary = "----portaltestboundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        + (b"\xff\xfe kept passports" if name == "description" else str(value).encode())
+        + b"\r\n"
+        for name, values in fields.items()
+        for value in (values if isinstance(values, list) else [values])
+    )
+    response = await client.post(
+        "/complaints/new",
+        content=body + f"--{boundary}--\r\n".encode(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 400
+    assert "The request could not be understood." in response.text
+    await nothing_stored(before)
