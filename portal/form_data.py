@@ -23,6 +23,8 @@ from multipart import parse_content_disposition, parse_options_header  # type: i
 # A part's headers: browsers send two (Content-Disposition, Content-Type).
 MAX_PART_HEADERS = 8
 MAX_HEADER_BYTES = 4096
+# A text field as browsers send it: one header, a plain name.
+_TEXT_FIELD = re.compile(rb'Content-Disposition: form-data; name="([^"%\\\r\n]+)"')
 
 
 class PortalRequest(Request):
@@ -85,9 +87,6 @@ def parse_multipart(body: bytes, boundary: str, part_limit: int) -> dict[str, An
     except UnicodeDecodeError:
         raise ClientException("Form data is not UTF-8") from None
     return {name: values if len(values) > 1 else values[0] for name, values in fields.items()}
-
-
-_TEXT_FIELD = re.compile(rb'Content-Disposition: form-data; name="([^"%\\\r\n]+)"')
 
 
 def _any_part(headers: bytes, content: bytes) -> tuple[str, Any]:

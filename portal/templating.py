@@ -130,11 +130,11 @@ class PortalTemplateEngine(JinjaTemplateEngine):
 
     def __init__(self) -> None:
         base = build_environment()
-        self.environments = {i18n.DEFAULT_LANGUAGE: base}
+        self.environments: dict[str, PortalEnvironment] = {}
         for language in i18n.LANGUAGES:
-            if language != i18n.DEFAULT_LANGUAGE:
-                self.environments[language] = overlay = base.overlay()
-                overlay.language = language
+            env = base if language == i18n.DEFAULT_LANGUAGE else base.overlay()
+            env.language = language
+            self.environments[language] = env
         super().__init__(engine_instance=base)
 
     @property
