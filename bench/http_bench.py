@@ -121,8 +121,12 @@ def isolated_environment(
 
 
 def portal_env(data_dir: Path) -> dict[str, str]:
+    """The server's environment: no PORTAL_* setting from the caller's shell but the
+    database isolated_environment() chose, if it chose one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(PORTAL_DATA_DIR=str(data_dir), PORTAL_BASE_URL=f"http://{HOST}")
+    if database := os.environ.get("PORTAL_DATABASE_URL"):
+        env["PORTAL_DATABASE_URL"] = database
     return env
 
 

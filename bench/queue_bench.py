@@ -11,8 +11,12 @@ complaints (`portal.complaints.demo.bulk_complaints`, the code behind
   3. on SQLite, EXPLAIN QUERY PLAN of each queue query (which index, any sort step);
      on PostgreSQL, EXPLAIN of the same.
 
-Targets (issue: complaints): queue page p99 < 50 ms at 1,000,000 complaints; every query
-on the request path < 5 ms. Prints PASS/FAIL per line, exits 0 either way.
+While the pages are fetched, a ticker task measures how late the event loop wakes it (a
+statement run on the loop, or any other long step, shows up there).
+
+Targets: queue page p99 < 50 ms at 1,000,000 complaints, on SQLite and on PostgreSQL;
+every query on the request path < 5 ms; the event loop never held for more than 20 ms.
+Prints PASS/FAIL per line, exits 0 either way.
 
     .venv/bin/python bench/queue_bench.py [--rows 1000000] [--requests 200] [--postgres] [--keep]
 """
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 PAGE_P99_MS = 50.0
 QUERY_MS = 5.0
+LOOP_LAG_MS = 20.0
 QUERY_RUNS = 11  # requests whose queries are each timed
 
 
@@ -60,6 +65,29 @@ class QueryTimer:
             return result
 
         type(engine).run_querystring = run_querystring  # type: ignore[method-assign]
+
+
+class LoopLag:
+    """How late the event loop runs a task that asks to wake every millisecond: the
+    longest step that held the loop meanwhile."""
+
+    def __init__(self) -> None:
+        self.worst_ms = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - asked - 0.001) * 1000)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
 async def _variants(officer_id: int) -> list[tuple[str, dict[str, str]]]:
@@ -193,11 +221,13 @@ async def _run_pages(args: argparse.Namespace) -> None:
 
         print()
         print(
-            f"{'page':34} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  target p99 < {PAGE_P99_MS:.0f} ms"
+            f"{'page':34} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'loop':>6}"
+            f"  targets: p99 < {PAGE_P99_MS:.0f} ms, loop held < {LOOP_LAG_MS:.0f} ms"
         )
-        print("-" * 84)
+        print("-" * 96)
         plans: dict[str, list[tuple[str, list, float, float]]] = {}
         all_ok = True
+        worst_lag = 0.0
         for label, params in variants:
             params = dict(params)
             path = params.pop("__path", "/cases")
@@ -212,11 +242,12 @@ async def _run_pages(args: argparse.Namespace) -> None:
             for _ in range(5):  # warm-up: caches, first compile of templates
                 await fetch()
             times = []
-            for _ in range(args.requests):
-                t = time.perf_counter()
-                response = await fetch()
-                times.append((time.perf_counter() - t) * 1000)
-                assert response.status_code == 200, (label, response.status_code)
+            with LoopLag() as lag:
+                for _ in range(args.requests):
+                    t = time.perf_counter()
+                    response = await fetch()
+                    times.append((time.perf_counter() - t) * 1000)
+                    assert response.status_code == 200, (label, response.status_code)
             rows = len(re.findall(r'<a href="/cases/\d+">C\d\d-', response.text))
             # Each query's time over QUERY_RUNS requests: one sample would judge a query by
             # whatever else the machine did in that millisecond.
@@ -238,11 +269,12 @@ async def _run_pages(args: argparse.Namespace) -> None:
             ]
             times.sort()
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-            ok = p99 < PAGE_P99_MS
+            ok = p99 < PAGE_P99_MS and lag.worst_ms < LOOP_LAG_MS
             all_ok &= ok
+            worst_lag = max(worst_lag, lag.worst_ms)
             print(
                 f"{label:34} {rows:>5} {statistics.median(times):8.1f} {p99:8.1f} {times[-1]:8.1f}"
-                f"  {'PASS' if ok else 'FAIL'}"
+                f" {lag.worst_ms:6.1f}  {'PASS' if ok else 'FAIL'}"
             )
 
         print()
@@ -278,7 +310,10 @@ async def _run_pages(args: argparse.Namespace) -> None:
                 if sorts:
                     print("    (sorts: fine only when few rows match)")
         print()
-        print(f"queue pages: {'PASS' if all_ok else 'FAIL'}; slowest query {slowest:.2f} ms")
+        print(
+            f"queue pages: {'PASS' if all_ok else 'FAIL'}; slowest query {slowest:.2f} ms; "
+            f"event loop held at most {worst_lag:.1f} ms"
+        )
 
 
 def main() -> None:
