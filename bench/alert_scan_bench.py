@@ -1,10 +1,8 @@
 """The deadline scan against a large complaints table: time against the number of items due.
 
-Complaints are not built yet, so this script makes a table of its own shaped like their
-due-time columns (`bench_complaint`: reference, stage, stage_due_at with an index,
+This script makes a table of its own shaped like the complaints' due-time columns (`bench_complaint`: reference, stage, stage_due_at with an index,
 is_open, assigned_officer, agency), fills it with --rows rows (default 1,000,000), and
-registers a watcher over it exactly as the docstring of portal/notifications/watchers.py
-describes. For each number of due items it times:
+registers a watcher over it built like the one in portal/complaints/jobs.py. For each number of due items it times:
 
   find     the watcher alone (range query on stage_due_at + building the alerts);
   first    a whole scan that makes every alert and queues every e-mail;
@@ -79,6 +77,7 @@ async def main(args: argparse.Namespace) -> None:
     from portal import clock, db
     from portal.accounts.tables import User
     from portal.cli import _migrate
+    from portal.complaints import jobs as complaint_jobs
     from portal.deadlines.services import current_rules
     from portal.notifications import watchers
     from portal.notifications.tables import Alert, OutboxMessage
@@ -102,9 +101,9 @@ async def main(args: argparse.Namespace) -> None:
             BenchComplaint.agency,
         ).where(
             BenchComplaint.is_open.eq(True)
-            & (BenchComplaint.stage_due_at <= now + watchers.DUE_SOON)
+            & (BenchComplaint.stage_due_at <= now + complaint_jobs.DUE_SOON)
         )
-        return await watchers.stage_alerts(rows, now, rules.grace, link="/cases/{id}")
+        return await complaint_jobs.stage_alerts(rows, now, rules.grace, link="/cases/{id}")
 
     due_counts = [int(n) for n in args.due.split(",")]
     await db.connect()
@@ -143,7 +142,12 @@ async def main(args: argparse.Namespace) -> None:
             await Alert.delete(force=True)
             await OutboxMessage.delete(force=True)
             # `due` items are within DUE_SOON of falling due at this moment.
-            now = BASE - watchers.DUE_SOON + timedelta(seconds=due) + timedelta(milliseconds=500)
+            now = (
+                BASE
+                - complaint_jobs.DUE_SOON
+                + timedelta(seconds=due)
+                + timedelta(milliseconds=500)
+            )
             t0 = time.perf_counter()
             found = await complaint_stages(now)
             t1 = time.perf_counter()

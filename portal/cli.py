@@ -134,7 +134,7 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
 def cmd_alerts(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
-    from portal.notifications.watchers import scan
+    from portal.scheduler import scan
 
     try:
         now = datetime.fromisoformat(args.now)

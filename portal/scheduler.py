@@ -10,12 +10,21 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from portal import clock
 from portal.accounts import services as accounts
+from portal.agencies import jobs as agency_jobs
+from portal.checklists import jobs as checklist_jobs
+from portal.complaints import jobs as complaint_jobs
 from portal.notifications import jobs as notification_jobs
 from portal.notifications.lease import holder_name
+from portal.notifications.watchers import scan
 from portal.security import purge_throttle_events
 from portal.settings import Settings
 
 log = logging.getLogger("portal.scheduler")
+
+# Each domain's deadline watchers register themselves when its jobs module is imported:
+# `scan` (portal alerts, the deadline_scan job) runs them all.
+DOMAIN_JOBS = (agency_jobs, checklist_jobs, complaint_jobs)
+__all__ = ["DOMAIN_JOBS", "create_scheduler", "housekeeping", "scan"]
 
 
 async def housekeeping(settings: Settings) -> None:

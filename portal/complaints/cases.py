@@ -22,6 +22,7 @@ from portal.access import or_404, record_id
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
 from portal.complaints import access, services, states
+from portal.complaints.jobs import DUE_SOON
 from portal.complaints.states import OPEN, Status
 from portal.complaints.tables import (
     Audience,
@@ -38,7 +39,6 @@ from portal.complaints.tables import (
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
-from portal.notifications.watchers import DUE_SOON
 
 PAGE_SIZE = 50
 MAX_TEXT = 5000

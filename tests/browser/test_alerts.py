@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import expect
 
-from portal.notifications.watchers import scan
+from portal.scheduler import scan
 from tests.browser.conftest import both_ways, sign_in
 
 pytestmark = pytest.mark.browser

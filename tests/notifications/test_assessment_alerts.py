@@ -9,7 +9,7 @@ from portal.checklists import cycles, templates
 from portal.checklists.tables import Assessment
 from portal.deadlines import PHNOM_PENH
 from portal.notifications.tables import Alert
-from portal.notifications.watchers import scan
+from portal.scheduler import scan
 from tests.checklists.conftest import CHECKLIST
 
 DEADLINE = date(2026, 12, 31)

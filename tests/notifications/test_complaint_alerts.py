@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.complaints.tables import Complaint
-from portal.notifications import watchers
 from portal.notifications.tables import Alert
+from portal.scheduler import scan
 from tests.complaints import conftest as complaint_fixtures
 
 make_complaint = complaint_fixtures.make_complaint  # the complaint factory, here too
@@ -51,18 +51,18 @@ async def test_the_agency_response_stage(people, make_complaint):
     # Another agency's case, due much later: its staff hear nothing now.
     await make_complaint(status="awaiting_agency", agency=p["other_agency"].id)
     await _due(case)
-    assert await watchers.scan(DUE - timedelta(hours=25)) == []
+    assert await scan(DUE - timedelta(hours=25)) == []
 
-    await watchers.scan(DUE - timedelta(hours=23))
+    await scan(DUE - timedelta(hours=23))
     assert await _heard("stage_due_soon") == {
         p["assigned"].id: f"/cases/{case.id}",
         # Agency staff cannot open /cases: their alert leads to their own page.
         p["staff"].id: f"/agency/complaints/{case.id}",
     }
-    await watchers.scan(DUE + timedelta(minutes=1))
+    await scan(DUE + timedelta(minutes=1))
     assert set(await _heard("stage_overdue")) == {p["assigned"].id, p["staff"].id}
     assert await _heard("stage_escalated") == {}
-    await watchers.scan(DUE + timedelta(hours=24))
+    await scan(DUE + timedelta(hours=24))
     assert set(await _heard("stage_escalated")) == {p["supervisor"].id, p["admin"].id}
     everyone = {row["recipient"] for row in await Alert.select(Alert.recipient)}
     assert p["other_staff"].id not in everyone and p["officer"].id not in everyone
@@ -72,7 +72,7 @@ async def test_an_unassigned_case_reaches_every_officer_but_not_the_agency(peopl
     p = people
     case = await make_complaint(status="received", agency=p["agency"].id)
     await _due(case)
-    await watchers.scan(DUE + timedelta(hours=1))
+    await scan(DUE + timedelta(hours=1))
     officers = {p["assigned"].id, p["officer"].id, p["supervisor"].id}
     assert set(await _heard("stage_overdue")) == officers
     assert set(await _heard("stage_due_soon")) == officers
@@ -87,4 +87,4 @@ async def test_paused_and_finished_cases_stay_quiet(people, make_complaint):
     resolved = await make_complaint(status="resolved", agency=p["agency"].id)
     await _due(paused)
     await _due(resolved)
-    assert await watchers.scan(DUE + timedelta(days=3)) == []
+    assert await scan(DUE + timedelta(days=3)) == []

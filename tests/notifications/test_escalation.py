@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.complaints import jobs as complaint_jobs
 from portal.deadlines import Stage
 from portal.deadlines.services import current_rules, save_policies
 from portal.notifications import watchers
 from portal.notifications.tables import Alert
+from portal.scheduler import scan
 
 DUE = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
 
@@ -23,8 +25,8 @@ def cases(monkeypatch):
 
     async def complaint_stages(now):
         rules = await current_rules()
-        due = [row for row in rows if row["stage_due_at"] <= now + watchers.DUE_SOON]
-        return await watchers.stage_alerts(due, now, rules.grace, link="/cases/{id}")
+        due = [row for row in rows if row["stage_due_at"] <= now + complaint_jobs.DUE_SOON]
+        return await complaint_jobs.stage_alerts(due, now, rules.grace, link="/cases/{id}")
 
     monkeypatch.setitem(watchers.WATCHERS, "complaint_stages", complaint_stages)
     return rows
@@ -60,25 +62,25 @@ async def test_an_overdue_stage_escalates_to_supervisors_only_after_the_grace_pe
             "agency": p["agency"].id,
         }
     )
-    assert await watchers.scan(DUE - timedelta(hours=25)) == []
+    assert await scan(DUE - timedelta(hours=25)) == []
 
-    await watchers.scan(DUE - timedelta(hours=23))
+    await scan(DUE - timedelta(hours=23))
     # The assigned officer and the agency's own staff, nobody else.
     assert await _heard("stage_due_soon") == {p["assigned"].id, p["staff"].id}
 
-    await watchers.scan(DUE + timedelta(minutes=1))
+    await scan(DUE + timedelta(minutes=1))
     assert await _heard("stage_overdue") == {p["assigned"].id, p["staff"].id}
     assert await _heard("stage_escalated") == set()
 
     # Default grace: 24 hours. A minute before, still nobody above the officer hears.
-    await watchers.scan(DUE + timedelta(hours=23, minutes=59))
+    await scan(DUE + timedelta(hours=23, minutes=59))
     assert await _heard("stage_escalated") == set()
-    await watchers.scan(DUE + timedelta(hours=24))
+    await scan(DUE + timedelta(hours=24))
     assert await _heard("stage_escalated") == {p["supervisor"].id, p["admin"].id}
 
     # Scanning on changes nothing: one alert per threshold and person.
     before = await Alert.count()
-    await watchers.scan(DUE + timedelta(days=3))
+    await scan(DUE + timedelta(days=3))
     assert await Alert.count() == before
     # The other agency's staff never heard a thing about this case.
     heard = {r["recipient"] for r in await Alert.select(Alert.recipient)}
@@ -102,20 +104,20 @@ async def test_the_grace_period_is_the_admins_setting(cases, people):
             "agency": p["agency"].id,
         }
     )
-    await watchers.scan(DUE + timedelta(hours=71))
+    await scan(DUE + timedelta(hours=71))
     assert await _heard("stage_escalated") == set()
     # An unassigned case: every officer hears it is overdue; agency staff do not (not their stage).
     assert await _heard("stage_overdue") == {p["assigned"].id, p["officer"].id, p["supervisor"].id}
-    await watchers.scan(DUE + timedelta(hours=72))
+    await scan(DUE + timedelta(hours=72))
     assert await _heard("stage_escalated") == {p["supervisor"].id, p["admin"].id}
 
 
 def test_thresholds_are_crossed_in_order():
     grace = timedelta(hours=24)
-    assert watchers.stage_thresholds(DUE, grace, DUE - timedelta(days=2)) == []
-    assert watchers.stage_thresholds(DUE, grace, DUE - timedelta(hours=1)) == ["due_soon"]
-    assert watchers.stage_thresholds(DUE, grace, DUE) == ["due_soon", "overdue"]
-    assert watchers.stage_thresholds(DUE, grace, DUE + grace) == [
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE - timedelta(days=2)) == []
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE - timedelta(hours=1)) == ["due_soon"]
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE) == ["due_soon", "overdue"]
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE + grace) == [
         "due_soon",
         "overdue",
         "escalated",

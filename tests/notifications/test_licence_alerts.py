@@ -10,7 +10,7 @@ from portal import db
 from portal.deadlines import PHNOM_PENH
 from portal.notifications.services import Due, notify
 from portal.notifications.tables import Alert, OutboxMessage
-from portal.notifications.watchers import scan
+from portal.scheduler import scan
 
 TODAY = date(2026, 6, 1)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from portal import clock
 from portal.accounts.tables import User
 from portal.notifications.tables import Alert
-from portal.notifications.watchers import scan
+from portal.scheduler import scan
 from tests.conftest import csrf_token, post_form
 
 
