@@ -28,7 +28,7 @@ from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
 from portal.settings import PROJECT_ROOT, Settings, get_settings
 from portal.templating import template_engine
-from portal.web import EXCEPTION_HANDLERS, RequestContextMiddleware
+from portal.web import DEPENDENCIES, EXCEPTION_HANDLERS, RequestContextMiddleware
 
 MAX_REQUEST_BYTES = 25 * 1024 * 1024
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *review_routes.ROUTES,
             *case_routes.ROUTES,
             *complaint_agency_routes.ROUTES,
-            *deadlines_routes.ROUTES,
+            deadlines_routes.router,
             *notifications_routes.ROUTES,
             *complaint_public_routes.ROUTES,
             *complaint_partner_routes.ROUTES,
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=500, gzip_compress_level=6
         ),
+        dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,

@@ -9,12 +9,14 @@ from urllib.parse import parse_qs, quote
 
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders, UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
 from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
+from portal.accounts.services import CurrentUser
 from portal.errors import DomainError
 from portal.i18n import N_
 from portal.settings import Settings
@@ -69,6 +71,18 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_language)
+
+
+async def _signed_in_user(request: Request) -> CurrentUser:
+    user = request.scope["user"]
+    if user is None:  # only a handler without a guard that requires one gets here
+        raise LoginRequired
+    return user
+
+
+# Every handler behind a guard that requires a user receives it as `user: SignedInUser`.
+DEPENDENCIES = {"user": Provide(_signed_in_user)}
+SignedInUser = NamedDependency[CurrentUser]
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -10,20 +10,17 @@ from portal import clock
 from portal.access import or_404, role_required
 from portal.accounts.tables import Role
 from portal.deadlines import PHNOM_PENH, STAGE_LABELS, UNIT_LABELS, Stage, services
-from portal.errors import FormErrors
+from portal.deadlines.forms import HolidayForm, PolicyForm
+from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
+from portal.web import SignedInUser
 
-admin_only = [role_required(Role.admin)]
 
-
-def _policy_page(
-    request: Request, form: dict, errors: dict | None = None, status: int = 200
-) -> Template:
+def _policy_page(request: Request, form: dict, errors: dict | None = None) -> Template:
     return render(
         request,
-        "admin/deadlines.html",
-        status_code=status,
+        "deadlines/policies.html",
         form=form,
         errors=errors or {},
         stages=[(stage.value, STAGE_LABELS[stage]) for stage in Stage],
@@ -31,19 +28,21 @@ def _policy_page(
     )
 
 
-@get("/admin/deadlines", guards=admin_only)
+@get("/deadlines")
 async def policy_page(request: Request) -> Template:
     return _policy_page(request, await services.policy_form())
 
 
-@post("/admin/deadlines", guards=admin_only)
-async def policy_save(request: Request) -> Template | Redirect:
-    form = dict(await request.form())
-    try:
-        await services.save_policies(request.scope["user"], form)
-    except FormErrors as error:
-        return _policy_page(request, form, error.errors, status=400)
-    return redirect("/admin/deadlines", N_("The deadline policies have been saved."))
+@post("/deadlines")
+async def policy_save(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, PolicyForm)
+        await services.save_policies(user, form.stages())
+        return redirect("/admin/deadlines", N_("The deadline policies have been saved."))
+
+    return await submit(
+        request, save, again=lambda form, errors: _policy_page(request, form, errors)
+    )
 
 
 def _this_year() -> int:
@@ -55,8 +54,7 @@ async def _holiday_page(
 ) -> Template:
     return render(
         request,
-        "admin/holidays.html",
-        status_code=400 if errors else 200,
+        "deadlines/holidays.html",
         year=year,
         days=await services.holidays_of(year),
         form=form or {},
@@ -64,39 +62,51 @@ async def _holiday_page(
     )
 
 
-@get("/admin/holidays", guards=admin_only)
+@get("/holidays")
 async def holiday_page(request: Request, year: FromQuery[int | None] = None) -> Template:
     year = year if year and 2000 <= year <= 2100 else _this_year()
     return await _holiday_page(request, year)
 
 
-@post("/admin/holidays", guards=admin_only)
-async def holiday_add(request: Request) -> Template | Redirect:
-    form = dict(await request.form())
-    try:
-        day = await services.add_holiday(
-            request.scope["user"], form.get("day", ""), form.get("name", "")
+@post("/holidays")
+async def holiday_add(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, HolidayForm)
+        await services.add_holiday(user, form.day.data, form.name.data)
+        return redirect(
+            f"/admin/holidays?year={form.day.data.year}", N_("The holiday has been added.")
         )
-    except FormErrors as error:
-        parsed = services.parse_day(form.get("day", ""))
-        return await _holiday_page(
-            request, parsed.year if parsed else _this_year(), form, error.errors
-        )
-    return redirect(f"/admin/holidays?year={day.year}", N_("The holiday has been added."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        day = services.parse_day(form.get("day", ""))  # the year the admin was looking at
+        return await _holiday_page(request, day.year if day else _this_year(), form, errors)
+
+    return await submit(request, save, again)
 
 
-@post("/admin/holidays/{day:str}/remove", guards=admin_only)
-async def holiday_remove(request: Request, day: FromPath[str]) -> Redirect:
+@post("/holidays/{day:str}/remove")
+async def holiday_remove(user: SignedInUser, day: FromPath[str]) -> Redirect:
     parsed = or_404(services.parse_day(day))
-    await services.remove_holiday(request.scope["user"], parsed)
+    await services.remove_holiday(user, parsed)
     return redirect(f"/admin/holidays?year={parsed.year}", N_("That day is now a working day."))
 
 
-@post("/admin/holidays/{day:str}/restore", guards=admin_only)
-async def holiday_restore(request: Request, day: FromPath[str]) -> Redirect:
+@post("/holidays/{day:str}/restore")
+async def holiday_restore(user: SignedInUser, day: FromPath[str]) -> Redirect:
     parsed = or_404(services.parse_day(day))
-    await services.restore_holiday(request.scope["user"], parsed)
+    await services.restore_holiday(user, parsed)
     return redirect(f"/admin/holidays?year={parsed.year}", N_("The holiday has been added."))
 
 
-ROUTES = [policy_page, policy_save, holiday_page, holiday_add, holiday_remove, holiday_restore]
+router = Router(
+    path="/admin",
+    guards=[role_required(Role.admin)],
+    route_handlers=[
+        policy_page,
+        policy_save,
+        holiday_page,
+        holiday_add,
+        holiday_remove,
+        holiday_restore,
+    ],
+)

@@ -93,35 +93,8 @@ async def policy_form() -> dict[str, str]:
     return form
 
 
-def _whole_number(text: str, low: int, high: int) -> int | None:
-    try:
-        number = int(text.strip())
-    except ValueError:
-        return None
-    return number if low <= number <= high else None
-
-
-async def save_policies(actor: Any, form: dict[str, str]) -> None:
-    """Check and store every stage's duration and grace period; all or nothing."""
-    errors: dict[str, str] = {}
-    rows = []
-    for stage in Stage:
-        unit_text = form.get(f"{stage}_unit", "")
-        unit = Unit(unit_text) if unit_text in set(Unit) else None
-        if unit is None:
-            errors[f"{stage}_unit"] = _("Choose hours or working days.")
-        high = MAX_HOURS if unit == Unit.HOURS else MAX_WORKING_DAYS
-        amount = _whole_number(form.get(f"{stage}_amount", ""), 1, high)
-        if amount is None:
-            errors[f"{stage}_amount"] = _("Enter a whole number from 1 to %(max)s.") % {"max": high}
-        grace = _whole_number(form.get(f"{stage}_grace", ""), 0, MAX_HOURS)
-        if grace is None:
-            errors[f"{stage}_grace"] = _("Enter a whole number of hours from 0 to %(max)s.") % {
-                "max": MAX_HOURS
-            }
-        rows.append((stage, amount, unit, grace))
-    if errors:
-        raise FormErrors(errors)
+async def save_policies(actor: Any, rows: list[tuple[Stage, int, Unit, int]]) -> None:
+    """Store every stage's (amount, unit, grace hours), checked by PolicyForm; all or nothing."""
     now = clock.now()
     async with db.transaction():
         await DeadlinePolicy.delete(force=True)
@@ -183,20 +156,8 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-async def add_holiday(actor: Any, day_text: str, name: str) -> date:
+async def add_holiday(actor: Any, day: date, name: str) -> None:
     """Make a day a holiday (or restore a public holiday that was turned into a working day)."""
-    day = parse_day(day_text)
-    errors = {}
-    if day is None:
-        errors["day"] = _("Enter a date.")
-    name = name.strip()
-    if not name:
-        errors["name"] = _("Enter what the holiday is.")
-    elif len(name) > 200:
-        errors["name"] = _("Use at most 200 characters.")
-    if errors:
-        raise FormErrors(errors)
-    assert day is not None
     rules = await _load_rules()
     if rules.calendar.is_holiday(day):
         raise FormErrors({"day": _("That day is already a holiday.")})
@@ -208,7 +169,6 @@ async def add_holiday(actor: Any, day_text: str, name: str) -> date:
             )
         await audit.record(actor, "deadlines.holiday_added", "holiday", day.isoformat(), name)
     invalidate()
-    return day
 
 
 async def remove_holiday(actor: Any, day: date) -> None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "portal" / "locale"
 LANGUAGES = ("en", "km")
 # The same keywords and ignored directories as bin/translations.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None}
 IGNORE_DIRS = (".*", "var", "bench")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 

@@ -96,3 +96,17 @@ async def test_another_process_picks_up_a_policy_edit_once_its_cached_rules_expi
     read_at, rules = services._cache
     services._cache = (read_at - services.RULES_TTL, rules)  # as if RULES_TTL had passed
     assert (await services.current_rules()).policy[Stage.ACKNOWLEDGE] == Duration(24, Unit.HOURS)
+
+
+async def test_a_khmer_reader_reads_each_error_in_khmer_beside_its_field(client, as_role):
+    await as_role("admin")
+    await client.get("/admin/holidays?lang=km")  # the choice is remembered
+    response = await post_form(client, "/admin/holidays", {"day": "", "name": "ទឹកជំនន់"})
+    assert response.status_code == 400
+    assert 'id="e-day">សូមបញ្ចូលកាលបរិច្ឆេទ។<' in response.text
+    assert 'value="ទឹកជំនន់"' in response.text
+    form = _policy_form(acknowledge_amount="0", acknowledge_unit="hours")
+    response = await post_form(client, "/admin/deadlines", form)
+    assert response.status_code == 400
+    # WTForms fills in the limit of the unit chosen, in the Khmer sentence.
+    assert "2160" in response.text and "Enter a whole number" not in response.text

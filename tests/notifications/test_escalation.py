@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.complaints import jobs as complaint_jobs
-from portal.deadlines import Stage
+from portal.deadlines import Stage, Unit
 from portal.deadlines.services import current_rules, save_policies
 from portal.notifications import watchers
 from portal.notifications.tables import Alert
@@ -89,11 +89,10 @@ async def test_an_overdue_stage_escalates_to_supervisors_only_after_the_grace_pe
 
 async def test_the_grace_period_is_the_admins_setting(cases, people):
     p = people
-    form = {}
-    for stage in Stage:
-        form |= {f"{stage}_amount": "5", f"{stage}_unit": "working_days", f"{stage}_grace": "24"}
-    form["resolution_grace"] = "72"
-    await save_policies(None, form)
+    await save_policies(
+        None,
+        [(stage, 5, Unit.WORKING_DAYS, 72 if stage == Stage.RESOLUTION else 24) for stage in Stage],
+    )
     cases.append(
         {
             "id": 8,

@@ -1,0 +1,106 @@
+"""Forms: declared once with WTForms (each field's type, limits and messages), and the one
+way a form POST is answered.
+
+A handler reads its form with `read_form(request, TheForm)`, which raises FormErrors when
+a field is wrong; services raise FormErrors too when a rule of theirs refuses a value.
+`submit()` turns either into the same page again, filled in as it was sent, with each
+error beside its field (400); otherwise the handler's redirect goes out.
+
+Messages are written `_l("...")`: WTForms fills in their %(min)s/%(max)s when it checks
+a field, and they are translated then, into the reader's language.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from babel.support import LazyProxy
+from litestar import Request, Response
+from wtforms import Field, FieldList, Form, FormField, PasswordField
+
+from portal import i18n
+from portal.errors import FormErrors
+from portal.i18n import N_
+
+F = TypeVar("F", bound=Form)
+
+
+def _l(message: str) -> Any:
+    """A message translated each time it is used (so in each reader's language)."""
+    return LazyProxy(i18n.gettext, message, enable_cache=False)
+
+
+# WTForms' own messages for a value it cannot read, translated through our catalogue.
+WTFORMS_MESSAGES = (
+    N_("Not a valid date value."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid choice."),
+    N_("This field is required."),
+)
+
+
+class PortalForm(Form):
+    """A form of the portal: WTForms' own messages come in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> Any:
+            return SimpleNamespace(gettext=i18n.gettext, ngettext=i18n.ngettext)
+
+
+def errors_by_field(form: Form) -> dict[str, str]:
+    """The first error of each field, by the field's name in the page (a subform's fields
+    and a list's entries included), as the page shows it beside the field."""
+    return {field.name: str(field.errors[0]) for field in _fields(form) if field.errors}
+
+
+def _fields(fields: Iterable[Field]) -> Iterator[Field]:
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _fields(field.entries)
+        else:
+            yield field
+
+
+async def read_form(request: Request, form_class: type[F]) -> F:
+    """The submitted form, checked; FormErrors if a field is wrong."""
+    form = form_class(await request.form())
+    if not form.validate():
+        raise FormErrors(errors_by_field(form))
+    return form
+
+
+async def sent_values(request: Request, form_class: type[Form] | None = None) -> dict[str, str]:
+    """The text fields as they were sent, to fill the form in again (never a password)."""
+    secret = set()
+    if form_class is not None:
+        secret = {field.name for field in form_class() if isinstance(field, PasswordField)}
+    fields = await request.form()
+    return {
+        name: value
+        for name, value in fields.items()
+        if isinstance(value, str) and name not in secret
+    }
+
+
+async def submit(
+    request: Request,
+    save: Callable[[], Awaitable[Response]],
+    again: Callable[[dict[str, str], dict[str, str]], Awaitable[Response] | Response],
+    form_class: type[Form] | None = None,
+) -> Response:
+    """Answer a form POST: `save()` reads the form, calls the service and returns where to
+    go next (a redirect); when it raises FormErrors, `again(values, errors)` shows the
+    same page with the values as sent and each error beside its field, as a 400."""
+    try:
+        return await save()
+    except FormErrors as error:
+        page = again(await sent_values(request, form_class), error.errors)
+        response = await page if inspect.isawaitable(page) else page
+        response.status_code = 400
+        return response
