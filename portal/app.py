@@ -22,7 +22,6 @@ from portal.complaints import case_routes
 from portal.complaints import partner_routes as complaint_partner_routes
 from portal.complaints import public_routes as complaint_public_routes
 from portal.deadlines import routes as deadlines_routes
-from portal.form_data import PortalRequest
 from portal.notifications import routes as notifications_routes
 from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
@@ -87,7 +86,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,
-        request_class=PortalRequest,
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="never",  # our handler logs unexpected errors once, without request data

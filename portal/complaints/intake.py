@@ -351,7 +351,7 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
 
     checked_files: list[tuple[uploads.Upload, str]] = []
     try:
-        checked_files = uploads.check(draft.files, "attachments")
+        checked_files = await uploads.check(draft.files, "attachments")
     except DomainError as error:
         errors["attachments"] = error.message
 
@@ -451,7 +451,7 @@ async def file_complaint(
     resolution = await due_at(Stage.RESOLUTION, now)
     deadline_columns = await services.stage_fields(Status.received, now, resolution)
     code = services.receipt_code_from(form_token)
-    stored = uploads.store_all(filing.files)
+    stored = await uploads.store_all(filing.files)
     try:
         for _attempt in range(5):
             reference = services.new_reference(now)
@@ -699,13 +699,13 @@ async def reply(
         errors["body"] = _("Keep the message under %(n)d characters.") % {"n": MAX_REPLY}
     complaint = or_404(await Complaint.select().where(Complaint.id == complaint_id).first())
     try:
-        checked = uploads.check(files, "attachments")
+        checked = await uploads.check(files, "attachments")
     except DomainError as error:
         errors["attachments"] = error.message
         checked = []
     if errors:
         raise FormErrors(errors)
-    stored = uploads.store_all(checked)
+    stored = await uploads.store_all(checked)
     try:
         async with db.transaction():
             event_id = await services.add_event(
