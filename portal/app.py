@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend="gzip", minimum_size=500, gzip_compress_level=6
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[HTMXPlugin()],  # every request is an HTMXRequest: `request.htmx`
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,
         logging_config=LoggingConfig(
