@@ -21,10 +21,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import UploadFile
+from litestar.response import File
 
 from portal.errors import DomainError
 from portal.i18n import _, ngettext
@@ -189,20 +189,15 @@ def remove(stored_names: list[str]) -> None:
         _path(name).unlink(missing_ok=True)
 
 
-def read(stored_name: str) -> bytes:
-    return _path(stored_name).read_bytes()
-
-
-def download(stored_name: str, filename: str, content_type: str) -> Response[bytes]:
-    """A response that makes the browser save the file, never render it in the portal."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'")
-    return Response(
-        read(stored_name),
+def download(stored_name: str, filename: str, content_type: str) -> File:
+    """A response that makes the browser save the file, never render it in the portal;
+    Litestar streams it from disk."""
+    return File(
+        _path(stored_name),
+        filename=filename,
         media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
-            "Cache-Control": "private, no-store",
-        },
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
     )
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from urllib.parse import quote
 
 from portal import uploads
 from portal.complaints.tables import CaseFile
 from tests.checklists.conftest import PDF
-from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
+from tests.complaints.test_intake import complaint_fields, form_token, post_complaint, receipt_of
+from tests.conftest import post_form
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -40,12 +42,20 @@ async def test_a_png_is_stored_without_its_text_and_with_its_picture():
     assert stored.size == len(kept)
 
 
-async def test_a_file_larger_than_litestar_keeps_in_memory_is_stored_whole(client, make_agency):
+async def test_a_file_larger_than_litestar_keeps_in_memory_comes_back_whole(client, make_agency):
     agency = await make_agency()
     token = await form_token(client)
     contract = PDF + b"%" + bytes(range(256)) * 12_000 + b"\n%%EOF\n"  # about 3 MB
-    files = [("attachments", ("contract.pdf", contract, "application/pdf"))]
+    name = "កិច្ចសន្យា contract.pdf"
+    files = [("attachments", (name, contract, "application/pdf"))]
     response = await post_complaint(client, complaint_fields(token, agency.licence_number), files)
     assert response.status_code == 200, response.text
     [stored] = await CaseFile.select()
     assert stored_bytes(stored["stored_name"]) == contract
+
+    reference, code = receipt_of(response)
+    await post_form(client, "/complaints/check", {"reference": reference, "code": code})
+    download = await client.get(f"/my-case/files/{stored['id']}")
+    assert download.status_code == 200 and download.content == contract
+    disposition = download.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and quote(name) in disposition
