@@ -116,10 +116,10 @@ async def check(files: list[Upload], field: str, already: int = 0) -> list[tuple
             field,
         )
     # Reading the files (up to 50 MB) would hold up every other request on the event loop.
-    return [(upload, await asyncio.to_thread(_kind, upload, field)) for upload in files]
+    return [(upload, await asyncio.to_thread(_checked_type, upload, field)) for upload in files]
 
 
-def _kind(upload: Upload, field: str) -> str:
+def _checked_type(upload: Upload, field: str) -> str:
     name = display_name(upload.filename)
     if upload.size() > MAX_FILE_BYTES:
         raise DomainError(
