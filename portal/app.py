@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -22,7 +23,6 @@ from portal.complaints import case_routes
 from portal.complaints import partner_routes as complaint_partner_routes
 from portal.complaints import public_routes as complaint_public_routes
 from portal.deadlines import routes as deadlines_routes
-from portal.form_data import PortalRequest
 from portal.notifications import routes as notifications_routes
 from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
@@ -86,9 +86,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[HTMXPlugin()],  # every request is an HTMXRequest: `request.htmx`
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,
-        request_class=PortalRequest,
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="never",  # our handler logs unexpected errors once, without request data

@@ -12,11 +12,13 @@ from datetime import datetime, timedelta
 import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal import clock
 from portal.accounts.tables import ThrottleEvent
-from portal.settings import Settings
+from portal.settings import Settings, get_settings
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
@@ -71,6 +73,18 @@ def token_hash(token: str) -> str:
 def keyed_hash(secret_key: str, value: str) -> str:
     """HMAC-SHA256 of a secret (receipt codes): useless without the server's key."""
     return hmac.new(secret_key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+class _ClockSigner(TimestampSigner):
+    # Timestamps from the portal's clock, which tests and `portal alerts --now` move.
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def cookie_serializer(salt: str) -> URLSafeTimedSerializer:
+    """Signs and reads a cookie's value (with its age) under the secret key. Each cookie
+    has its own salt, so that no cookie's value is accepted as another's."""
+    return URLSafeTimedSerializer(get_settings().secret_key, salt=salt, signer=_ClockSigner)
 
 
 def client_address(scope: Scope, settings: Settings) -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,18 +16,15 @@ from jinja2 import (
 from jinja2.nodes import EvalContext
 from jinja2.visitor import NodeTransformer
 from litestar import MediaType, Request
-from litestar.datastructures import Cookie
 from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
-from portal import i18n
+from portal import flash, i18n
 from portal.accounts.tables import CONSTITUENCY_LABELS, ROLE_LABELS, Constituency, Role
 from portal.security import MIN_PASSWORD_LENGTH
-from portal.settings import PROJECT_ROOT, get_settings
-
-FLASH_COOKIE = "portal_flash"
+from portal.settings import PROJECT_ROOT
 
 
 class PortalEnvironment(Environment):
@@ -205,42 +198,9 @@ def navigation(user: Any) -> list[tuple[str, str]]:
     return items
 
 
-# --- flash messages: one-shot notes carried across a redirect in a signed cookie -------
-
-
-def _sign(payload: str) -> str:
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def flash_cookie(message: str, level: str = "success") -> Cookie:
-    """`message` is a gettext msgid: it is translated when shown, in the reader's language."""
-    payload = base64.urlsafe_b64encode(json.dumps([level, message]).encode()).decode()
-    return Cookie(
-        key=FLASH_COOKIE,
-        value=f"{payload}.{_sign(payload)}",
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-        max_age=60,
-    )
-
-
-def read_flash(request: Request) -> list[tuple[str, str]]:
-    raw = request.cookies.get(FLASH_COOKIE, "")
-    payload, _, signature = raw.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(payload)):
-        return []
-    try:
-        level, message = json.loads(base64.urlsafe_b64decode(payload))
-    except ValueError:
-        return []
-    return [(level, i18n.gettext(message))]
-
-
 def redirect(path: str, message: str | None = None) -> Redirect:
     """A 303 redirect (so a reload does not post again), optionally with a flash message."""
-    cookies = [flash_cookie(message)] if message else []
+    cookies = [flash.flash_cookie(message)] if message else []
     return Redirect(path, status_code=303, cookies=cookies)
 
 
@@ -248,8 +208,8 @@ def render(
     request: Request, template_name: str, status_code: int = 200, **context: Any
 ) -> Template:
     """A page with the signed-in user, any flash message, and empty form values and errors."""
-    messages = read_flash(request)
-    cookies = [Cookie(key=FLASH_COOKIE, value="", max_age=0)] if messages else []
+    messages = flash.read_flash(request)
+    cookies = [flash.cleared_cookie()] if messages else []
     context.setdefault("user", request.scope.get("user"))
     context.setdefault("errors", {})
     context.setdefault("form", {})

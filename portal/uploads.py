@@ -4,21 +4,27 @@ A file is accepted only when its *content* is a PDF, JPEG or PNG and its name do
 another type. Images lose their metadata (EXIF with GPS position, XMP, comments) before they
 are stored. Files live under ``PORTAL_DATA_DIR/files`` - outside the web root - under
 random names the server makes; the name the user gave is kept only for display.
+
+An upload stays in the temporary file Litestar spooled it to; it is checked and copied to
+its place piece by piece, in a worker thread, never read whole into memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
+import shutil
 import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import IO
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import UploadFile
+from litestar.response import File
 
 from portal.errors import DomainError
 from portal.i18n import _, ngettext
@@ -38,10 +44,18 @@ _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 
 @dataclass(frozen=True)
 class Upload:
-    """A file as the browser sent it."""
+    """A file as the browser sent it: its name, and its content in a binary file (the
+    temporary file Litestar wrote the upload to)."""
 
     filename: str
-    content: bytes
+    file: IO[bytes]
+
+    def size(self) -> int:
+        return self.file.seek(0, os.SEEK_END)
+
+    def head(self, size: int) -> bytes:
+        self.file.seek(0)
+        return self.file.read(size)
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,7 @@ async def uploaded_files(request: Request, field: str) -> list[Upload]:
     files = []
     for value in form.getall(field) if field in form else []:
         if isinstance(value, UploadFile) and value.filename:
-            files.append(Upload(value.filename, await value.read()))
+            files.append(Upload(value.filename, value.file))
     return files
 
 
@@ -88,7 +102,7 @@ def display_name(filename: str) -> str:
     return name
 
 
-def check(files: list[Upload], field: str, already: int = 0) -> list[tuple[Upload, str]]:
+async def check(files: list[Upload], field: str, already: int = 0) -> list[tuple[Upload, str]]:
     """Each file with its content type; raises DomainError (on `field`) for the first
     file the rules refuse, so that nothing of the batch is kept."""
     if already + len(files) > MAX_FILES:
@@ -101,49 +115,64 @@ def check(files: list[Upload], field: str, already: int = 0) -> list[tuple[Uploa
             % {"n": MAX_FILES},
             field,
         )
-    checked = []
-    for upload in files:
-        name = display_name(upload.filename)
-        if len(upload.content) > MAX_FILE_BYTES:
-            raise DomainError(
-                _("%(name)s is larger than %(size)d MB.")
-                % {"name": name, "size": MAX_FILE_BYTES // (1024 * 1024)},
-                field,
-            )
-        kind = sniff(upload.content)
-        if kind is None:
-            raise DomainError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, field)
-        extension = os.path.splitext(name)[1].lower()
-        if extension and extension not in KINDS[kind]:
-            raise DomainError(
-                _("The content of %(name)s does not match its name.") % {"name": name}, field
-            )
-        try:
-            strip_metadata(upload.content, kind)
-        except ValueError:
-            raise DomainError(
-                _("%(name)s is damaged and cannot be opened.") % {"name": name}, field
-            ) from None
-        checked.append((upload, kind))
-    return checked
+    # Reading the files (up to 50 MB) would hold up every other request on the event loop.
+    return [(upload, await asyncio.to_thread(_checked_type, upload, field)) for upload in files]
+
+
+def _checked_type(upload: Upload, field: str) -> str:
+    name = display_name(upload.filename)
+    if upload.size() > MAX_FILE_BYTES:
+        raise DomainError(
+            _("%(name)s is larger than %(size)d MB.")
+            % {"name": name, "size": MAX_FILE_BYTES // (1024 * 1024)},
+            field,
+        )
+    kind = sniff(upload.head(8))
+    if kind is None:
+        raise DomainError(_("%(name)s is not a PDF, JPEG or PNG file.") % {"name": name}, field)
+    extension = os.path.splitext(name)[1].lower()
+    if extension and extension not in KINDS[kind]:
+        raise DomainError(
+            _("The content of %(name)s does not match its name.") % {"name": name}, field
+        )
+    if kind == "application/pdf":
+        return kind
+    try:
+        with open(os.devnull, "wb") as nowhere:  # a dry run: the image's structure is sound
+            strip_metadata(upload.file, nowhere, kind)
+    except ValueError:
+        raise DomainError(
+            _("%(name)s is damaged and cannot be opened.") % {"name": name}, field
+        ) from None
+    return kind
 
 
 def store(upload: Upload, content_type: str) -> StoredFile:
     """Write one checked file (metadata stripped) under a new random name."""
-    content = strip_metadata(upload.content, content_type)
     stored_name = secrets.token_hex(16) + KINDS[content_type][0]
     path = _path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".part")
     # Written then renamed, so a crash never leaves half a file under a real name.
-    with open(temporary, "xb") as out:
-        out.write(content)
-    os.chmod(temporary, 0o600)
+    try:
+        with open(temporary, "xb") as out:
+            os.chmod(temporary, 0o600)
+            strip_metadata(upload.file, out, content_type)
+            size = out.tell()
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     temporary.rename(path)
-    return StoredFile(stored_name, display_name(upload.filename), content_type, len(content))
+    return StoredFile(stored_name, display_name(upload.filename), content_type, size)
 
 
-def store_all(checked: list[tuple[Upload, str]]) -> list[StoredFile]:
+async def store_all(checked: list[tuple[Upload, str]]) -> list[StoredFile]:
+    """Write checked files (in a worker thread: they are copied from disk to disk); if
+    one fails, those already written are removed."""
+    return await asyncio.to_thread(_store_all, checked)
+
+
+def _store_all(checked: list[tuple[Upload, str]]) -> list[StoredFile]:
     stored: list[StoredFile] = []
     try:
         for upload, kind in checked:
@@ -160,20 +189,15 @@ def remove(stored_names: list[str]) -> None:
         _path(name).unlink(missing_ok=True)
 
 
-def read(stored_name: str) -> bytes:
-    return _path(stored_name).read_bytes()
-
-
-def download(stored_name: str, filename: str, content_type: str) -> Response[bytes]:
-    """A response that makes the browser save the file, never render it in the portal."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'")
-    return Response(
-        read(stored_name),
+def download(stored_name: str, filename: str, content_type: str) -> File:
+    """A response that makes the browser save the file, never render it in the portal;
+    Litestar streams it from disk."""
+    return File(
+        _path(stored_name),
+        filename=filename,
         media_type=content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
-            "Cache-Control": "private, no-store",
-        },
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
     )
 
 
@@ -190,14 +214,16 @@ def _path(stored_name: str) -> Path:
 # --- metadata -------------------------------------------------------------------------
 
 
-def strip_metadata(content: bytes, content_type: str) -> bytes:
-    """The image without the parts that can carry personal data; raises ValueError when
-    the structure is broken. PDFs are kept as they are."""
+def strip_metadata(source: IO[bytes], target: IO[bytes], content_type: str) -> None:
+    """Copy the file to `target` without the parts of an image that can carry personal
+    data; raises ValueError when the structure is broken. PDFs are copied as they are."""
+    source.seek(0)
     if content_type == "image/jpeg":
-        return _strip_jpeg(content)
-    if content_type == "image/png":
-        return _strip_png(content)
-    return content
+        _strip_jpeg(source, target)
+    elif content_type == "image/png":
+        _strip_png(source, target)
+    else:
+        shutil.copyfileobj(source, target)
 
 
 # APP0 (JFIF), APP2 (colour profile) and APP14 (Adobe colour transform) change how the
@@ -205,48 +231,53 @@ def strip_metadata(content: bytes, content_type: str) -> bytes:
 _JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}
 
 
-def _strip_jpeg(content: bytes) -> bytes:
-    out = bytearray(b"\xff\xd8")
-    position = 2
+def _strip_jpeg(source: IO[bytes], target: IO[bytes]) -> None:
+    target.write(source.read(2))  # start of image (sniffed already)
     while True:
-        if position + 4 > len(content) or content[position] != 0xFF:
+        header = source.read(4)  # marker and segment length
+        if len(header) < 4 or header[0] != 0xFF:
             raise ValueError("broken JPEG segment")
-        marker = content[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
+        marker = header[1]
+        if marker == 0xFF:  # fill byte: the marker starts one byte later
+            source.seek(-3, os.SEEK_CUR)
             continue
         if marker == 0xD9:  # end of image before any scan
             raise ValueError("JPEG without image data")
-        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
-        end = position + 2 + length
-        if length < 2 or end > len(content):
+        (length,) = struct.unpack(">H", header[2:])
+        segment = source.read(length - 2) if length >= 2 else b""
+        if length < 2 or len(segment) < length - 2:
             raise ValueError("broken JPEG segment length")
         if marker == 0xDA:  # start of scan: the rest is image data
-            out += content[position:]
-            return bytes(out)
+            target.write(header + segment)
+            shutil.copyfileobj(source, target)
+            return
         is_metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEEP_APP) or marker == 0xFE
         if not is_metadata:
-            out += content[position:end]
-        position = end
+            target.write(header + segment)
 
 
 _PNG_METADATA_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+_COPY_BYTES = 64 * 1024
 
 
-def _strip_png(content: bytes) -> bytes:
-    out = bytearray(content[:8])
-    position = 8
-    while position < len(content):
-        if position + 12 > len(content):
+def _strip_png(source: IO[bytes], target: IO[bytes]) -> None:
+    target.write(source.read(8))  # signature (sniffed already)
+    while header := source.read(8):  # chunk length and type
+        if len(header) < 8:
             raise ValueError("broken PNG chunk")
-        (length,) = struct.unpack(">I", content[position : position + 4])
-        chunk_type = content[position + 4 : position + 8]
-        end = position + 12 + length
-        if end > len(content):
-            raise ValueError("broken PNG chunk length")
-        if chunk_type not in _PNG_METADATA_CHUNKS:
-            out += content[position:end]
-        position = end
+        (length,) = struct.unpack(">I", header[:4])
+        chunk_type = header[4:]
+        keep = chunk_type not in _PNG_METADATA_CHUNKS
+        if keep:
+            target.write(header)
+        left = length + 4  # the data and its CRC
+        while left:
+            piece = source.read(min(left, _COPY_BYTES))
+            if not piece:
+                raise ValueError("broken PNG chunk length")
+            if keep:
+                target.write(piece)
+            left -= len(piece)
         if chunk_type == b"IEND":
-            return bytes(out)
+            return
     raise ValueError("PNG without end")

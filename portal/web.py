@@ -107,7 +107,8 @@ async def text_fields(request: Request) -> dict[str, str]:
 
 
 async def uploaded_bytes(request: Request, field: str) -> bytes:
-    """The content of a file field of a multipart form (empty when none was sent)."""
+    """The content of a file field of a multipart form (empty when none was sent): for the
+    admin's imports, which parse the whole file into rows anyway."""
     upload = (await request.form()).get(field)
     return await upload.read() if isinstance(upload, UploadFile) else b""
 
@@ -160,6 +161,11 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     return _error_page(request, status, i18n.gettext(_STATUS_MESSAGES[status]))
 
 
+def on_undecodable_form(request: Request, _: UnicodeDecodeError) -> Response:
+    # Litestar's form parser decodes text fields as UTF-8 and lets the error through.
+    return _error_page(request, 400, i18n.gettext(_STATUS_MESSAGES[400]))
+
+
 def on_unexpected_error(request: Request, exc: Exception) -> Response:
     # The trace goes to the server log only; the visitor sees a plain page.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -171,5 +177,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     PasswordChangeRequired: on_password_change_required,
     DomainError: on_domain_error,
     HTTPException: on_http_exception,
+    UnicodeDecodeError: on_undecodable_form,
     Exception: on_unexpected_error,
 }

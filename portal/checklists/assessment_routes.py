@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from portal import uploads
@@ -24,10 +25,6 @@ from portal.web import text_fields
 readers = [role_required(Role.agency, Role.committee, Role.admin)]
 agency_only = [role_required(Role.agency)]
 staff = [role_required(Role.committee, Role.admin)]
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 def _section_url(assessment_id: int, section_id: int, indicator_id: int | None = None) -> str:
@@ -121,7 +118,7 @@ async def section_save(
 
 @post("/assessments/{assessment_id:int}/indicators/{indicator_id:int}", guards=agency_only)
 async def indicator_save(
-    request: Request, assessment_id: RecordId, indicator_id: RecordId
+    request: HTMXRequest, assessment_id: RecordId, indicator_id: RecordId
 ) -> Template | Redirect:
     """htmx saves one indicator when a field changes; answers with the indicator's status,
     its evidence list and the progress bar."""
@@ -134,7 +131,7 @@ async def indicator_save(
     except FormErrors as error:
         errors = error.errors
     section_id = await assessments.section_of(assessment, indicator_id)
-    if not _is_htmx(request):
+    if not request.htmx:
         return redirect(_section_url(assessment_id, section_id, indicator_id))
     page = await assessments.section_page(assessment, section_id)
     item = next(i for i in page["items"] if i["indicator"]["id"] == indicator_id)

@@ -327,7 +327,7 @@ async def save_answers(
                 "Keep the explanation under %(n)s characters."
             ) % {"n": MAX_EXPLANATION}
         try:
-            for upload, kind in uploads.check(
+            for upload, kind in await uploads.check(
                 entry.files, f"evidence-{indicator_id}", evidence_counts.get(indicator_id, 0)
             ):
                 checked.append((indicator_id, upload, kind))
@@ -337,7 +337,7 @@ async def save_answers(
         raise FormErrors(errors)
 
     now = clock.now()
-    stored = uploads.store_all([(upload, kind) for _, upload, kind in checked])
+    stored = await uploads.store_all([(upload, kind) for _, upload, kind in checked])
     try:
         async with db.transaction():
             for indicator_id, entry in entries.items():

@@ -3,6 +3,7 @@ stages (not started, half filled, submitted) and a question answered as guidance
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from portal.accounts.services import CurrentUser
@@ -54,7 +55,7 @@ async def fill(agent: CurrentUser, assessment: dict, sections: list[dict], weak:
                     choice=AnswerChoice.met if n % weak else AnswerChoice.partly_met,
                     explanation="Written in our HR policy (2025 edition), section "
                     f"{i['code']}; staff trained in March.",
-                    files=[Upload(f"hr-policy-{i['code']}.pdf", POLICY_PDF)]
+                    files=[Upload(f"hr-policy-{i['code']}.pdf", io.BytesIO(POLICY_PDF))]
                     if i["evidence_required"]
                     else [],
                 )

@@ -167,13 +167,13 @@ async def update_by_agency(
     already = await ActionFile.count().where(ActionFile.action == action_id)
     checked = []
     try:
-        checked = uploads.check(files, f"files-{action_id}", already)
+        checked = await uploads.check(files, f"files-{action_id}", already)
     except DomainError as error:
         errors[error.field or f"files-{action_id}"] = error.message
     if errors:
         raise FormErrors(errors)
     now = clock.now()
-    stored = uploads.store_all(checked)
+    stored = await uploads.store_all(checked)
     try:
         async with db.transaction():
             await ImprovementAction.update(

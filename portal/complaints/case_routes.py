@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
@@ -54,22 +55,18 @@ LABELS: dict[str, Any] = {
 }
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 async def _agency_options() -> list[tuple[str, str]]:
     rows = await Agency.select(Agency.id, Agency.name_en, Agency.name_km).order_by(Agency.name_en)
     return [(str(row["id"]), local_name(row["name_en"], row["name_km"])) for row in rows]
 
 
 @get("/cases", guards=staff)
-async def queue_page(request: Request) -> Template:
+async def queue_page(request: HTMXRequest) -> Template:
     params = dict(request.query_params)
     filters = cases.QueueFilters.from_query(params)
     page = await cases.queue(request.scope["user"], filters, clock.now())
     context = {"filters": filters, "form": params, **page, **LABELS}
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "complaints/_queue_rows.html", **context)
     return render(
         request, "complaints/queue.html", agencies_options=await _agency_options(), **context

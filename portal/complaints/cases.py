@@ -554,7 +554,7 @@ async def record_outcome(
     """Record the outcome (and the mediation minutes): the case moves to the status the
     outcome implies; compensation counts in this month's figures."""
     entry = check_outcome(form)
-    checked = uploads.check(minutes, "minutes", 0)
+    checked = await uploads.check(minutes, "minutes", 0)
     target = OUTCOME_STATUS[entry.outcome]
     if not states.can_move(case["status"], target):
         # Before moving, so the message names the outcome, not just a status.
@@ -566,7 +566,7 @@ async def record_outcome(
         )
     now = clock.now()
     changes = await _previous_compensation(case)
-    stored = uploads.store_all(checked)
+    stored = await uploads.store_all(checked)
     try:
         async with db.transaction():
             await services.move(
@@ -740,8 +740,8 @@ async def agency_respond(
     if not agency_can_respond(case):
         raise DomainError(_("The portal is not waiting for your response on this case."))
     body = _text(form, "response", required=True)
-    checked = uploads.check(files, "files", 0)
-    stored = uploads.store_all(checked)
+    checked = await uploads.check(files, "files", 0)
+    stored = await uploads.store_all(checked)
     now = clock.now()
     try:
         async with db.transaction():

@@ -148,7 +148,7 @@ async def check_submit(request: Request) -> Template | Redirect:
     response.cookies.append(
         Cookie(
             key=intake.CASE_COOKIE,
-            value=intake.case_cookie_value(row, now),
+            value=intake.case_cookie_value(row),
             path=intake.CASE_COOKIE_PATH,
             max_age=int(intake.CASE_SESSION.total_seconds()),
             httponly=True,
@@ -160,7 +160,7 @@ async def check_submit(request: Request) -> Template | Redirect:
 
 
 async def _my_case_id(request: Request) -> int | None:
-    return await intake.case_from_cookie(request.cookies.get(intake.CASE_COOKIE), clock.now())
+    return await intake.case_from_cookie(request.cookies.get(intake.CASE_COOKIE))
 
 
 def _to_check() -> Redirect:

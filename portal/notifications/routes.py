@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from portal.access import OptionalRecordId, RecordId, or_404, role_required, signed_in
@@ -23,10 +24,10 @@ async def alert_list(request: Request, before: OptionalRecordId = None) -> Templ
 
 
 @post("/alerts/{alert_id:int}/read", guards=[signed_in])
-async def alert_read(request: Request, alert_id: RecordId) -> Template | Redirect:
+async def alert_read(request: HTMXRequest, alert_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
     line = await services.mark_read(user.id, alert_id)
-    if request.headers.get("hx-request") == "true":
+    if request.htmx:
         # Just the alert, and the header's count swapped out of band.
         count = await services.unread_count(user.id)
         return render(request, "notifications/_alert.html", a=line, oob_count=count)

@@ -5,6 +5,7 @@ With JavaScript each field is saved by htmx when it changes; without, by the Sav
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ async def _fill_the_other_articles(user: Any, assessment_id: int, checklist: dic
                 i["id"]: assessments.AnswerInput(
                     choice="met",
                     explanation=f"Written in our HR policy, section {i['code']}.",
-                    files=[Upload(f"policy-{i['code']}.pdf", PDF)]
+                    files=[Upload(f"policy-{i['code']}.pdf", io.BytesIO(PDF))]
                     if i["evidence_required"]
                     else [],
                 )

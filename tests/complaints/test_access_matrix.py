@@ -7,6 +7,7 @@ that asks them to sign in or to give their receipt — and changes nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -63,7 +64,7 @@ def _who_may(path: str, case: str) -> set[str]:
 
 
 async def _file(complaint_id: int, audience: str) -> int:
-    stored = uploads.store(uploads.Upload(f"{audience}.pdf", PDF), "application/pdf")
+    stored = uploads.store(uploads.Upload(f"{audience}.pdf", io.BytesIO(PDF)), "application/pdf")
     row = CaseFile(
         complaint=complaint_id,
         audience=audience,

@@ -4,6 +4,8 @@ the officer's request with text and files."""
 
 from __future__ import annotations
 
+import io
+
 from portal import clock, uploads
 from portal.accounts.services import session_user
 from portal.complaints import cases, services
@@ -77,7 +79,7 @@ async def test_the_agency_reads_only_its_side_of_the_timeline(
         (Audience.public, "Case acknowledged."),
     ]:
         await services.add_event(complaint.id, "note", audience, now, officer, body)
-    internal_file = uploads.store(uploads.Upload("minutes.pdf", PDF), "application/pdf")
+    internal_file = uploads.store(uploads.Upload("minutes.pdf", io.BytesIO(PDF)), "application/pdf")
     minutes = CaseFile(
         complaint=complaint.id,
         audience=Audience.internal,

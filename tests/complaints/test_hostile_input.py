@@ -7,6 +7,7 @@ in Chromium that the payloads never run.)"""
 from __future__ import annotations
 
 import html
+import io
 
 import pytest
 from litestar.datastructures import FormMultiDict
@@ -186,7 +187,7 @@ async def test_files_are_removed_when_the_database_refuses_the_complaint(client,
             for v in (values if isinstance(values, list) else [values])
         ]
     )
-    draft = intake.read_form(form, [intake.uploads.Upload("contract.pdf", PDF)])
+    draft = intake.read_form(form, [intake.uploads.Upload("contract.pdf", io.BytesIO(PDF))])
     filing = await intake.check(draft)
     await agency.remove()  # gone between the check and the insert
     with pytest.raises(Exception):  # noqa: B017 - a foreign key error, named per database

@@ -4,6 +4,8 @@ adds files. Lookups are rate-limited and a wrong code never tells whether a case
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 from portal import clock
@@ -110,15 +112,34 @@ async def make_complaint_row(make_agency):
     return row
 
 
-async def test_an_expired_session_ends(client, make_agency):
-    from portal.complaints import intake
+async def test_a_session_ends_after_thirty_minutes(client, make_agency, monkeypatch):
+    reference, code = await file_one(client, await make_agency())
+    await open_case(client, reference, code)
+    assert (await client.get("/my-case")).status_code == 200
+    later = clock.now() + timedelta(minutes=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert (await client.get("/my-case")).headers["location"] == "/complaints/check"
 
+
+async def test_a_session_cookie_changed_to_name_another_case_opens_nothing(client, make_agency):
     agency = await make_agency()
-    reference, _ = await file_one(client, agency)
-    complaint = await Complaint.select().where(Complaint.reference == reference).first()
-    old = intake.case_cookie_value(complaint, clock.now() - timedelta(minutes=31))
-    client.cookies.set("portal_case", old, path="/my-case")
-    assert (await client.get("/my-case")).status_code == 303
+    mine, my_code = await file_one(client, agency)
+    other, _ = await file_one(client, agency)
+    await open_case(client, mine, my_code)
+    genuine = client.cookies["portal_case"]
+    other_id = (await Complaint.select().where(Complaint.reference == other).first())["id"]
+    payload = base64.urlsafe_b64encode(json.dumps([other_id, "0" * 16]).encode()).rstrip(b"=")
+    client.cookies.set(
+        "portal_case", payload.decode() + genuine[genuine.index(".") :], path="/my-case"
+    )
+    assert (await client.get("/my-case")).headers["location"] == "/complaints/check"
+    cut = genuine.rindex(".") + 1  # the signature's first letter, changed
+    forged = genuine[:cut] + ("A" if genuine[cut] != "A" else "B") + genuine[cut + 1 :]
+    client.cookies.set("portal_case", forged, path="/my-case")
+    assert (await client.get("/my-case")).headers["location"] == "/complaints/check"
+    client.cookies.set("portal_case", genuine, path="/my-case")
+    page = await client.get("/my-case")
+    assert mine in page.text and other not in page.text
 
 
 async def test_the_complainant_sees_only_what_is_meant_for_them(client, make_agency, make_user):

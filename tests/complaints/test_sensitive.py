@@ -5,6 +5,7 @@ status and due time. Every opening of a sensitive case is in the audit log."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -43,7 +44,7 @@ async def sensitive(make_user, make_complaint):
     event_id = await services.add_event(
         complaint.id, "note", Audience.internal, clock.now(), assigned, "Shelter arranged."
     )
-    stored = uploads.store(uploads.Upload("minutes.pdf", PDF), "application/pdf")
+    stored = uploads.store(uploads.Upload("minutes.pdf", io.BytesIO(PDF)), "application/pdf")
     file = CaseFile(
         complaint=complaint.id,
         event=event_id,

@@ -150,12 +150,12 @@ async def test_behind_https_cookies_are_secure_and_hsts_is_sent(make_user, setti
 
     import httpx
 
-    from portal import templating
+    from portal import flash
     from portal.accounts import routes
     from portal.app import create_app
 
     https = dataclasses.replace(settings, base_url="https://portal.example.org")
-    for module in (routes, templating):
+    for module in (routes, flash):
         monkeypatch.setattr(module, "get_settings", lambda: https)
     transport = httpx.ASGITransport(app=create_app(https), client=("192.0.2.1", 1))
     async with httpx.AsyncClient(transport=transport, base_url="https://127.0.0.1") as client:
