@@ -10,7 +10,7 @@ from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies import services
 from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
-from portal.checklists import reviews
+from portal.checklists import ratings
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -38,7 +38,7 @@ async def registry(
         provinces=await services.provinces(),
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
-        ratings=await reviews.latest_ratings([a["id"] for a in agencies]),
+        ratings=await ratings.latest_ratings([a["id"] for a in agencies]),
     )
 
 
@@ -51,7 +51,7 @@ async def agency_page(request: Request, agency_id: RecordId) -> Template:
         agency=agency,
         statuses=LICENCE_STATUS_LABELS,
         associations=ASSOCIATION_LABELS,
-        ratings=await reviews.rating_history(agency_id),
+        ratings=await ratings.rating_history(agency_id),
         destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
         sector_names=[_(SECTORS[c]) for c in services.codes(agency["sectors"])],
     )

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from portal import uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
-from portal.checklists import assessments, clarifications, cycles, reviews, scoring
+from portal.checklists import assessments, clarifications, cycles, panel, scoring
 from portal.checklists.tables import ANSWER_LABELS, ASSESSMENT_STATUS_LABELS
 from portal.errors import FormErrors
 from portal.i18n import N_, local_name
@@ -237,7 +237,7 @@ async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
         "checklists/cycle.html",
         cycle=cycle,
         statuses=ASSESSMENT_STATUS_LABELS,
-        members=[(str(m["id"]), m["full_name"]) for m in await reviews.committee_members()],
+        members=[(str(m["id"]), m["full_name"]) for m in await panel.committee_members()],
         **await cycles.submissions(cycle),
     )
 

@@ -102,7 +102,7 @@ class AssessmentCycle(Table, tablename="cycle"):
 
 
 class AssessmentStatus(StrEnum):
-    """Where a self-assessment stands. The committee issue adds its review states here."""
+    """Where a self-assessment stands; it moves only through `portal.checklists.states`."""
 
     in_progress = "in_progress"
     submitted = "submitted"  # with the committee (first round or resubmitted)
@@ -116,8 +116,6 @@ ASSESSMENT_STATUS_LABELS = {
     AssessmentStatus.returned: N_("Returned for revision"),
     AssessmentStatus.rated: N_("Rated"),
 }
-# States in which the agency may still change answers (when returned: only the reopened ones).
-EDITABLE_STATUSES = {AssessmentStatus.in_progress, AssessmentStatus.returned}
 
 
 class Assessment(Table):
