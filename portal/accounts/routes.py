@@ -234,16 +234,14 @@ async def user_supervisor(request: Request, user_id: RecordId) -> Redirect:
 async def audit_log(
     request: Request, before: OptionalRecordId = None, action: FromQuery[str] = ""
 ) -> Template:
-    rows = await audit.page(before_id=before, action=action)
-    has_more = len(rows) > audit.PAGE_SIZE
-    rows = rows[: audit.PAGE_SIZE]
+    rows, next_before = await audit.page(before_id=before, action=action)
     return render(
         request,
         "admin/audit.html",
         events=rows,
         actions=ACTION_LABELS,
         action=action,
-        next_before=rows[-1]["id"] if has_more else None,
+        next_before=next_before,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
-from portal import clock, db, uploads
+from portal import clock, db, paging, uploads
 from portal.access import or_404, record_id
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
@@ -158,7 +158,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     """One page of the queue, and the cursor of the next page (None on the last).
     Keyset pagination on (stage_due_at, id) or (received_at, id): every page costs the
     same, however deep, and each filter has an index that serves its order."""
-    query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
+    query = Complaint.select(*_QUEUE_COLUMNS)
     if filters.status:
         query = query.where(Complaint.status == filters.status)
     else:
@@ -205,12 +205,11 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
             ).order_by(order, Complaint.id, ascending=False)
     else:
         query = query.order_by(order, Complaint.id, ascending=filters.by_due_time)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(
+        query, PAGE_SIZE, lambda row: _cursor(row, filters.by_due_time)
+    )
     for row in rows:
         _mark_row(user, row, now)
-    next_cursor = _cursor(rows[-1], filters.by_due_time) if more else None
     return {"rows": rows, "next_cursor": next_cursor}
 
 
@@ -221,7 +220,7 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     never finds a sensitive case the officer may not open (that would tell who complained
     of what)."""
     text = text.strip()[:200]
-    query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
+    query = Complaint.select(*_QUEUE_COLUMNS)
     if _REFERENCE.match(text.upper()):
         query = query.where(Complaint.reference == text.upper())
     else:
@@ -245,12 +244,10 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
                 )
             )
         query = query.order_by(Complaint.name_key, Complaint.id)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: str(row["id"]))
     for row in rows:
         _mark_row(user, row, now)
-    return {"rows": rows, "next_cursor": str(rows[-1]["id"]) if more else None}
+    return {"rows": rows, "next_cursor": next_cursor}
 
 
 def _findable_by_name(user: Any) -> tuple[str, list[Any]]:
@@ -708,7 +705,6 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         )
         .where(condition)
         .order_by(Complaint.received_at, Complaint.id, ascending=False)
-        .limit(PAGE_SIZE + 1)
     )
     cursor = _parse_cursor(after) if after else None
     if cursor:
@@ -717,14 +713,12 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
             (Complaint.received_at <= moment)
             & ((Complaint.received_at < moment) | (Complaint.id < last_id))
         )
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: _cursor(row, False))
     for row in rows:
         if not access.sees_identity(user, row):
             row["complainant_name"] = ""
         row["awaiting_us"] = row["status"] == Status.awaiting_agency
-    return {"rows": rows, "next_cursor": _cursor(rows[-1], False) if more else None}
+    return {"rows": rows, "next_cursor": next_cursor}
 
 
 def agency_can_respond(case: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from portal import db, security, uploads
+from portal import db, paging, security, uploads
 from portal.access import or_404, record_id
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
@@ -754,14 +754,10 @@ async def partner_complaints(
         Complaint.agency.name_en.as_alias("agency_name_en"),
         Complaint.agency.name_km.as_alias("agency_name_km"),
     ).where(where)
-    if before_id:
-        query = query.where(Complaint.id < before_id)
-    rows = await query.order_by(Complaint.id, ascending=False).limit(PARTNER_PAGE + 1)
-    more = len(rows) > PARTNER_PAGE
-    rows = rows[:PARTNER_PAGE]
+    rows, next_before = await paging.newest_first(query, Complaint.id, before_id, PARTNER_PAGE)
     for row in rows:
         row["status_label"] = _(STATUS_LABELS[Status(row["status"])])
-    return rows, (rows[-1]["id"] if more else None)
+    return rows, next_before
 
 
 async def partner_case_id(user: Any, complaint_id: int) -> int:

@@ -19,6 +19,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from portal import paging
 from portal.notifications.tables import OutboxMessage
 from portal.settings import Settings
 
@@ -30,6 +31,7 @@ LONGEST_RETRY = timedelta(hours=6)
 # A claimed message not finished within this time (the sender died) is tried again.
 CLAIM_TIME = timedelta(minutes=10)
 BATCH = 50
+OUTBOX_PAGE = 50  # messages on a page of the admin's outbox list
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -124,21 +126,17 @@ async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -
     return sent, failed
 
 
-async def outbox_page(status: str = "", before: int | None = None) -> list[dict[str, Any]]:
+async def outbox_page(status: str = "", before: int | None = None) -> paging.Page:
     """The admin's outbox list, newest first: waiting, sent or failed (given up)."""
-    query = (
-        OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.attempts,
-            OutboxMessage.next_attempt_at,
-            OutboxMessage.sent_at,
-            OutboxMessage.last_error,
-            OutboxMessage.created_at,
-        )
-        .order_by(OutboxMessage.id, ascending=False)
-        .limit(51)
+    query = OutboxMessage.select(
+        OutboxMessage.id,
+        OutboxMessage.to_address,
+        OutboxMessage.subject,
+        OutboxMessage.attempts,
+        OutboxMessage.next_attempt_at,
+        OutboxMessage.sent_at,
+        OutboxMessage.last_error,
+        OutboxMessage.created_at,
     )
     if status == "waiting":
         query = query.where(OutboxMessage.next_attempt_at.is_not_null())
@@ -148,9 +146,7 @@ async def outbox_page(status: str = "", before: int | None = None) -> list[dict[
         query = query.where(
             OutboxMessage.sent_at.is_null() & OutboxMessage.next_attempt_at.is_null()
         )
-    if before:
-        query = query.where(OutboxMessage.id < before)
-    return await query
+    return await paging.newest_first(query, OutboxMessage.id, before, OUTBOX_PAGE)
 
 
 async def outbox_message(message_id: int) -> dict[str, Any] | None:

@@ -46,12 +46,12 @@ admin_only = [role_required(Role.admin)]
 async def outbox(
     request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
 ) -> Template:
-    rows = await mail.outbox_page(status, before)
+    rows, next_before = await mail.outbox_page(status, before)
     return render(
         request,
         "admin/outbox.html",
-        messages_=rows[:50],
-        next_before=rows[49]["id"] if len(rows) > 50 else None,
+        messages_=rows,
+        next_before=next_before,
         statuses=[(key, label) for key, label in OUTBOX_STATUSES.items()],
         form={"status": status},
         smtp_configured=bool(get_settings().smtp_url),

@@ -115,7 +115,7 @@ async def test_after_the_last_try_the_message_is_marked_failed(settings, smtp_se
     row = await OutboxMessage.select().first()
     assert row["attempts"] == mail.MAX_ATTEMPTS
     assert row["sent_at"] is None and row["next_attempt_at"] is None
-    assert (await mail.outbox_page("failed"))[0]["id"] == row["id"]
+    assert (await mail.outbox_page("failed")).rows[0]["id"] == row["id"]
 
 
 async def test_without_a_mail_server_messages_stay_in_the_outbox(settings, client, as_role):
