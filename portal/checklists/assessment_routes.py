@@ -14,7 +14,7 @@ from portal import uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.checklists import assessments, clarifications, cycles, panel, scoring
-from portal.checklists.tables import ANSWER_LABELS, ASSESSMENT_STATUS_LABELS
+from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.errors import FormErrors
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
@@ -60,8 +60,8 @@ def _section(
         request,
         "checklists/section.html",
         status_code=status_code,
-        answer_labels=ANSWER_LABELS,
-        statuses=ASSESSMENT_STATUS_LABELS,
+        answer_labels=AnswerChoice,
+        statuses=AssessmentStatus,
         **page,
         **extra,
     )
@@ -76,7 +76,7 @@ async def assessment_list(request: Request) -> Template:
         request,
         "checklists/assessments.html",
         assessments=await assessments.agency_assessments(request.scope["user"]),
-        statuses=ASSESSMENT_STATUS_LABELS,
+        statuses=AssessmentStatus,
     )
 
 
@@ -87,7 +87,7 @@ async def assessment_overview(request: Request, assessment_id: RecordId) -> Temp
         request,
         "checklists/assessment.html",
         assessment=assessment,
-        statuses=ASSESSMENT_STATUS_LABELS,
+        statuses=AssessmentStatus,
         **await assessments.progress(assessment),
     )
 
@@ -211,7 +211,7 @@ async def assessment_submit(request: Request, assessment_id: RecordId) -> Templa
             "checklists/assessment.html",
             status_code=400,
             assessment=assessment,
-            statuses=ASSESSMENT_STATUS_LABELS,
+            statuses=AssessmentStatus,
             submit_refused=True,
             **await assessments.progress(assessment),
         )
@@ -236,7 +236,7 @@ async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
         request,
         "checklists/cycle.html",
         cycle=cycle,
-        statuses=ASSESSMENT_STATUS_LABELS,
+        statuses=AssessmentStatus,
         members=[(str(m["id"]), m["full_name"]) for m in await panel.committee_members()],
         **await cycles.submissions(cycle),
     )

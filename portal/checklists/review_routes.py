@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, record_id, role_required
-from portal.accounts.tables import CONSTITUENCY_LABELS, Role
+from portal.accounts.tables import Constituency, Role
 from portal.checklists import (
     assessments,
     cycle_results,
@@ -19,7 +19,7 @@ from portal.checklists import (
     ratings,
     scores,
 )
-from portal.checklists.tables import ACTION_STATUS_LABELS, ANSWER_LABELS
+from portal.checklists.tables import ActionStatus, AnswerChoice
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -45,10 +45,10 @@ async def _page(
         review=review,
         sheet=await scores.score_sheet(user, review),
         members=await panel.committee_members() if review.can_decide else [],
-        constituencies=CONSTITUENCY_LABELS,
-        answer_labels=ANSWER_LABELS,
+        constituencies=Constituency,
+        answer_labels=AnswerChoice,
         actions=await improvements.actions(review.assessment["id"]),
-        action_statuses=ACTION_STATUS_LABELS,
+        action_statuses=ActionStatus,
         form=form or {},
         errors=errors or {},
     )
@@ -187,7 +187,7 @@ async def _feedback_page(
         "checklists/feedback.html",
         status_code=status_code,
         assessment=assessment,
-        action_statuses=ACTION_STATUS_LABELS,
+        action_statuses=ActionStatus,
         form=form or {},
         errors=errors or {},
         **await improvements.feedback(assessment),

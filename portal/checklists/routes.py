@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.checklists import checklist_editor, checklist_file, checklist_versions
-from portal.checklists.tables import TEMPLATE_STATUS_LABELS
+from portal.checklists.tables import TemplateStatus
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
@@ -25,7 +25,7 @@ async def checklist_list(request: Request) -> Template:
         request,
         "checklists/templates.html",
         templates=await checklist_versions.list_templates(),
-        statuses=TEMPLATE_STATUS_LABELS,
+        statuses=TemplateStatus,
     )
 
 
@@ -40,7 +40,7 @@ async def checklist_import(request: Request) -> Template | Redirect:
             "checklists/templates.html",
             status_code=400,
             templates=await checklist_versions.list_templates(),
-            statuses=TEMPLATE_STATUS_LABELS,
+            statuses=TemplateStatus,
             import_error=error.message,
         )
     return redirect(
@@ -53,7 +53,7 @@ async def checklist_detail(request: Request, template_id: RecordId) -> Template:
     return render(
         request,
         "checklists/template.html",
-        statuses=TEMPLATE_STATUS_LABELS,
+        statuses=TemplateStatus,
         **await checklist_versions.structure(template_id),
     )
 

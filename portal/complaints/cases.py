@@ -38,6 +38,7 @@ from portal.complaints.tables import (
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
+from portal.labels import LabelledEnum
 from portal.notifications.watchers import DUE_SOON
 
 PAGE_SIZE = 50
@@ -53,27 +54,23 @@ OUTCOME_STATUS = {
     Outcome.withdrawn: Status.withdrawn,
 }
 
-# What each kind of timeline entry is called (kinds other parts add fall back to "Update").
-EVENT_LABELS = {
-    "filed": N_("Complaint received"),
-    "status_changed": N_("Status changed"),
-    "reopened": N_("Reopened on appeal"),
-    "assigned": N_("Assigned"),
-    "note": N_("Internal note"),
-    "message": N_("Message to the complainant"),
-    "reply": N_("Reply from the complainant"),
-    "response_requested": N_("Agency's response requested"),
-    "agency_response": N_("Response from the agency"),
-    "outcome": N_("Outcome recorded"),
-    "sensitive_marked": N_("Marked sensitive"),
-    "sensitive_cleared": N_("No longer marked sensitive"),
-}
-AUDIENCE_LABELS = {
-    Audience.internal: N_("Internal note"),
-    Audience.complainant: N_("Message to the complainant"),
-    Audience.agency: N_("With the agency"),
-    Audience.public: N_("Public"),
-}
+
+class EventKind(LabelledEnum):
+    """What a timeline entry records (kinds other parts add are shown as "Update")."""
+
+    filed = "filed", N_("Complaint received")
+    status_changed = "status_changed", N_("Status changed")
+    reopened = "reopened", N_("Reopened on appeal")
+    assigned = "assigned", N_("Assigned")
+    note = "note", N_("Internal note")
+    message = "message", N_("Message to the complainant")
+    reply = "reply", N_("Reply from the complainant")
+    response_requested = "response_requested", N_("Agency's response requested")
+    agency_response = "agency_response", N_("Response from the agency")
+    outcome = "outcome", N_("Outcome recorded")
+    sensitive_marked = "sensitive_marked", N_("Marked sensitive")
+    sensitive_cleared = "sensitive_cleared", N_("No longer marked sensitive")
+
 
 # The row a name search's next page starts after (its name as the index has it).
 _NAME_CURSOR = "SELECT id, name_key FROM complaint WHERE id = {} AND "
@@ -558,7 +555,7 @@ async def record_outcome(
         raise FormErrors(
             {
                 "outcome": _("A case that is “%(current)s” cannot be closed with this outcome.")
-                % {"current": _(states.STATUS_LABELS[Status(case["status"])])}
+                % {"current": Status(case["status"]).label}
             }
         )
     now = clock.now()

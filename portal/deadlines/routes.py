@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from portal import clock
 from portal.access import or_404, role_required
 from portal.accounts.tables import Role
-from portal.deadlines import PHNOM_PENH, STAGE_LABELS, UNIT_LABELS, Stage, services
+from portal.deadlines import PHNOM_PENH, Stage, Unit, services
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
@@ -26,8 +26,8 @@ def _policy_page(
         status_code=status,
         form=form,
         errors=errors or {},
-        stages=[(stage.value, STAGE_LABELS[stage]) for stage in Stage],
-        units=UNIT_LABELS,
+        stages=Stage.choices(),
+        units=Unit,
     )
 
 

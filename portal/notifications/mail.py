@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from portal import paging
+from portal.i18n import N_
+from portal.labels import LabelledEnum
 from portal.notifications.tables import OutboxMessage
 from portal.settings import Settings
 
@@ -126,6 +128,14 @@ async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -
     return sent, failed
 
 
+class OutboxStatus(LabelledEnum):
+    """What the admin's outbox list can show."""
+
+    waiting = "waiting", N_("Waiting")
+    sent = "sent", N_("Sent")
+    failed = "failed", N_("Failed")  # given up after MAX_ATTEMPTS
+
+
 async def outbox_page(status: str = "", before: int | None = None) -> paging.Page:
     """The admin's outbox list, newest first: waiting, sent or failed (given up)."""
     query = OutboxMessage.select(
@@ -138,11 +148,11 @@ async def outbox_page(status: str = "", before: int | None = None) -> paging.Pag
         OutboxMessage.last_error,
         OutboxMessage.created_at,
     )
-    if status == "waiting":
+    if status == OutboxStatus.waiting:
         query = query.where(OutboxMessage.next_attempt_at.is_not_null())
-    elif status == "sent":
+    elif status == OutboxStatus.sent:
         query = query.where(OutboxMessage.sent_at.is_not_null())
-    elif status == "failed":
+    elif status == OutboxStatus.failed:
         query = query.where(
             OutboxMessage.sent_at.is_null() & OutboxMessage.next_attempt_at.is_null()
         )

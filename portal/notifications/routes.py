@@ -13,8 +13,6 @@ from portal.notifications import mail, services
 from portal.settings import get_settings
 from portal.templating import redirect, render
 
-OUTBOX_STATUSES = {"waiting": N_("Waiting"), "sent": N_("Sent"), "failed": N_("Failed")}
-
 
 @get("/alerts", guards=[signed_in])
 async def alert_list(request: Request, before: OptionalRecordId = None) -> Template:
@@ -52,7 +50,7 @@ async def outbox(
         "admin/outbox.html",
         messages_=rows,
         next_before=next_before,
-        statuses=[(key, label) for key, label in OUTBOX_STATUSES.items()],
+        statuses=mail.OutboxStatus.choices(),
         form={"status": status},
         smtp_configured=bool(get_settings().smtp_url),
     )
