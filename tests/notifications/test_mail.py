@@ -11,6 +11,7 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 
+from portal import i18n
 from portal.notifications import mail
 from portal.notifications.tables import OutboxMessage
 
@@ -137,3 +138,10 @@ async def test_the_outbox_is_for_admins_only(client, as_role):
     await as_role("officer")
     assert (await client.get("/admin/outbox")).status_code == 404
     assert (await client.get("/admin/outbox/1")).status_code == 404
+
+
+async def test_the_outbox_filter_is_in_the_readers_language(client, as_role):
+    await as_role("admin")
+    page = await client.get("/admin/outbox?lang=km")
+    for status in ("Waiting", "Sent", "Failed"):
+        assert f">{i18n.catalog('km').gettext(status)}</option>" in page.text
