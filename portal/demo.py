@@ -10,7 +10,7 @@ from portal import clock
 from portal.accounts.services import NewUser, create_user
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
-from portal.checklists import templates
+from portal.checklists import checklist_versions
 from portal.checklists.demo import seed_cycle
 from portal.checklists.review_demo import seed_reviews
 from portal.checklists.tables import ChecklistTemplate
@@ -130,8 +130,8 @@ async def load_demo_data() -> list[str]:
     # The supervising officer hears of escalated (long overdue) complaints.
     await User.update({User.is_supervisor: True}).where(User.email == "supervisor@demo.example")
     if not await ChecklistTemplate.exists():
-        template = await templates.import_template(None, SAMPLE_CHECKLIST.read_bytes())
-        await templates.publish(None, template.id)
+        template = await checklist_versions.import_template(None, SAMPLE_CHECKLIST.read_bytes())
+        await checklist_versions.publish(None, template.id)
         report.append(f"checklist {template.title_en} v{template.version} (published)")
     await seed_cycle(report)
     await seed_reviews(report)

@@ -22,7 +22,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from portal import flash, i18n
-from portal.accounts.tables import CONSTITUENCY_LABELS, ROLE_LABELS, Constituency, Role
+from portal.accounts.tables import Constituency, Role
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT
 
@@ -100,8 +100,8 @@ def build_environment() -> PortalEnvironment:
         choices=choices,
         min_password_length=MIN_PASSWORD_LENGTH,
         local_name=i18n.local_name,
-        role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
-        constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
+        role_label=Role.label_of,
+        constituency_label=Constituency.label_of,
     )
     return env
 
@@ -156,7 +156,7 @@ def url_with(request: Request, **changes: str) -> str:
 
 
 def choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
-    """(value, translated label) options for a select, from an enum's label table."""
+    """(value, translated label) options for a select, from a list of portal.labour."""
     return [(str(value), i18n.gettext(label)) for value, label in labels.items()]
 
 

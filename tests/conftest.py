@@ -87,7 +87,7 @@ def _all_tables() -> list[Any]:
 async def clean_database(migrated: None) -> AsyncIterator[None]:
     """Every test starts from empty tables."""
     yield
-    from portal.checklists.templates import forget_structures
+    from portal.checklists.checklist_versions import forget_structures
 
     forget_structures()
     from piccolo.querystring import QueryString

@@ -12,15 +12,14 @@ from portal.access import OptionalRecordId, RecordId, role_required, signed_in
 from portal.accounts import services
 from portal.accounts.services import NewUser
 from portal.accounts.tables import (
-    CONSTITUENCY_LABELS,
-    ORGANISATION_KIND_LABELS,
-    ROLE_LABELS,
+    Constituency,
     Organisation,
+    OrganisationKind,
     Role,
 )
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
-from portal.audit.actions import ACTION_LABELS
+from portal.audit.actions import Action
 from portal.errors import DomainError, FormErrors
 from portal.i18n import N_, local_name
 from portal.security import client_address
@@ -123,9 +122,9 @@ async def _user_form_choices() -> dict:
     )
     organisations = await Organisation.select(Organisation.name).order_by(Organisation.name)
     return {
-        "roles": ROLE_LABELS,
-        "constituencies": CONSTITUENCY_LABELS,
-        "organisation_kinds": ORGANISATION_KIND_LABELS,
+        "roles": Role,
+        "constituencies": Constituency,
+        "organisation_kinds": OrganisationKind,
         "agency_options": [
             (
                 a["licence_number"],
@@ -143,7 +142,7 @@ async def user_list(
 ) -> Template:
     users = await services.list_users(role=role, search=q)
     return render(
-        request, "admin/users.html", users=users, roles=ROLE_LABELS, filters={"role": role, "q": q}
+        request, "admin/users.html", users=users, roles=Role, filters={"role": role, "q": q}
     )
 
 
@@ -234,16 +233,14 @@ async def user_supervisor(request: Request, user_id: RecordId) -> Redirect:
 async def audit_log(
     request: Request, before: OptionalRecordId = None, action: FromQuery[str] = ""
 ) -> Template:
-    rows = await audit.page(before_id=before, action=action)
-    has_more = len(rows) > audit.PAGE_SIZE
-    rows = rows[: audit.PAGE_SIZE]
+    rows, next_before = await audit.page(before_id=before, action=action)
     return render(
         request,
         "admin/audit.html",
         events=rows,
-        actions=ACTION_LABELS,
+        actions=Action,
         action=action,
-        next_before=rows[-1]["id"] if has_more else None,
+        next_before=next_before,
     )
 
 

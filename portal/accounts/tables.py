@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from piccolo.columns import (
     Boolean,
     ForeignKey,
@@ -16,53 +14,30 @@ from piccolo.table import Table
 
 from portal.agencies.tables import Agency
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 
-class Role(StrEnum):
-    admin = "admin"
-    committee = "committee"
-    officer = "officer"
-    partner = "partner"
-    agency = "agency"
+class Role(LabelledEnum):
+    admin = "admin", N_("Administrator")
+    committee = "committee", N_("Committee member")
+    officer = "officer", N_("Case officer")
+    partner = "partner", N_("Partner organisation staff")
+    agency = "agency", N_("Agency staff")
 
 
-ROLE_LABELS = {
-    Role.admin: N_("Administrator"),
-    Role.committee: N_("Committee member"),
-    Role.officer: N_("Case officer"),
-    Role.partner: N_("Partner organisation staff"),
-    Role.agency: N_("Agency staff"),
-}
-
-
-class Constituency(StrEnum):
+class Constituency(LabelledEnum):
     """Which body a COC Assessment Committee member represents."""
 
-    association = "association"
-    ministry = "ministry"
-    union = "union"
-    civil_society = "civil_society"
+    association = "association", N_("Recruitment agency association (ACRA/MAC)")
+    ministry = "ministry", N_("Ministry (MOLVT Department of Employment)")
+    union = "union", N_("Trade union")
+    civil_society = "civil_society", N_("Civil-society organisation")
 
 
-CONSTITUENCY_LABELS = {
-    Constituency.association: N_("Recruitment agency association (ACRA/MAC)"),
-    Constituency.ministry: N_("Ministry (MOLVT Department of Employment)"),
-    Constituency.union: N_("Trade union"),
-    Constituency.civil_society: N_("Civil-society organisation"),
-}
-
-
-class OrganisationKind(StrEnum):
-    mrc = "mrc"
-    union = "union"
-    ngo = "ngo"
-
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.mrc: N_("Migrant Worker Resource Centre"),
-    OrganisationKind.union: N_("Trade union"),
-    OrganisationKind.ngo: N_("Non-governmental organisation"),
-}
+class OrganisationKind(LabelledEnum):
+    mrc = "mrc", N_("Migrant Worker Resource Centre")
+    union = "union", N_("Trade union")
+    ngo = "ngo", N_("Non-governmental organisation")
 
 
 class Organisation(Table):

@@ -9,8 +9,8 @@ from litestar.response import Redirect, Template
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies import services
-from portal.agencies.tables import ASSOCIATION_LABELS, LICENCE_STATUS_LABELS
-from portal.checklists import reviews
+from portal.agencies.tables import Association, LicenceStatus
+from portal.checklists import ratings
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -36,9 +36,9 @@ async def registry(
         next_after=next_after,
         filters=filters,
         provinces=await services.provinces(),
-        statuses=LICENCE_STATUS_LABELS,
-        associations=ASSOCIATION_LABELS,
-        ratings=await reviews.latest_ratings([a["id"] for a in agencies]),
+        statuses=LicenceStatus,
+        associations=Association,
+        ratings=await ratings.latest_ratings([a["id"] for a in agencies]),
     )
 
 
@@ -49,9 +49,9 @@ async def agency_page(request: Request, agency_id: RecordId) -> Template:
         request,
         "agencies/agency.html",
         agency=agency,
-        statuses=LICENCE_STATUS_LABELS,
-        associations=ASSOCIATION_LABELS,
-        ratings=await reviews.rating_history(agency_id),
+        statuses=LicenceStatus,
+        associations=Association,
+        ratings=await ratings.rating_history(agency_id),
         destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
         sector_names=[_(SECTORS[c]) for c in services.codes(agency["sectors"])],
     )
@@ -79,8 +79,8 @@ def _form_page(
         form=form,
         errors=errors or {},
         agency_id=agency_id,
-        statuses=LICENCE_STATUS_LABELS,
-        associations=ASSOCIATION_LABELS,
+        statuses=LicenceStatus,
+        associations=Association,
         destinations=DESTINATIONS,
         sectors=SECTORS,
         chosen={
@@ -110,7 +110,7 @@ async def admin_agencies(
         agencies=agencies,
         next_after=next_after,
         filters=filters,
-        statuses=LICENCE_STATUS_LABELS,
+        statuses=LicenceStatus,
     )
 
 

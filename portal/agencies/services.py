@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from portal import clock, db
+from portal import clock, db, paging
 from portal.access import or_404
 from portal.agencies.tables import Agency, Association, LicenceStatus
 from portal.audit import services as audit
@@ -52,7 +52,7 @@ async def search(filters: RegistryFilters, after: str = "") -> tuple[list[dict],
     """One page of agencies in licence-number order, and the licence number to continue
     after (None on the last page). The text matches English or Khmer names and licence
     numbers."""
-    query = Agency.select(*PUBLIC_COLUMNS).order_by(Agency.licence_number).limit(PAGE_SIZE + 1)
+    query = Agency.select(*PUBLIC_COLUMNS).order_by(Agency.licence_number)
     text = filters.text.strip()
     if text:
         query = query.where(
@@ -66,10 +66,7 @@ async def search(filters: RegistryFilters, after: str = "") -> tuple[list[dict],
         query = query.where(Agency.licence_status == filters.status)
     if after:
         query = query.where(Agency.licence_number > after)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return rows, (rows[-1]["licence_number"] if more else None)
+    return await paging.fetch(query, PAGE_SIZE, lambda row: row["licence_number"])
 
 
 async def provinces() -> list[str]:

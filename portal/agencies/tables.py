@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from piccolo.columns import Date, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 
-class LicenceStatus(StrEnum):
-    active = "active"
-    suspended = "suspended"
-    revoked = "revoked"
-    expired = "expired"
+class LicenceStatus(LabelledEnum):
+    active = "active", N_("Active")
+    suspended = "suspended", N_("Suspended")
+    revoked = "revoked", N_("Revoked")
+    expired = "expired", N_("Expired")
 
 
-LICENCE_STATUS_LABELS = {
-    LicenceStatus.active: N_("Active"),
-    LicenceStatus.suspended: N_("Suspended"),
-    LicenceStatus.revoked: N_("Revoked"),
-    LicenceStatus.expired: N_("Expired"),
-}
-
-
-class Association(StrEnum):
-    acra = "acra"
-    mac = "mac"
-    none = "none"
-
-
-ASSOCIATION_LABELS = {
-    Association.acra: N_("ACRA"),
-    Association.mac: N_("MAC"),
-    Association.none: N_("No association"),
-}
+class Association(LabelledEnum):
+    acra = "acra", N_("ACRA")
+    mac = "mac", N_("MAC")
+    none = "none", N_("No association")
 
 
 class Agency(Table):

@@ -1,50 +1,56 @@
 """What each audit action code means, in words an admin reads."""
 
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
-ACTION_LABELS = {
-    "user.signed_in": N_("Signed in"),
-    "user.created": N_("Account created"),
-    "user.activated": N_("Account reactivated"),
-    "user.deactivated": N_("Account deactivated"),
-    "user.password_reset": N_("Password reset by an administrator"),
-    "user.password_changed": N_("Password changed"),
-    "agency.created": N_("Agency added to the registry"),
-    "agency.updated": N_("Agency record changed"),
-    "agency.imported": N_("Agencies imported from a file"),
-    "checklist.imported": N_("Checklist imported"),
-    "checklist.published": N_("Checklist version published"),
-    "checklist.new_version": N_("Checklist version started"),
-    "checklist.edited": N_("Checklist draft edited"),
-    "cycle.opened": N_("Assessment cycle opened"),
-    "assessment.submitted": N_("Self-assessment submitted"),
-    "clarification.asked": N_("Question about an indicator asked"),
-    "clarification.answered": N_("Question about an indicator answered"),
-    "clarification.published": N_("Answer published as guidance"),
-    "deadlines.policy_changed": N_("Deadline policies changed"),
-    "deadlines.holiday_added": N_("Holiday added to the calendar"),
-    "deadlines.holiday_removed": N_("Holiday made a working day"),
-    "user.supervisor_changed": N_("Supervisor flag changed"),
-    "review.chair_named": N_("Chair of a cycle named"),
-    "review.panel_set": N_("Review panel named"),
-    "review.scores_submitted": N_("Member's scores submitted"),
-    "review.consensus_saved": N_("Consensus scores recorded"),
-    "review.rating_published": N_("Rating published"),
-    "review.returned": N_("Assessment returned for revision"),
-    "improvement.added": N_("Improvement action set"),
-    "improvement.updated": N_("Improvement action updated by the agency"),
-    "improvement.verified": N_("Improvement action verified"),
-    "improvement.reopened": N_("Improvement action reopened"),
-    "complaint.filed": N_("Complaint filed"),
-    "complaint.replied": N_("Complainant replied on a case"),
-    "complaint.status_changed": N_("Complaint status changed"),
-    "complaint.reopened": N_("Complaint reopened on appeal"),
-    "complaint.assigned": N_("Complaint assigned to an officer"),
-    "complaint.outcome_recorded": N_("Complaint outcome recorded"),
-    "complaint.note_added": N_("Internal note added to a complaint"),
-    "complaint.message_sent": N_("Message sent to a complainant"),
-    "complaint.sensitive_marked": N_("Complaint marked sensitive"),
-    "complaint.sensitive_cleared": N_("Sensitive mark removed from a complaint"),
-    "complaint.sensitive_opened": N_("Sensitive complaint opened"),
-    "complaint.agency_responded": N_("Agency responded to a complaint"),
-}
+
+class Action(LabelledEnum):
+    """An audit event's action code (what `audit.record` is given), with its label."""
+
+    user_signed_in = "user.signed_in", N_("Signed in")
+    user_created = "user.created", N_("Account created")
+    user_activated = "user.activated", N_("Account reactivated")
+    user_deactivated = "user.deactivated", N_("Account deactivated")
+    user_password_reset = "user.password_reset", N_("Password reset by an administrator")
+    user_password_changed = "user.password_changed", N_("Password changed")
+    agency_created = "agency.created", N_("Agency added to the registry")
+    agency_updated = "agency.updated", N_("Agency record changed")
+    agency_imported = "agency.imported", N_("Agencies imported from a file")
+    checklist_imported = "checklist.imported", N_("Checklist imported")
+    checklist_published = "checklist.published", N_("Checklist version published")
+    checklist_new_version = "checklist.new_version", N_("Checklist version started")
+    checklist_edited = "checklist.edited", N_("Checklist draft edited")
+    cycle_opened = "cycle.opened", N_("Assessment cycle opened")
+    assessment_submitted = "assessment.submitted", N_("Self-assessment submitted")
+    clarification_asked = "clarification.asked", N_("Question about an indicator asked")
+    clarification_answered = "clarification.answered", N_("Question about an indicator answered")
+    clarification_published = "clarification.published", N_("Answer published as guidance")
+    deadlines_policy_changed = "deadlines.policy_changed", N_("Deadline policies changed")
+    deadlines_holiday_added = "deadlines.holiday_added", N_("Holiday added to the calendar")
+    deadlines_holiday_removed = "deadlines.holiday_removed", N_("Holiday made a working day")
+    user_supervisor_changed = "user.supervisor_changed", N_("Supervisor flag changed")
+    review_chair_named = "review.chair_named", N_("Chair of a cycle named")
+    review_panel_set = "review.panel_set", N_("Review panel named")
+    review_scores_submitted = "review.scores_submitted", N_("Member's scores submitted")
+    review_consensus_saved = "review.consensus_saved", N_("Consensus scores recorded")
+    review_rating_published = "review.rating_published", N_("Rating published")
+    review_returned = "review.returned", N_("Assessment returned for revision")
+    improvement_added = "improvement.added", N_("Improvement action set")
+    improvement_updated = "improvement.updated", N_("Improvement action updated by the agency")
+    improvement_verified = "improvement.verified", N_("Improvement action verified")
+    improvement_reopened = "improvement.reopened", N_("Improvement action reopened")
+    complaint_filed = "complaint.filed", N_("Complaint filed")
+    complaint_replied = "complaint.replied", N_("Complainant replied on a case")
+    complaint_status_changed = "complaint.status_changed", N_("Complaint status changed")
+    complaint_reopened = "complaint.reopened", N_("Complaint reopened on appeal")
+    complaint_assigned = "complaint.assigned", N_("Complaint assigned to an officer")
+    complaint_outcome_recorded = "complaint.outcome_recorded", N_("Complaint outcome recorded")
+    complaint_note_added = "complaint.note_added", N_("Internal note added to a complaint")
+    complaint_message_sent = "complaint.message_sent", N_("Message sent to a complainant")
+    complaint_sensitive_marked = "complaint.sensitive_marked", N_("Complaint marked sensitive")
+    complaint_sensitive_cleared = (
+        "complaint.sensitive_cleared",
+        N_("Sensitive mark removed from a complaint"),
+    )
+    complaint_sensitive_opened = "complaint.sensitive_opened", N_("Sensitive complaint opened")
+    complaint_agency_responded = "complaint.agency_responded", N_("Agency responded to a complaint")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import clock, db
+from portal import clock, db, paging
 from portal.audit.tables import AuditEvent
 
 PAGE_SIZE = 50
@@ -31,11 +31,9 @@ async def record(
     )
 
 
-async def page(before_id: int | None = None, action: str = "") -> list[dict[str, Any]]:
+async def page(before_id: int | None = None, action: str = "") -> paging.Page:
     """Newest first, PAGE_SIZE at a time; `before_id` continues from the previous page."""
-    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False).limit(PAGE_SIZE + 1)
-    if before_id:
-        query = query.where(AuditEvent.id < before_id)
+    query = AuditEvent.select()
     if action:
         query = query.where(AuditEvent.action == action)
-    return await query
+    return await paging.newest_first(query, AuditEvent.id, before_id, PAGE_SIZE)

@@ -14,8 +14,8 @@ from litestar.response import Redirect, Template
 from portal import uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
-from portal.checklists import assessments, clarifications, cycles, reviews, scoring
-from portal.checklists.tables import ANSWER_LABELS, ASSESSMENT_STATUS_LABELS
+from portal.checklists import assessments, clarifications, cycles, panel, scoring
+from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.errors import FormErrors
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
@@ -57,8 +57,8 @@ def _section(
         request,
         "checklists/section.html",
         status_code=status_code,
-        answer_labels=ANSWER_LABELS,
-        statuses=ASSESSMENT_STATUS_LABELS,
+        answer_labels=AnswerChoice,
+        statuses=AssessmentStatus,
         **page,
         **extra,
     )
@@ -73,7 +73,7 @@ async def assessment_list(request: Request) -> Template:
         request,
         "checklists/assessments.html",
         assessments=await assessments.agency_assessments(request.scope["user"]),
-        statuses=ASSESSMENT_STATUS_LABELS,
+        statuses=AssessmentStatus,
     )
 
 
@@ -84,7 +84,7 @@ async def assessment_overview(request: Request, assessment_id: RecordId) -> Temp
         request,
         "checklists/assessment.html",
         assessment=assessment,
-        statuses=ASSESSMENT_STATUS_LABELS,
+        statuses=AssessmentStatus,
         **await assessments.progress(assessment),
     )
 
@@ -208,7 +208,7 @@ async def assessment_submit(request: Request, assessment_id: RecordId) -> Templa
             "checklists/assessment.html",
             status_code=400,
             assessment=assessment,
-            statuses=ASSESSMENT_STATUS_LABELS,
+            statuses=AssessmentStatus,
             submit_refused=True,
             **await assessments.progress(assessment),
         )
@@ -233,8 +233,8 @@ async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
         request,
         "checklists/cycle.html",
         cycle=cycle,
-        statuses=ASSESSMENT_STATUS_LABELS,
-        members=[(str(m["id"]), m["full_name"]) for m in await reviews.committee_members()],
+        statuses=AssessmentStatus,
+        members=[(str(m["id"]), m["full_name"]) for m in await panel.committee_members()],
         **await cycles.submissions(cycle),
     )
 

@@ -16,10 +16,9 @@ from portal.access import or_404
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
 from portal.audit import services as audit
-from portal.checklists import reviews, templates
+from portal.checklists import checklist_versions, ratings, states
 from portal.checklists.cycles import today
 from portal.checklists.tables import (
-    EDITABLE_STATUSES,
     Answer,
     AnswerChoice,
     Assessment,
@@ -93,7 +92,7 @@ async def get_assessment(user: CurrentUser, assessment_id: int) -> dict[str, Any
     assessment["is_open"] = today() >= assessment["opens_on"]
     assessment["editable"] = (
         user.role == Role.agency
-        and assessment["status"] in EDITABLE_STATUSES
+        and assessment["status"] in states.EDITABLE
         and assessment["is_open"]
     )
     assessment["can_ask"] = user.role == Role.agency and assessment["is_open"]
@@ -139,7 +138,7 @@ async def agency_assessments(user: CurrentUser) -> list[dict]:
         .order_by(Assessment.cycle.opens_on, ascending=False)
     )
     for row in rows:
-        row["indicator_count"] = (await templates.frozen_structure(row["template_id"]))[
+        row["indicator_count"] = (await checklist_versions.frozen_structure(row["template_id"]))[
             "indicator_count"
         ]
     return rows
@@ -205,7 +204,7 @@ async def progress(assessment: dict) -> dict[str, Any]:
 async def _progress(
     assessment: dict, answers: dict[int, dict], evidence: dict[int, int]
 ) -> dict[str, Any]:
-    checklist = await templates.frozen_structure(assessment["template_id"])
+    checklist = await checklist_versions.frozen_structure(assessment["template_id"])
     sections = []
     missing = []
     complete = 0
@@ -282,7 +281,7 @@ async def evidence_file(assessment: dict, evidence_id: int) -> dict:
 
 
 def _require_editable(assessment: dict, indicator_ids: Iterable[int] = ()) -> None:
-    if assessment["status"] not in EDITABLE_STATUSES:
+    if assessment["status"] not in states.EDITABLE:
         raise ReadOnly(
             _("This self-assessment has been submitted; its answers can no longer change.")
         )
@@ -294,7 +293,7 @@ def _require_editable(assessment: dict, indicator_ids: Iterable[int] = ()) -> No
 
 async def section_of(assessment: dict, indicator_id: int) -> int:
     """The section (article) an indicator of this assessment's checklist belongs to."""
-    checklist = await templates.frozen_structure(assessment["template_id"])
+    checklist = await checklist_versions.frozen_structure(assessment["template_id"])
     for section in checklist["sections"]:
         if any(i["id"] == indicator_id for i in section["indicators"]):
             return section["id"]
@@ -303,7 +302,7 @@ async def section_of(assessment: dict, indicator_id: int) -> int:
 
 async def indicator_ids(assessment: dict) -> set[int]:
     """The indicators of the checklist version this assessment answers."""
-    checklist = await templates.frozen_structure(assessment["template_id"])
+    checklist = await checklist_versions.frozen_structure(assessment["template_id"])
     return {i["id"] for s in checklist["sections"] for i in s["indicators"]}
 
 
@@ -429,20 +428,14 @@ async def submit(user: CurrentUser, assessment: dict) -> list[dict]:
         return missing
     resubmitted = assessment["status"] == AssessmentStatus.returned
     async with db.transaction():
-        await (
-            Assessment.update(
-                {
-                    Assessment.status: AssessmentStatus.submitted,
-                    Assessment.submitted_at: clock.now(),
-                    # A resubmission after a return starts the committee's next round.
-                    Assessment.round: assessment["round"] + resubmitted,
-                }
-            )
-            .where(Assessment.id == assessment["id"])
-            .where(Assessment.status.is_in(list(EDITABLE_STATUSES)))
+        await states.move(
+            assessment,
+            AssessmentStatus.submitted,
+            # A resubmission after a return starts the committee's next round.
+            {"submitted_at": clock.now(), "round": assessment["round"] + resubmitted},
         )
         if resubmitted:
-            await reviews.start_next_round(assessment, assessment["round"] + 1)
+            await ratings.start_next_round(assessment, assessment["round"] + 1)
         await audit.record(
             user,
             "assessment.submitted",

@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from portal.accounts.tables import Role
-from portal.checklists import scoring, templates
+from portal.checklists import checklist_versions, scoring
 from portal.checklists.tables import Assessment, ConsensusScore, MemberScore, PanelMember
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
@@ -52,7 +52,7 @@ async def _assessments(cycle: dict[str, Any], user: Any) -> list[dict[str, Any]]
 async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
     """Rows of agencies with a consensus in their current round, each with one cell per
     article: the share scored (None where nothing applies or nothing is agreed yet)."""
-    checklist = await templates.frozen_structure(cycle["template"])
+    checklist = await checklist_versions.frozen_structure(cycle["template"])
     section_of = {i["id"]: s["id"] for s in checklist["sections"] for i in s["indicators"]}
     max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
     order = [s["id"] for s in checklist["sections"]]
@@ -100,7 +100,7 @@ async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
 async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
     """Every agency's scores, one row per agency and indicator: each member's score and
     comment, then the consensus and its comment (the agency's current round)."""
-    checklist = await templates.frozen_structure(cycle["template"])
+    checklist = await checklist_versions.frozen_structure(cycle["template"])
     indicators = [i for s in checklist["sections"] for i in s["indicators"]]
     out = io.StringIO()
     writer = csv.writer(out)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import User
-from portal.checklists import assessments, clarifications, cycles, templates
+from portal.checklists import assessments, checklist_versions, clarifications, cycles
 from portal.checklists.tables import (
     AnswerChoice,
     Assessment,
@@ -97,7 +97,7 @@ async def seed_cycle(report: list[str]) -> None:
         ),
     )
     report.append(f"cycle {CYCLE_TITLE}")
-    checklist = await templates.frozen_structure(template.id)
+    checklist = await checklist_versions.frozen_structure(template.id)
     for licence, progress in PROGRESS.items():
         user = await agency_user(licence)
         if user is None or progress is None:

@@ -13,8 +13,8 @@ from portal.access import or_404
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
 from portal.audit import services as audit
-from portal.checklists import templates
-from portal.checklists.reviews import Review
+from portal.checklists import checklist_versions
+from portal.checklists.panel import Review
 from portal.checklists.tables import (
     ActionFile,
     ActionStatus,
@@ -67,7 +67,7 @@ async def feedback(assessment: dict[str, Any]) -> dict[str, Any]:
     and the committee's comment, the rating and the improvement plan."""
     if assessment["status"] != AssessmentStatus.rated:
         raise NotFound(_("Page not found."))
-    checklist = await templates.frozen_structure(assessment["template_id"])
+    checklist = await checklist_versions.frozen_structure(assessment["template_id"])
     consensus = {
         row["indicator"]: row
         for row in await ConsensusScore.select().where(
@@ -99,7 +99,7 @@ async def add_action(user: CurrentUser, review: Review, form: dict[str, str]) ->
     if not review.is_chair or review.assessment["status"] != AssessmentStatus.rated:
         raise NotFound(_("Page not found."))
     rating = or_404(await rating_of(review.assessment["id"]))
-    checklist = await templates.frozen_structure(review.assessment["template_id"])
+    checklist = await checklist_versions.frozen_structure(review.assessment["template_id"])
     known = {str(i["id"]) for s in checklist["sections"] for i in s["indicators"]}
     errors = {}
     if form.get("indicator", "") not in known:

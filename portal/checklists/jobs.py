@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from portal.checklists import states
 from portal.checklists.tables import (
-    EDITABLE_STATUSES,
     ActionStatus,
     Assessment,
     AssessmentCycle,
@@ -57,7 +57,7 @@ async def assessment_deadlines(now: datetime) -> list[Due]:
     found = []
     for cycle in await _cycles_due(AssessmentCycle.submission_deadline, today):
         waiting = await Assessment.select(Assessment.id, Assessment.agency).where(
-            (Assessment.cycle == cycle["id"]) & Assessment.status.is_in(list(EDITABLE_STATUSES))
+            (Assessment.cycle == cycle["id"]) & Assessment.status.is_in(list(states.EDITABLE))
         )
         staff = await agency_staff(row["agency"] for row in waiting)
         days_left = (cycle["due"] - today).days

@@ -7,7 +7,15 @@ from datetime import timedelta
 
 from portal import clock
 from portal.accounts.tables import User
-from portal.checklists import assessments, cycles, improvements, reviews, templates
+from portal.checklists import (
+    assessments,
+    checklist_versions,
+    cycles,
+    improvements,
+    panel,
+    ratings,
+    scores,
+)
 from portal.checklists.demo import CYCLE_TITLE, agency_user, as_user, fill
 from portal.checklists.tables import (
     Assessment,
@@ -31,8 +39,8 @@ async def _members() -> tuple[User, User] | None:
 async def _score(member: User, assessment_id: int) -> None:
     """A member scores every indicator from the agency's answer, and submits."""
     agent = as_user(member)
-    review = await reviews.get_review(agent, assessment_id)
-    sheet = await reviews.score_sheet(agent, review)
+    review = await panel.get_review(agent, assessment_id)
+    sheet = await scores.score_sheet(agent, review)
     form = {}
     for section in sheet["sections"]:
         for item in section["items"]:
@@ -40,8 +48,8 @@ async def _score(member: User, assessment_id: int) -> None:
             top = item["indicator"]["max_score"]
             score = top if choice == "met" else top // 2
             form[f"score-{item['indicator']['id']}"] = str(score)
-    await reviews.save_scores(agent, review, form)
-    await reviews.submit_scores(agent, review)
+    await scores.save_scores(agent, review, form)
+    await scores.submit_scores(agent, review)
 
 
 async def seed_reviews(report: list[str]) -> None:
@@ -79,7 +87,7 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
     await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
         AssessmentCycle.id == cycle.id
     )
-    checklist = await templates.frozen_structure(template_id)
+    checklist = await checklist_versions.frozen_structure(template_id)
     for licence, user in zip(RATED, agencies, strict=True):
         assert user is not None
         agent = as_user(user)
@@ -93,21 +101,21 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
         assessment = await assessments.get_assessment(agent, row.id)
         await fill(agent, assessment, checklist["sections"], weak=RATED[licence])
         await assessments.submit(agent, await assessments.get_assessment(agent, row.id))
-        review = await reviews.get_review(as_user(chair), row.id)
-        await reviews.set_panel(as_user(chair), review, [chair.id, union.id])
+        review = await panel.get_review(as_user(chair), row.id)
+        await panel.set_panel(as_user(chair), review, [chair.id, union.id])
         await _score(chair, row.id)
         await _score(union, row.id)
-        review = await reviews.get_review(as_user(chair), row.id)
+        review = await panel.get_review(as_user(chair), row.id)
         # The chair takes the suggested score everywhere.
-        sheet = await reviews.score_sheet(as_user(chair), review)
+        sheet = await scores.score_sheet(as_user(chair), review)
         consensus = {}
         for section in sheet["sections"]:
             for item in section["items"]:
                 suggestion = item["suggestion"]
                 consensus[f"consensus-{item['indicator']['id']}"] = str(suggestion.score)
-        await reviews.save_consensus(as_user(chair), review, consensus)
-        await reviews.publish(as_user(chair), review)
-        rated = await reviews.get_review(as_user(chair), row.id)
+        await scores.save_consensus(as_user(chair), review, consensus)
+        await ratings.publish(as_user(chair), review)
+        rated = await panel.get_review(as_user(chair), row.id)
         first = checklist["sections"][1]["indicators"][0]
         await improvements.add_action(
             as_user(chair),
@@ -137,7 +145,7 @@ async def _review_under_way(chair: User, union: User, report: list[str]) -> None
     )
     if row is None:
         return
-    review = await reviews.get_review(as_user(chair), row.id)
-    await reviews.set_panel(as_user(chair), review, [chair.id, union.id])
+    review = await panel.get_review(as_user(chair), row.id)
+    await panel.set_panel(as_user(chair), review, [chair.id, union.id])
     await _score(chair, row.id)
     report.append(f"review of a {CYCLE_TITLE} submission (under way)")

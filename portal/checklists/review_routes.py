@@ -9,9 +9,17 @@ from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, record_id, role_required
-from portal.accounts.tables import CONSTITUENCY_LABELS, Role
-from portal.checklists import assessments, cycle_results, cycles, improvements, reviews
-from portal.checklists.tables import ACTION_STATUS_LABELS, ANSWER_LABELS
+from portal.accounts.tables import Constituency, Role
+from portal.checklists import (
+    assessments,
+    cycle_results,
+    cycles,
+    improvements,
+    panel,
+    ratings,
+    scores,
+)
+from portal.checklists.tables import ActionStatus, AnswerChoice
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -24,7 +32,7 @@ readers = [role_required(Role.agency, Role.committee, Role.admin)]
 
 async def _page(
     request: Request,
-    review: reviews.Review,
+    review: panel.Review,
     status_code: int = 200,
     form: dict | None = None,
     errors: dict | None = None,
@@ -35,12 +43,12 @@ async def _page(
         "checklists/review.html",
         status_code=status_code,
         review=review,
-        sheet=await reviews.score_sheet(user, review),
-        members=await reviews.committee_members() if review.can_decide else [],
-        constituencies=CONSTITUENCY_LABELS,
-        answer_labels=ANSWER_LABELS,
+        sheet=await scores.score_sheet(user, review),
+        members=await panel.committee_members() if review.can_decide else [],
+        constituencies=Constituency,
+        answer_labels=AnswerChoice,
         actions=await improvements.actions(review.assessment["id"]),
-        action_statuses=ACTION_STATUS_LABELS,
+        action_statuses=ActionStatus,
         form=form or {},
         errors=errors or {},
     )
@@ -48,7 +56,7 @@ async def _page(
 
 @get("/reviews/{assessment_id:int}", guards=members_only)
 async def review_page(request: Request, assessment_id: RecordId) -> Template:
-    review = await reviews.get_review(request.scope["user"], assessment_id)
+    review = await panel.get_review(request.scope["user"], assessment_id)
     return await _page(request, review)
 
 
@@ -56,17 +64,17 @@ async def review_page(request: Request, assessment_id: RecordId) -> Template:
 async def scores_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     """Save this member's scores; with then=submit, hand them in when complete."""
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     if review.seat is None:
         raise NotFound(_("Page not found."))
     form = await text_fields(request)
     try:
-        await reviews.save_scores(user, review, form)
+        await scores.save_scores(user, review, form)
     except FormErrors as error:
         return await _page(request, review, 400, form, error.errors)
     if form.get("then") != "submit":
         return redirect(f"/reviews/{assessment_id}", N_("Your scores have been saved."))
-    missing = await reviews.submit_scores(user, review)
+    missing = await scores.submit_scores(user, review)
     if missing:
         message = _("Score every indicator before submitting: %(n)s still without a score.") % {
             "n": missing
@@ -78,11 +86,11 @@ async def scores_save(request: Request, assessment_id: RecordId) -> Template | R
 @post("/reviews/{assessment_id:int}/panel", guards=members_only)
 async def panel_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     chosen = (await request.form()).getall("members", [])
     try:
         member_ids = [int(m) for m in chosen]
-        await reviews.set_panel(user, review, member_ids)
+        await panel.set_panel(user, review, member_ids)
     except ValueError:
         raise NotFound(_("Page not found.")) from None
     except FormErrors as error:
@@ -93,10 +101,10 @@ async def panel_save(request: Request, assessment_id: RecordId) -> Template | Re
 @post("/reviews/{assessment_id:int}/consensus", guards=members_only)
 async def consensus_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     form = await text_fields(request)
     try:
-        await reviews.save_consensus(user, review, form)
+        await scores.save_consensus(user, review, form)
     except FormErrors as error:
         return await _page(request, review, 400, form, error.errors)
     return redirect(f"/reviews/{assessment_id}", N_("The consensus scores have been saved."))
@@ -105,9 +113,9 @@ async def consensus_save(request: Request, assessment_id: RecordId) -> Template 
 @post("/reviews/{assessment_id:int}/publish", guards=members_only)
 async def rating_publish(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     try:
-        await reviews.publish(user, review)
+        await ratings.publish(user, review)
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
@@ -119,11 +127,11 @@ async def rating_publish(request: Request, assessment_id: RecordId) -> Template 
 async def return_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
     """The chair returns the assessment for revision of the indicators named."""
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     form_data = await request.form()
     form: dict = {**await text_fields(request), "reopen": form_data.getall("reopen", [])}
     try:
-        await reviews.return_for_revision(user, review, form)
+        await ratings.return_for_revision(user, review, form)
     except FormErrors as error:
         return await _page(request, review, 400, form, error.errors)
     return redirect(
@@ -134,7 +142,7 @@ async def return_save(request: Request, assessment_id: RecordId) -> Template | R
 @post("/reviews/{assessment_id:int}/actions", guards=members_only)
 async def action_add(request: Request, assessment_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     form = await text_fields(request)
     try:
         await improvements.add_action(user, review, form)
@@ -154,7 +162,7 @@ async def action_decide(
     if decision not in ("verify", "reopen"):
         raise NotFound(_("Page not found."))
     user = request.scope["user"]
-    review = await reviews.get_review(user, assessment_id)
+    review = await panel.get_review(user, assessment_id)
     form = await text_fields(request)
     try:
         await improvements.decide(
@@ -179,7 +187,7 @@ async def _feedback_page(
         "checklists/feedback.html",
         status_code=status_code,
         assessment=assessment,
-        action_statuses=ACTION_STATUS_LABELS,
+        action_statuses=ActionStatus,
         form=form or {},
         errors=errors or {},
         **await improvements.feedback(assessment),
@@ -253,10 +261,10 @@ async def scores_export(request: Request, cycle_id: RecordId) -> Response:
 async def chair_save(request: Request, cycle_id: RecordId) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
     chair = record_id((await text_fields(request)).get("chair", ""))
-    members = {m["id"] for m in await reviews.committee_members()}
+    members = {m["id"] for m in await panel.committee_members()}
     if chair is None or chair not in members:
         raise NotFound(_("Page not found."))
-    await reviews.set_chair(request.scope["user"], cycle_id, chair)
+    await panel.set_chair(request.scope["user"], cycle_id, chair)
     return redirect(f"/cycles/{cycle_id}", N_("The chair has been saved."))
 
 

@@ -9,8 +9,8 @@ from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
-from portal.checklists import templates
-from portal.checklists.tables import TEMPLATE_STATUS_LABELS
+from portal.checklists import checklist_editor, checklist_file, checklist_versions
+from portal.checklists.tables import TemplateStatus
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
@@ -24,8 +24,8 @@ async def checklist_list(request: Request) -> Template:
     return render(
         request,
         "checklists/templates.html",
-        templates=await templates.list_templates(),
-        statuses=TEMPLATE_STATUS_LABELS,
+        templates=await checklist_versions.list_templates(),
+        statuses=TemplateStatus,
     )
 
 
@@ -33,14 +33,14 @@ async def checklist_list(request: Request) -> Template:
 async def checklist_import(request: Request) -> Template | Redirect:
     content = await uploaded_bytes(request, "file")
     try:
-        template = await templates.import_template(request.scope["user"], content)
-    except templates.TemplateFileError as error:
+        template = await checklist_versions.import_template(request.scope["user"], content)
+    except checklist_file.TemplateFileError as error:
         return render(
             request,
             "checklists/templates.html",
             status_code=400,
-            templates=await templates.list_templates(),
-            statuses=TEMPLATE_STATUS_LABELS,
+            templates=await checklist_versions.list_templates(),
+            statuses=TemplateStatus,
             import_error=error.message,
         )
     return redirect(
@@ -53,16 +53,16 @@ async def checklist_detail(request: Request, template_id: RecordId) -> Template:
     return render(
         request,
         "checklists/template.html",
-        statuses=TEMPLATE_STATUS_LABELS,
-        **await templates.structure(template_id),
+        statuses=TemplateStatus,
+        **await checklist_versions.structure(template_id),
     )
 
 
 @get("/admin/checklists/{template_id:int}/export", guards=admin_only)
 async def checklist_export(template_id: RecordId) -> Response:
-    template = await templates.get(template_id)
+    template = await checklist_versions.get(template_id)
     return Response(
-        await templates.export_yaml(template_id),
+        await checklist_versions.export_yaml(template_id),
         media_type="application/yaml; charset=utf-8",
         headers={
             "content-disposition": f'attachment; filename="{template.family}-v{template.version}.yaml"'
@@ -72,7 +72,7 @@ async def checklist_export(template_id: RecordId) -> Response:
 
 @post("/admin/checklists/{template_id:int}/publish", guards=admin_only)
 async def checklist_publish(request: Request, template_id: RecordId) -> Redirect:
-    await templates.publish(request.scope["user"], template_id)
+    await checklist_versions.publish(request.scope["user"], template_id)
     return redirect(
         f"/admin/checklists/{template_id}",
         N_("This version is published and can no longer change."),
@@ -81,7 +81,7 @@ async def checklist_publish(request: Request, template_id: RecordId) -> Redirect
 
 @post("/admin/checklists/{template_id:int}/new-version", guards=admin_only)
 async def checklist_new_version(request: Request, template_id: RecordId) -> Redirect:
-    draft = await templates.start_next_version(request.scope["user"], template_id)
+    draft = await checklist_versions.start_next_version(request.scope["user"], template_id)
     return redirect(f"/admin/checklists/{draft.id}", N_("A new draft version has been started."))
 
 
@@ -95,7 +95,7 @@ async def _indicator_page(
         request,
         "checklists/indicator_form.html",
         status_code=400 if errors else 200,
-        template=await templates.draft(template_id),
+        template=await checklist_editor.draft(template_id),
         form=form,
         errors=errors or {},
         **ids,
@@ -106,7 +106,7 @@ async def _indicator_page(
 async def indicator_edit(
     request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Template:
-    indicator = await templates.get_indicator(template_id, indicator_id)
+    indicator = await checklist_editor.get_indicator(template_id, indicator_id)
     form = {k: str(v) for k, v in indicator.items()}
     form["evidence_required"] = "yes" if indicator["evidence_required"] else ""
     return await _indicator_page(request, template_id, form, indicator_id=indicator_id)
@@ -118,7 +118,9 @@ async def indicator_update(
 ) -> Template | Redirect:
     form = await text_fields(request)
     try:
-        await templates.update_indicator(request.scope["user"], template_id, indicator_id, form)
+        await checklist_editor.update_indicator(
+            request.scope["user"], template_id, indicator_id, form
+        )
     except FormErrors as error:
         return await _indicator_page(
             request, template_id, form, error.errors, indicator_id=indicator_id
@@ -134,7 +136,7 @@ async def indicator_update(
     guards=admin_only,
 )
 async def indicator_new(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
-    await templates.get_section(template_id, section_id)
+    await checklist_editor.get_section(template_id, section_id)
     form = {"max_score": "2", "evidence_required": "yes"}
     return await _indicator_page(request, template_id, form, section_id=section_id)
 
@@ -148,7 +150,7 @@ async def indicator_add(
 ) -> Template | Redirect:
     form = await text_fields(request)
     try:
-        await templates.add_indicator(request.scope["user"], template_id, section_id, form)
+        await checklist_editor.add_indicator(request.scope["user"], template_id, section_id, form)
     except FormErrors as error:
         return await _indicator_page(
             request, template_id, form, error.errors, section_id=section_id
@@ -160,7 +162,7 @@ async def indicator_add(
 async def indicator_delete(
     request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Redirect:
-    await templates.delete_indicator(request.scope["user"], template_id, indicator_id)
+    await checklist_editor.delete_indicator(request.scope["user"], template_id, indicator_id)
     return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been removed."))
 
 
@@ -175,7 +177,7 @@ async def _section_page(
         request,
         "checklists/section_form.html",
         status_code=400 if errors else 200,
-        template=await templates.draft(template_id),
+        template=await checklist_editor.draft(template_id),
         form=form,
         errors=errors or {},
         section_id=section_id,
@@ -189,7 +191,7 @@ async def section_new(request: Request, template_id: RecordId) -> Template:
 
 @get("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
 async def section_edit(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
-    section = await templates.get_section(template_id, section_id)
+    section = await checklist_editor.get_section(template_id, section_id)
     return await _section_page(
         request, template_id, {k: str(v) for k, v in section.items()}, section_id=section_id
     )
@@ -212,7 +214,7 @@ async def _save_section(
 ) -> Template | Redirect:
     form = await text_fields(request)
     try:
-        await templates.save_section(request.scope["user"], template_id, section_id, form)
+        await checklist_editor.save_section(request.scope["user"], template_id, section_id, form)
     except FormErrors as error:
         return await _section_page(request, template_id, form, error.errors, section_id)
     return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))

@@ -8,8 +8,6 @@ made on: an answer points at an indicator of the cycle's version."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from piccolo.columns import (
     Boolean,
     Date,
@@ -27,17 +25,12 @@ from piccolo.table import Table
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 
-class TemplateStatus(StrEnum):
-    draft = "draft"
-    published = "published"
-
-
-TEMPLATE_STATUS_LABELS = {
-    TemplateStatus.draft: N_("Draft"),
-    TemplateStatus.published: N_("Published"),
-}
+class TemplateStatus(LabelledEnum):
+    draft = "draft", N_("Draft")
+    published = "published", N_("Published")
 
 
 class ChecklistTemplate(Table):
@@ -101,23 +94,14 @@ class AssessmentCycle(Table, tablename="cycle"):
     bands = Text(default="")
 
 
-class AssessmentStatus(StrEnum):
-    """Where a self-assessment stands. The committee issue adds its review states here."""
+class AssessmentStatus(LabelledEnum):
+    """Where a self-assessment stands; it moves only through `portal.checklists.states`."""
 
-    in_progress = "in_progress"
-    submitted = "submitted"  # with the committee (first round or resubmitted)
-    returned = "returned"  # back with the agency: only the named indicators reopen
-    rated = "rated"  # a rating is published
-
-
-ASSESSMENT_STATUS_LABELS = {
-    AssessmentStatus.in_progress: N_("In progress"),
-    AssessmentStatus.submitted: N_("Submitted"),
-    AssessmentStatus.returned: N_("Returned for revision"),
-    AssessmentStatus.rated: N_("Rated"),
-}
-# States in which the agency may still change answers (when returned: only the reopened ones).
-EDITABLE_STATUSES = {AssessmentStatus.in_progress, AssessmentStatus.returned}
+    in_progress = "in_progress", N_("In progress")
+    submitted = "submitted", N_("Submitted")  # with the committee (first round or resubmitted)
+    # back with the agency: only the named indicators reopen
+    returned = "returned", N_("Returned for revision")
+    rated = "rated", N_("Rated")  # a rating is published
 
 
 class Assessment(Table):
@@ -139,19 +123,11 @@ class Assessment(Table):
     round = Integer(default=1)
 
 
-class AnswerChoice(StrEnum):
-    met = "met"
-    partly_met = "partly_met"
-    not_met = "not_met"
-    not_applicable = "not_applicable"
-
-
-ANSWER_LABELS = {
-    AnswerChoice.met: N_("Met"),
-    AnswerChoice.partly_met: N_("Partly met"),
-    AnswerChoice.not_met: N_("Not met"),
-    AnswerChoice.not_applicable: N_("Not applicable"),
-}
+class AnswerChoice(LabelledEnum):
+    met = "met", N_("Met")
+    partly_met = "partly_met", N_("Partly met")
+    not_met = "not_met", N_("Not met")
+    not_applicable = "not_applicable", N_("Not applicable")
 
 
 class Answer(Table):
@@ -277,19 +253,12 @@ class Rating(Table):
     published_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
-class ActionStatus(StrEnum):
-    open = "open"
-    done = "done"  # the agency says it is done; waiting for verification
-    verified = "verified"
-    reopened = "reopened"
-
-
-ACTION_STATUS_LABELS = {
-    ActionStatus.open: N_("To do"),
-    ActionStatus.done: N_("Done, waiting for verification"),
-    ActionStatus.verified: N_("Verified"),
-    ActionStatus.reopened: N_("Reopened"),
-}
+class ActionStatus(LabelledEnum):
+    open = "open", N_("To do")
+    # the agency says it is done; waiting for verification
+    done = "done", N_("Done, waiting for verification")
+    verified = "verified", N_("Verified")
+    reopened = "reopened", N_("Reopened")
 
 
 class ImprovementAction(Table):

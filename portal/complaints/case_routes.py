@@ -16,18 +16,19 @@ from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies.tables import Agency
 from portal.complaints import cases, dashboard
-from portal.complaints.states import STATUS_LABELS
+from portal.complaints.states import Status
 from portal.complaints.tables import (
-    AGE_BAND_LABELS,
-    CHANNEL_LABELS,
-    FILER_LABELS,
-    GROUND_LABELS,
-    OUTCOME_LABELS,
-    SANCTION_LABELS,
-    SEX_LABELS,
+    AgeBand,
+    Audience,
+    Channel,
     Currency,
+    Filer,
+    Ground,
+    Outcome,
+    Sanction,
+    Sex,
 )
-from portal.deadlines import STAGE_LABELS
+from portal.deadlines import Stage
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
@@ -37,20 +38,20 @@ from portal.web import text_fields
 staff = [role_required(Role.officer, Role.admin)]
 
 LABELS: dict[str, Any] = {
-    "statuses": STATUS_LABELS,
-    "stages": STAGE_LABELS,
-    "ground_labels": GROUND_LABELS,
-    "sexes": SEX_LABELS,
-    "age_bands": AGE_BAND_LABELS,
-    "filers": FILER_LABELS,
-    "channels": CHANNEL_LABELS,
-    "outcomes": OUTCOME_LABELS,
-    "sanctions": SANCTION_LABELS,
+    "statuses": Status,
+    "stages": Stage,
+    "ground_labels": Ground,
+    "sexes": Sex,
+    "age_bands": AgeBand,
+    "filers": Filer,
+    "channels": Channel,
+    "outcomes": Outcome,
+    "sanctions": Sanction,
     "provinces": PROVINCES,
     "destinations": DESTINATIONS,
     "sectors": SECTORS,
-    "event_labels": cases.EVENT_LABELS,
-    "audience_labels": cases.AUDIENCE_LABELS,
+    "event_kinds": cases.EventKind,
+    "audiences": Audience,
     "currency_options": [(c.value, c.value) for c in Currency],
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
-from portal import clock, db, uploads
+from portal import clock, db, paging, uploads
 from portal.access import or_404, record_id
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
@@ -39,6 +39,7 @@ from portal.complaints.tables import (
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
+from portal.labels import LabelledEnum
 
 PAGE_SIZE = 50
 MAX_TEXT = 5000
@@ -53,27 +54,23 @@ OUTCOME_STATUS = {
     Outcome.withdrawn: Status.withdrawn,
 }
 
-# What each kind of timeline entry is called (kinds other parts add fall back to "Update").
-EVENT_LABELS = {
-    "filed": N_("Complaint received"),
-    "status_changed": N_("Status changed"),
-    "reopened": N_("Reopened on appeal"),
-    "assigned": N_("Assigned"),
-    "note": N_("Internal note"),
-    "message": N_("Message to the complainant"),
-    "reply": N_("Reply from the complainant"),
-    "response_requested": N_("Agency's response requested"),
-    "agency_response": N_("Response from the agency"),
-    "outcome": N_("Outcome recorded"),
-    "sensitive_marked": N_("Marked sensitive"),
-    "sensitive_cleared": N_("No longer marked sensitive"),
-}
-AUDIENCE_LABELS = {
-    Audience.internal: N_("Internal note"),
-    Audience.complainant: N_("Message to the complainant"),
-    Audience.agency: N_("With the agency"),
-    Audience.public: N_("Public"),
-}
+
+class EventKind(LabelledEnum):
+    """What a timeline entry records (kinds other parts add are shown as "Update")."""
+
+    filed = "filed", N_("Complaint received")
+    status_changed = "status_changed", N_("Status changed")
+    reopened = "reopened", N_("Reopened on appeal")
+    assigned = "assigned", N_("Assigned")
+    note = "note", N_("Internal note")
+    message = "message", N_("Message to the complainant")
+    reply = "reply", N_("Reply from the complainant")
+    response_requested = "response_requested", N_("Agency's response requested")
+    agency_response = "agency_response", N_("Response from the agency")
+    outcome = "outcome", N_("Outcome recorded")
+    sensitive_marked = "sensitive_marked", N_("Marked sensitive")
+    sensitive_cleared = "sensitive_cleared", N_("No longer marked sensitive")
+
 
 # The row a name search's next page starts after (its name as the index has it).
 _NAME_CURSOR = "SELECT id, name_key FROM complaint WHERE id = {} AND "
@@ -158,7 +155,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     """One page of the queue, and the cursor of the next page (None on the last).
     Keyset pagination on (stage_due_at, id) or (received_at, id): every page costs the
     same, however deep, and each filter has an index that serves its order."""
-    query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
+    query = Complaint.select(*_QUEUE_COLUMNS)
     if filters.status:
         query = query.where(Complaint.status == filters.status)
     else:
@@ -205,12 +202,11 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
             ).order_by(order, Complaint.id, ascending=False)
     else:
         query = query.order_by(order, Complaint.id, ascending=filters.by_due_time)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(
+        query, PAGE_SIZE, lambda row: _cursor(row, filters.by_due_time)
+    )
     for row in rows:
         _mark_row(user, row, now)
-    next_cursor = _cursor(rows[-1], filters.by_due_time) if more else None
     return {"rows": rows, "next_cursor": next_cursor}
 
 
@@ -221,7 +217,7 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     never finds a sensitive case the officer may not open (that would tell who complained
     of what)."""
     text = text.strip()[:200]
-    query = Complaint.select(*_QUEUE_COLUMNS).limit(PAGE_SIZE + 1)
+    query = Complaint.select(*_QUEUE_COLUMNS)
     if _REFERENCE.match(text.upper()):
         query = query.where(Complaint.reference == text.upper())
     else:
@@ -245,12 +241,10 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
                 )
             )
         query = query.order_by(Complaint.name_key, Complaint.id)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: str(row["id"]))
     for row in rows:
         _mark_row(user, row, now)
-    return {"rows": rows, "next_cursor": str(rows[-1]["id"]) if more else None}
+    return {"rows": rows, "next_cursor": next_cursor}
 
 
 def _findable_by_name(user: Any) -> tuple[str, list[Any]]:
@@ -561,7 +555,7 @@ async def record_outcome(
         raise FormErrors(
             {
                 "outcome": _("A case that is “%(current)s” cannot be closed with this outcome.")
-                % {"current": _(states.STATUS_LABELS[Status(case["status"])])}
+                % {"current": Status(case["status"]).label}
             }
         )
     now = clock.now()
@@ -708,7 +702,6 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         )
         .where(condition)
         .order_by(Complaint.received_at, Complaint.id, ascending=False)
-        .limit(PAGE_SIZE + 1)
     )
     cursor = _parse_cursor(after) if after else None
     if cursor:
@@ -717,14 +710,12 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
             (Complaint.received_at <= moment)
             & ((Complaint.received_at < moment) | (Complaint.id < last_id))
         )
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: _cursor(row, False))
     for row in rows:
         if not access.sees_identity(user, row):
             row["complainant_name"] = ""
         row["awaiting_us"] = row["status"] == Status.awaiting_agency
-    return {"rows": rows, "next_cursor": _cursor(rows[-1], False) if more else None}
+    return {"rows": rows, "next_cursor": next_cursor}
 
 
 def agency_can_respond(case: dict[str, Any]) -> bool:

@@ -19,19 +19,14 @@ from typing import Any
 from asyncpg.exceptions import UniqueViolationError
 from itsdangerous import BadData
 
-from portal import db, security, uploads
+from portal import db, paging, security, uploads
 from portal.access import or_404, record_id
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.complaints import access, services
-from portal.complaints.states import STATUS_LABELS, Status
+from portal.complaints.states import Status
 from portal.complaints.tables import (
-    AGE_BAND_LABELS,
-    CONTACT_LABELS,
-    DISABILITY_LABELS,
-    FILER_LABELS,
-    GROUND_LABELS,
-    SEX_LABELS,
+    AgeBand,
     Audience,
     CaseEvent,
     CaseFile,
@@ -41,7 +36,10 @@ from portal.complaints.tables import (
     ComplaintWorker,
     ContactPreference,
     Currency,
+    Disability,
     Filer,
+    Ground,
+    Sex,
 )
 from portal.deadlines import Duration, Stage, due_at
 from portal.deadlines.services import current_rules
@@ -298,7 +296,7 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
     sector = _choice(v.get("sector", ""), SECTORS)
     if sector is None:
         errors["sector"] = _("Choose the kind of work.")
-    grounds = [g for g in dict.fromkeys(draft.grounds) if g in GROUND_LABELS]
+    grounds = [g for g in dict.fromkeys(draft.grounds) if _choice(g, Ground)]
     if not grounds or len(grounds) != len(set(draft.grounds)):
         errors["grounds"] = _("Tick at least one thing that went wrong.")
     description = v.get("description", "")
@@ -328,9 +326,9 @@ async def check(draft: Draft, partner: Any | None = None) -> Filing:
 
     workers = []
     for i, w in enumerate(draft.workers):
-        sex = _choice(w["sex"], SEX_LABELS)
-        age = _choice(w["age_band"], AGE_BAND_LABELS)
-        disability = _choice(w["disability"], DISABILITY_LABELS)
+        sex = _choice(w["sex"], Sex)
+        age = _choice(w["age_band"], AgeBand)
+        disability = _choice(w["disability"], Disability)
         if sex is None:
             errors[f"worker-{i}-sex"] = _("Choose one (or “Prefer not to say”).")
         if age is None:
@@ -619,7 +617,7 @@ async def case_view(complaint_id: int) -> dict[str, Any]:
         .where(Complaint.id == complaint_id)
         .first()
     )
-    complaint["status_label"] = _(STATUS_LABELS[Status(complaint["status"])])
+    complaint["status_label"] = Status(complaint["status"]).label
     events = (
         await CaseEvent.select(
             CaseEvent.id,
@@ -654,8 +652,8 @@ def _timeline_text(event: dict[str, Any]) -> str:
     kind = event["kind"]
     if kind == "filed":
         return _("Complaint received")
-    if kind in ("status_changed", "reopened") and event["to_status"] in STATUS_LABELS:
-        label = _(STATUS_LABELS[Status(event["to_status"])])
+    if kind in ("status_changed", "reopened") and event["to_status"]:
+        label = Status.label_of(event["to_status"])
         if kind == "reopened":
             return _("Case reopened: %(status)s") % {"status": label}
         return _("Status: %(status)s") % {"status": label}
@@ -747,14 +745,10 @@ async def partner_complaints(
         Complaint.agency.name_en.as_alias("agency_name_en"),
         Complaint.agency.name_km.as_alias("agency_name_km"),
     ).where(where)
-    if before_id:
-        query = query.where(Complaint.id < before_id)
-    rows = await query.order_by(Complaint.id, ascending=False).limit(PARTNER_PAGE + 1)
-    more = len(rows) > PARTNER_PAGE
-    rows = rows[:PARTNER_PAGE]
+    rows, next_before = await paging.newest_first(query, Complaint.id, before_id, PARTNER_PAGE)
     for row in rows:
-        row["status_label"] = _(STATUS_LABELS[Status(row["status"])])
-    return rows, (rows[-1]["id"] if more else None)
+        row["status_label"] = Status(row["status"]).label
+    return rows, next_before
 
 
 async def partner_case_id(user: Any, complaint_id: int) -> int:
@@ -774,18 +768,18 @@ async def case_details(complaint_id: int) -> dict[str, Any]:
     grounds = await ComplaintGround.select(ComplaintGround.ground).where(
         ComplaintGround.complaint == complaint_id
     )
-    labels = [GROUND_LABELS[row["ground"]] for row in grounds if row["ground"] in GROUND_LABELS]
-    return {"workers": workers, "grounds": [_(label) for label in labels]}
+    labels = [Ground.label_of(row["ground"]) for row in grounds if _choice(row["ground"], Ground)]
+    return {"workers": workers, "grounds": labels}
 
 
 # Labels the form shows, in one place for both routes.
 FORM_LABELS = {
-    "filers": FILER_LABELS,
-    "contacts": CONTACT_LABELS,
-    "grounds": GROUND_LABELS,
-    "sexes": SEX_LABELS,
-    "age_bands": AGE_BAND_LABELS,
-    "disabilities": DISABILITY_LABELS,
+    "filers": Filer,
+    "contacts": ContactPreference,
+    "grounds": Ground,
+    "sexes": Sex,
+    "age_bands": AgeBand,
+    "disabilities": Disability,
     "destinations": DESTINATIONS,
     "sectors": SECTORS,
     "provinces": PROVINCES,

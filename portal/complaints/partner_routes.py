@@ -11,7 +11,7 @@ from portal.access import OptionalRecordId, RecordId, role_required
 from portal.accounts.tables import Role
 from portal.complaints import intake
 from portal.complaints.public_routes import form_page, submit
-from portal.complaints.tables import CHANNEL_LABELS
+from portal.complaints.tables import Channel
 from portal.errors import FormErrors
 from portal.i18n import N_
 from portal.templating import redirect, render
@@ -39,7 +39,7 @@ async def partner_list(request: Request, before: OptionalRecordId = None) -> Tem
         "complaints/partner_list.html",
         complaints=rows,
         next_before=next_before,
-        channels=CHANNEL_LABELS,
+        channels=Channel,
     )
 
 
@@ -51,7 +51,7 @@ async def _case_page(
         request,
         "complaints/partner_case.html",
         status_code=status_code,
-        channels=CHANNEL_LABELS,
+        channels=Channel,
         max_files=uploads.MAX_FILES,
         **view,
         **await intake.case_details(complaint_id),

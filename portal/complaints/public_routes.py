@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId
 from portal.complaints import intake
-from portal.complaints.tables import CHANNEL_LABELS
+from portal.complaints.tables import Channel
 from portal.errors import FormErrors, Throttled
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -47,7 +47,7 @@ def form_page(
         agency=agency or intake.AgencyChoice(),
         action=action,
         partner=partner,
-        channels=CHANNEL_LABELS,
+        channels=Channel,
         max_workers=intake.MAX_WORKERS,
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_BYTES // (1024 * 1024),

@@ -12,7 +12,7 @@ from typing import Any
 from portal import db, uploads
 from portal.audit import services as audit
 from portal.complaints import states
-from portal.complaints.states import STATUS_LABELS, Status
+from portal.complaints.states import Status
 from portal.complaints.tables import Audience, CaseFile, Complaint, ComplaintFigure
 from portal.deadlines import PHNOM_PENH, Stage, due_after_pause, due_at
 from portal.errors import DomainError
@@ -209,7 +209,7 @@ async def move(
     if not states.can_move(current, target):
         raise DomainError(
             _("A case that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": _(STATUS_LABELS[current]), "target": _(STATUS_LABELS[target])}
+            % {"current": current.label, "target": target.label}
         )
     values = await stage_fields(target, now, complaint.get("resolution_due_at"))
     values |= {"status": target, "updated_at": now, **(extra or {})}

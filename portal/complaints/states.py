@@ -10,35 +10,22 @@ due time is computed by `portal.deadlines` and stored on the complaint.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from portal.deadlines import Stage
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 
-class Status(StrEnum):
-    received = "received"
-    acknowledged = "acknowledged"
-    awaiting_agency = "awaiting_agency"
-    investigation = "investigation"
-    resolved = "resolved"
-    referred = "referred"
-    dismissed = "dismissed"
-    withdrawn = "withdrawn"
-    closed = "closed"
+class Status(LabelledEnum):
+    received = "received", N_("Received")
+    acknowledged = "acknowledged", N_("Acknowledged")
+    awaiting_agency = "awaiting_agency", N_("Awaiting the agency's response")
+    investigation = "investigation", N_("Under investigation or mediation")
+    resolved = "resolved", N_("Resolved")
+    referred = "referred", N_("Referred")
+    dismissed = "dismissed", N_("Dismissed")
+    withdrawn = "withdrawn", N_("Withdrawn")
+    closed = "closed", N_("Closed")
 
-
-STATUS_LABELS = {
-    Status.received: N_("Received"),
-    Status.acknowledged: N_("Acknowledged"),
-    Status.awaiting_agency: N_("Awaiting the agency's response"),
-    Status.investigation: N_("Under investigation or mediation"),
-    Status.resolved: N_("Resolved"),
-    Status.referred: N_("Referred"),
-    Status.dismissed: N_("Dismissed"),
-    Status.withdrawn: N_("Withdrawn"),
-    Status.closed: N_("Closed"),
-}
 
 # The outcome states: the case has an answer and waits only to be closed.
 DECIDED = frozenset({Status.resolved, Status.referred, Status.dismissed, Status.withdrawn})

@@ -28,123 +28,64 @@ from portal.agencies.tables import Agency
 from portal.complaints.states import Status
 from portal.deadlines import Stage
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 
-class Filer(StrEnum):
+class Filer(LabelledEnum):
     """Who is filing."""
 
-    worker = "worker"
-    family = "family"
-    representative = "representative"
+    worker = "worker", N_("The worker")
+    family = "family", N_("A family member")
+    representative = "representative", N_("A representative (union, MRC or NGO)")
 
 
-FILER_LABELS = {
-    Filer.worker: N_("The worker"),
-    Filer.family: N_("A family member"),
-    Filer.representative: N_("A representative (union, MRC or NGO)"),
-}
-
-
-class Channel(StrEnum):
+class Channel(LabelledEnum):
     """How the complaint reached the portal."""
 
-    web = "web"
-    mrc = "mrc"
-    union_office = "union_office"
-    hotline = "hotline"
-    walk_in = "walk_in"
+    web = "web", N_("Web form")
+    mrc = "mrc", N_("Migrant Worker Resource Centre")
+    union_office = "union_office", N_("Union office")
+    hotline = "hotline", N_("Hotline")
+    walk_in = "walk_in", N_("Walk-in")
 
 
-CHANNEL_LABELS = {
-    Channel.web: N_("Web form"),
-    Channel.mrc: N_("Migrant Worker Resource Centre"),
-    Channel.union_office: N_("Union office"),
-    Channel.hotline: N_("Hotline"),
-    Channel.walk_in: N_("Walk-in"),
-}
+class Ground(LabelledEnum):
+    delayed_departure = "delayed_departure", N_("Delayed departure or not deployed after signing")
+    excessive_fees = "excessive_fees", N_("Fees or debt beyond what the law allows")
+    contract_substitution = "contract_substitution", N_("Contract substitution")
+    unpaid_wages = "unpaid_wages", N_("Unpaid or underpaid wages")
+    documents_retained = "documents_retained", N_("Identity documents kept by someone else")
+    abuse = "abuse", N_("Abuse or violence")
+    forced_labour = "forced_labour", N_("Signs of forced labour or trafficking")
+    other = "other", N_("Something else")
 
 
-class Ground(StrEnum):
-    delayed_departure = "delayed_departure"
-    excessive_fees = "excessive_fees"
-    contract_substitution = "contract_substitution"
-    unpaid_wages = "unpaid_wages"
-    documents_retained = "documents_retained"
-    abuse = "abuse"
-    forced_labour = "forced_labour"
-    other = "other"
+class Sex(LabelledEnum):
+    woman = "woman", N_("Woman")
+    man = "man", N_("Man")
+    not_said = "not_said", N_("Prefer not to say")
 
 
-GROUND_LABELS = {
-    Ground.delayed_departure: N_("Delayed departure or not deployed after signing"),
-    Ground.excessive_fees: N_("Fees or debt beyond what the law allows"),
-    Ground.contract_substitution: N_("Contract substitution"),
-    Ground.unpaid_wages: N_("Unpaid or underpaid wages"),
-    Ground.documents_retained: N_("Identity documents kept by someone else"),
-    Ground.abuse: N_("Abuse or violence"),
-    Ground.forced_labour: N_("Signs of forced labour or trafficking"),
-    Ground.other: N_("Something else"),
-}
+class AgeBand(LabelledEnum):
+    under_18 = "under_18", N_("Under 18")
+    age_18_24 = "18_24", N_("18 to 24")
+    age_25_34 = "25_34", N_("25 to 34")
+    age_35_44 = "35_44", N_("35 to 44")
+    age_45_plus = "45_plus", N_("45 or older")
+    not_said = "not_said", N_("Prefer not to say")
 
 
-class Sex(StrEnum):
-    woman = "woman"
-    man = "man"
-    not_said = "not_said"
+class Disability(LabelledEnum):
+    yes = "yes", N_("Yes")
+    no = "no", N_("No")
+    not_said = "not_said", N_("Prefer not to say")
 
 
-SEX_LABELS = {
-    Sex.woman: N_("Woman"),
-    Sex.man: N_("Man"),
-    Sex.not_said: N_("Prefer not to say"),
-}
-
-
-class AgeBand(StrEnum):
-    under_18 = "under_18"
-    age_18_24 = "18_24"
-    age_25_34 = "25_34"
-    age_35_44 = "35_44"
-    age_45_plus = "45_plus"
-    not_said = "not_said"
-
-
-AGE_BAND_LABELS = {
-    AgeBand.under_18: N_("Under 18"),
-    AgeBand.age_18_24: N_("18 to 24"),
-    AgeBand.age_25_34: N_("25 to 34"),
-    AgeBand.age_35_44: N_("35 to 44"),
-    AgeBand.age_45_plus: N_("45 or older"),
-    AgeBand.not_said: N_("Prefer not to say"),
-}
-
-
-class Disability(StrEnum):
-    yes = "yes"
-    no = "no"
-    not_said = "not_said"
-
-
-DISABILITY_LABELS = {
-    Disability.yes: N_("Yes"),
-    Disability.no: N_("No"),
-    Disability.not_said: N_("Prefer not to say"),
-}
-
-
-class ContactPreference(StrEnum):
-    phone = "phone"
-    email = "email"
-    partner = "partner"
-    portal_only = "portal_only"
-
-
-CONTACT_LABELS = {
-    ContactPreference.phone: N_("By phone"),
-    ContactPreference.email: N_("By e-mail"),
-    ContactPreference.partner: N_("Through the organisation helping me"),
-    ContactPreference.portal_only: N_("Only here, with my receipt code"),
-}
+class ContactPreference(LabelledEnum):
+    phone = "phone", N_("By phone")
+    email = "email", N_("By e-mail")
+    partner = "partner", N_("Through the organisation helping me")
+    portal_only = "portal_only", N_("Only here, with my receipt code")
 
 
 class Currency(StrEnum):
@@ -152,49 +93,33 @@ class Currency(StrEnum):
     KHR = "KHR"
 
 
-class Outcome(StrEnum):
-    settlement = "settlement"
-    compensation = "compensation"
-    court = "court"
-    other_authority = "other_authority"
-    dismissed = "dismissed"
-    withdrawn = "withdrawn"
+class Outcome(LabelledEnum):
+    settlement = "settlement", N_("Mediated settlement")
+    compensation = "compensation", N_("Compensation paid")
+    court = "court", N_("Referred to court")
+    other_authority = "other_authority", N_("Referred to another authority")
+    dismissed = "dismissed", N_("Dismissed")
+    withdrawn = "withdrawn", N_("Withdrawn")
 
 
-OUTCOME_LABELS = {
-    Outcome.settlement: N_("Mediated settlement"),
-    Outcome.compensation: N_("Compensation paid"),
-    Outcome.court: N_("Referred to court"),
-    Outcome.other_authority: N_("Referred to another authority"),
-    Outcome.dismissed: N_("Dismissed"),
-    Outcome.withdrawn: N_("Withdrawn"),
-}
-
-
-class Sanction(StrEnum):
+class Sanction(LabelledEnum):
     """A penalty recommended against the agency under Prakas 251."""
 
-    none = "none"
-    warning = "warning"
-    suspension = "suspension"
-    revocation = "revocation"
+    none = "none", N_("No sanction")
+    warning = "warning", N_("Warning")
+    suspension = "suspension", N_("Licence suspension")
+    revocation = "revocation", N_("Licence revocation")
 
 
-SANCTION_LABELS = {
-    Sanction.none: N_("No sanction"),
-    Sanction.warning: N_("Warning"),
-    Sanction.suspension: N_("Licence suspension"),
-    Sanction.revocation: N_("Licence revocation"),
-}
-
-
-class Audience(StrEnum):
+class Audience(LabelledEnum):
     """Who may read a timeline entry or file."""
 
-    public = "public"  # the complainant (and the filing partner), officers; the agency too
-    complainant = "complainant"  # messages between officer and complainant; not the agency
-    agency = "agency"  # exchanges with the agency; not the complainant
-    internal = "internal"  # officers' notes
+    # the complainant (and the filing partner), officers; the agency too
+    public = "public", N_("Public")
+    # messages between officer and complainant; not the agency
+    complainant = "complainant", N_("Message to the complainant")
+    agency = "agency", N_("With the agency")  # exchanges with the agency; not the complainant
+    internal = "internal", N_("Internal note")  # officers' notes
 
 
 class Complaint(Table):

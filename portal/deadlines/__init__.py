@@ -16,40 +16,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import holidays
 
 from portal.i18n import N_
+from portal.labels import LabelledEnum
 
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 
 
-class Stage(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    AGENCY_RESPONSE = "agency_response"
-    INVESTIGATION = "investigation"
-    RESOLUTION = "resolution"
+class Stage(LabelledEnum):
+    ACKNOWLEDGE = "acknowledge", N_("Acknowledgement")
+    AGENCY_RESPONSE = "agency_response", N_("Agency response")
+    INVESTIGATION = "investigation", N_("Investigation or mediation")
+    RESOLUTION = "resolution", N_("Resolution")
 
 
-STAGE_LABELS = {
-    Stage.ACKNOWLEDGE: N_("Acknowledgement"),
-    Stage.AGENCY_RESPONSE: N_("Agency response"),
-    Stage.INVESTIGATION: N_("Investigation or mediation"),
-    Stage.RESOLUTION: N_("Resolution"),
-}
-
-
-class Unit(StrEnum):
-    HOURS = "hours"
-    WORKING_DAYS = "working_days"
-
-
-UNIT_LABELS = {
-    Unit.HOURS: N_("hours"),
-    Unit.WORKING_DAYS: N_("working days"),
-}
+class Unit(LabelledEnum):
+    HOURS = "hours", N_("hours")
+    WORKING_DAYS = "working_days", N_("working days")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from portal import clock
 from portal.access import or_404, role_required
 from portal.accounts.tables import Role
-from portal.deadlines import PHNOM_PENH, STAGE_LABELS, UNIT_LABELS, Stage, services
+from portal.deadlines import PHNOM_PENH, Stage, Unit, services
 from portal.deadlines.forms import HolidayForm, PolicyForm
 from portal.forms import read_form, submit
 from portal.i18n import N_
@@ -23,8 +23,8 @@ def _policy_page(request: Request, form: dict, errors: dict | None = None) -> Te
         "deadlines/policies.html",
         form=form,
         errors=errors or {},
-        stages=[(stage.value, STAGE_LABELS[stage]) for stage in Stage],
-        units=UNIT_LABELS,
+        stages=Stage.choices(),
+        units=Unit,
     )
 
 

@@ -19,6 +19,9 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from portal import paging
+from portal.i18n import N_
+from portal.labels import LabelledEnum
 from portal.notifications.tables import OutboxMessage
 from portal.settings import Settings
 
@@ -30,6 +33,7 @@ LONGEST_RETRY = timedelta(hours=6)
 # A claimed message not finished within this time (the sender died) is tried again.
 CLAIM_TIME = timedelta(minutes=10)
 BATCH = 50
+OUTBOX_PAGE = 50  # messages on a page of the admin's outbox list
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -124,33 +128,35 @@ async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -
     return sent, failed
 
 
-async def outbox_page(status: str = "", before: int | None = None) -> list[dict[str, Any]]:
+class OutboxStatus(LabelledEnum):
+    """What the admin's outbox list can show."""
+
+    waiting = "waiting", N_("Waiting")
+    sent = "sent", N_("Sent")
+    failed = "failed", N_("Failed")  # given up after MAX_ATTEMPTS
+
+
+async def outbox_page(status: str = "", before: int | None = None) -> paging.Page:
     """The admin's outbox list, newest first: waiting, sent or failed (given up)."""
-    query = (
-        OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.attempts,
-            OutboxMessage.next_attempt_at,
-            OutboxMessage.sent_at,
-            OutboxMessage.last_error,
-            OutboxMessage.created_at,
-        )
-        .order_by(OutboxMessage.id, ascending=False)
-        .limit(51)
+    query = OutboxMessage.select(
+        OutboxMessage.id,
+        OutboxMessage.to_address,
+        OutboxMessage.subject,
+        OutboxMessage.attempts,
+        OutboxMessage.next_attempt_at,
+        OutboxMessage.sent_at,
+        OutboxMessage.last_error,
+        OutboxMessage.created_at,
     )
-    if status == "waiting":
+    if status == OutboxStatus.waiting:
         query = query.where(OutboxMessage.next_attempt_at.is_not_null())
-    elif status == "sent":
+    elif status == OutboxStatus.sent:
         query = query.where(OutboxMessage.sent_at.is_not_null())
-    elif status == "failed":
+    elif status == OutboxStatus.failed:
         query = query.where(
             OutboxMessage.sent_at.is_null() & OutboxMessage.next_attempt_at.is_null()
         )
-    if before:
-        query = query.where(OutboxMessage.id < before)
-    return await query
+    return await paging.newest_first(query, OutboxMessage.id, before, OUTBOX_PAGE)
 
 
 async def outbox_message(message_id: int) -> dict[str, Any] | None:

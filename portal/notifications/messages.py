@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from portal import i18n
-from portal.deadlines import STAGE_LABELS, Stage
+from portal.deadlines import Stage
 from portal.i18n import N_
 
 
@@ -111,7 +111,7 @@ def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
     if "count" in params:
         values["count"] = i18n.format_number(int(params["count"]))
     if "stage" in params:
-        values["stage"] = i18n.gettext(STAGE_LABELS[Stage(params["stage"])])
+        values["stage"] = Stage(params["stage"]).label
     if "action_en" in params:
         values["action"] = i18n.local_name(params["action_en"], params.get("action_km"))
     if "days" in params:

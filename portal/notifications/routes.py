@@ -14,8 +14,6 @@ from portal.notifications import mail, services
 from portal.settings import get_settings
 from portal.templating import redirect, render
 
-OUTBOX_STATUSES = {"waiting": N_("Waiting"), "sent": N_("Sent"), "failed": N_("Failed")}
-
 
 @get("/alerts", guards=[signed_in])
 async def alert_list(request: Request, before: OptionalRecordId = None) -> Template:
@@ -47,13 +45,13 @@ admin_only = [role_required(Role.admin)]
 async def outbox(
     request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
 ) -> Template:
-    rows = await mail.outbox_page(status, before)
+    rows, next_before = await mail.outbox_page(status, before)
     return render(
         request,
         "admin/outbox.html",
-        messages_=rows[:50],
-        next_before=rows[49]["id"] if len(rows) > 50 else None,
-        statuses=[(key, label) for key, label in OUTBOX_STATUSES.items()],
+        messages_=rows,
+        next_before=next_before,
+        statuses=mail.OutboxStatus.choices(),
         form={"status": status},
         smtp_configured=bool(get_settings().smtp_url),
     )

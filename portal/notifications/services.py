@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from portal import db
+from portal import db, paging
 from portal.accounts.tables import User
 from portal.errors import NotFound
 from portal.i18n import gettext as _
@@ -197,18 +197,9 @@ def _line(row: dict[str, Any]) -> AlertLine:
 
 async def alerts_for(user_id: int, before: int | None = None) -> tuple[list[AlertLine], int | None]:
     """This person's alerts, newest first, a page at a time; and where the next page starts."""
-    query = (
-        Alert.select()
-        .where(Alert.recipient == user_id)
-        .order_by(Alert.id, ascending=False)
-        .limit(PAGE_SIZE + 1)
-    )
-    if before:
-        query = query.where(Alert.id < before)
-    rows = await query
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return [_line(row) for row in rows], (rows[-1]["id"] if more else None)
+    query = Alert.select().where(Alert.recipient == user_id)
+    rows, next_before = await paging.newest_first(query, Alert.id, before, PAGE_SIZE)
+    return [_line(row) for row in rows], next_before
 
 
 async def mark_read(user_id: int, alert_id: int) -> AlertLine:

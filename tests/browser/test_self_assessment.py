@@ -44,13 +44,13 @@ def km(message: str) -> str:
 async def _open_sample_cycle(make_user: Any, make_agency: Any) -> tuple[Any, dict, dict]:
     """An agency user, and its assessment in a cycle (open since yesterday) on the sample
     COC checklist (12 articles, 50 indicators); the checklist's structure."""
-    from portal.checklists import templates
+    from portal.checklists import checklist_versions
     from portal.demo import SAMPLE_CHECKLIST
 
     agency = await make_agency(name_en="Angkor Manpower", name_km="អង្គរ ម៉ែនផៅវ័រ")
     user = await make_user("agency", agency=agency.id)
     cycle, [assessment] = await open_cycle_for(agency, checklist=SAMPLE_CHECKLIST.read_bytes())
-    return user, assessment, await templates.structure(cycle.template)
+    return user, assessment, await checklist_versions.structure(cycle.template)
 
 
 async def _fill_the_other_articles(user: Any, assessment_id: int, checklist: dict) -> None:

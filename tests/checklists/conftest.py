@@ -58,11 +58,11 @@ async def open_cycle_for(
     `checklist` (YAML; a small one unless given) and a cycle open today for these agencies
     (the browser tests use it too)."""
     from portal import clock
-    from portal.checklists import cycles, templates
+    from portal.checklists import checklist_versions, cycles
     from portal.checklists.tables import Assessment
 
-    template = await templates.import_template(None, checklist)
-    await templates.publish(None, template.id)
+    template = await checklist_versions.import_template(None, checklist)
+    await checklist_versions.publish(None, template.id)
     today = clock.now().date()
     cycle = await cycles.open_cycle(
         None,
@@ -120,7 +120,7 @@ async def submitted_for_review(agency: Any, chair: Any) -> tuple[int, dict[str, 
 
 async def indicators(template_id: int) -> dict[str, dict]:
     """The template's indicators by code, with their section id."""
-    from portal.checklists import templates
+    from portal.checklists import checklist_versions
 
-    structure = await templates.structure(template_id)
+    structure = await checklist_versions.structure(template_id)
     return {i["code"]: i for s in structure["sections"] for i in s["indicators"]}

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.checklists import templates
+from portal.checklists import checklist_versions
 from portal.checklists.tables import Assessment, AssessmentCycle, Indicator
 from tests.checklists.conftest import CHECKLIST, indicators
 from tests.conftest import post_form, sign_in
 
 
 async def _published_template() -> int:
-    template = await templates.import_template(None, CHECKLIST.encode())
-    await templates.publish(None, template.id)
+    template = await checklist_versions.import_template(None, CHECKLIST.encode())
+    await checklist_versions.publish(None, template.id)
     return template.id
 
 
@@ -71,7 +71,7 @@ async def test_a_cycle_form_with_mistakes_comes_back_filled_in(client, as_role, 
 
 async def test_only_a_published_version_can_be_used(client, as_role, make_agency):
     await as_role("admin")
-    draft = await templates.import_template(None, CHECKLIST.encode())
+    draft = await checklist_versions.import_template(None, CHECKLIST.encode())
     await make_agency()
     response = await post_form(
         client,

@@ -428,12 +428,12 @@ async def test_heatmap_and_scores_export(client, make_agency, make_user):
 
 
 async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
-    from portal.checklists import cycles, templates
+    from portal.checklists import checklist_versions, cycles
     from portal.errors import FormErrors
     from tests.checklists.conftest import CHECKLIST
 
-    template = await templates.import_template(None, CHECKLIST.encode())
-    await templates.publish(None, template.id)
+    template = await checklist_versions.import_template(None, CHECKLIST.encode())
+    await checklist_versions.publish(None, template.id)
     agency = await make_agency()
     form = cycles.NewCycle(
         title_en="Pilot",
@@ -453,7 +453,7 @@ async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
         raise AssertionError("a malformed band line was accepted")
     form.bands = "90 A Excellent\n0 B Needs work"
     cycle = await cycles.open_cycle(None, form)
-    from portal.checklists.reviews import cycle_bands
+    from portal.checklists.scores import cycle_bands
 
     stored = (await AssessmentCycle.select().where(AssessmentCycle.id == cycle.id).first())["bands"]
     assert [b.code for b in cycle_bands(stored)] == ["A", "B"]

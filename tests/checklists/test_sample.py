@@ -3,12 +3,12 @@ every text in English and Khmer."""
 
 from __future__ import annotations
 
-from portal.checklists import templates
+from portal.checklists import checklist_file
 from portal.demo import SAMPLE_CHECKLIST
 
 
 def test_the_sample_checklist_is_complete_in_both_languages():
-    parsed = templates.parse(SAMPLE_CHECKLIST.read_text(encoding="utf-8"))
+    parsed = checklist_file.parse(SAMPLE_CHECKLIST.read_text(encoding="utf-8"))
     assert len(parsed["sections"]) == 12
     indicators = [i for s in parsed["sections"] for i in s["indicators"]]
     assert 45 <= len(indicators) <= 55

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.checklists import templates
+from portal.checklists import checklist_versions
 from portal.checklists.tables import ChecklistTemplate, Indicator
 from tests.conftest import post_form
 
@@ -52,8 +52,11 @@ async def test_export_then_import_gives_the_same_template(client, as_role):
     exported = (await client.get(f"/admin/checklists/{first_id}/export")).text
     again = await _upload(client, exported)
     second_id = int(again.headers["location"].rsplit("/", 1)[1])
-    assert await templates.export_yaml(second_id) == exported
-    first, second = await templates.structure(first_id), await templates.structure(second_id)
+    assert await checklist_versions.export_yaml(second_id) == exported
+    first, second = (
+        await checklist_versions.structure(first_id),
+        await checklist_versions.structure(second_id),
+    )
     assert first["indicator_count"] == second["indicator_count"] == 2
     assert second["template"].version == first["template"].version + 1
 
@@ -103,13 +106,13 @@ async def test_publishing_freezes_and_the_next_version_is_a_separate_draft(clien
     assert (await post_form(client, f"/admin/checklists/{first_id}/publish")).status_code == 400
     response = await post_form(client, f"/admin/checklists/{first_id}/new-version")
     draft_id = int(response.headers["location"].rsplit("/", 1)[1])
-    draft = await templates.get(draft_id)
+    draft = await checklist_versions.get(draft_id)
     assert (draft.status, draft.version) == ("draft", 2)
     page = await client.get(f"/admin/checklists/{first_id}")
     assert (
         "No worker pays a recruitment fee." in page.text and "Start the next version" in page.text
     )
-    assert (await templates.get(first_id)).status == "published"
+    assert (await checklist_versions.get(first_id)).status == "published"
 
 
 async def test_khmer_readers_see_the_khmer_wording(client, as_role):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from portal.checklists import cycles, templates
+from portal.checklists import checklist_versions, cycles
 from portal.checklists.tables import Assessment
 from portal.deadlines import PHNOM_PENH
 from portal.notifications.tables import Alert
@@ -20,8 +20,8 @@ def at(day: date) -> datetime:
 
 
 async def _cycle(*agencies) -> None:
-    template = await templates.import_template(None, CHECKLIST.encode())
-    await templates.publish(None, template.id)
+    template = await checklist_versions.import_template(None, CHECKLIST.encode())
+    await checklist_versions.publish(None, template.id)
     await cycles.open_cycle(
         None,
         cycles.NewCycle(

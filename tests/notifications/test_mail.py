@@ -11,6 +11,7 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 
+from portal import i18n
 from portal.notifications import mail
 from portal.notifications.tables import OutboxMessage
 
@@ -115,7 +116,7 @@ async def test_after_the_last_try_the_message_is_marked_failed(settings, smtp_se
     row = await OutboxMessage.select().first()
     assert row["attempts"] == mail.MAX_ATTEMPTS
     assert row["sent_at"] is None and row["next_attempt_at"] is None
-    assert (await mail.outbox_page("failed"))[0]["id"] == row["id"]
+    assert (await mail.outbox_page("failed")).rows[0]["id"] == row["id"]
 
 
 async def test_without_a_mail_server_messages_stay_in_the_outbox(settings, client, as_role):
@@ -137,3 +138,10 @@ async def test_the_outbox_is_for_admins_only(client, as_role):
     await as_role("officer")
     assert (await client.get("/admin/outbox")).status_code == 404
     assert (await client.get("/admin/outbox/1")).status_code == 404
+
+
+async def test_the_outbox_filter_is_in_the_readers_language(client, as_role):
+    await as_role("admin")
+    page = await client.get("/admin/outbox?lang=km")
+    for status in ("Waiting", "Sent", "Failed"):
+        assert f">{i18n.catalog('km').gettext(status)}</option>" in page.text

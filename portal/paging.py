@@ -1,0 +1,36 @@
+"""Lists a page at a time by keyset: the "more" link carries where the last row shown
+stands in the list's order (for most lists its id: ?before=<id>), and the next page starts
+there. No OFFSET, so a deep page costs what the first one does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from piccolo.columns import Column
+from piccolo.query import Select
+
+
+class Page(NamedTuple):
+    rows: list[dict[str, Any]]
+    # Where the next page starts (the cursor of the last row shown); None on the last page.
+    next: Any
+
+
+def _id(row: dict[str, Any]) -> Any:
+    return row["id"]
+
+
+async def fetch(query: Select, size: int, cursor: Callable[[dict[str, Any]], Any] = _id) -> Page:
+    """One page of `query` (already ordered, and started after the previous page): one
+    row more than the page is fetched, only to learn whether there is a next page."""
+    rows = await query.limit(size + 1)
+    page = rows[:size]
+    return Page(page, cursor(page[-1]) if len(rows) > size else None)
+
+
+async def newest_first(query: Select, id_column: Column, before: int | None, size: int) -> Page:
+    """One page of `query`, highest id first, below `before` (the previous page's last id)."""
+    if before:
+        query = query.where(id_column < before)
+    return await fetch(query.order_by(id_column, ascending=False), size)
