@@ -5,8 +5,9 @@ another type. Images lose their metadata (EXIF with GPS position, XMP, comments)
 are stored. Files live under ``PORTAL_DATA_DIR/files`` - outside the web root - under
 random names the server makes; the name the user gave is kept only for display.
 
-An upload stays in the temporary file Litestar spooled it to; it is checked and copied to
-its place piece by piece, in a worker thread, never read whole into memory.
+An upload stays in the temporary file Litestar spooled it to; it is checked and written to
+its place in a worker thread: a PDF copied piece by piece, an image decoded and written
+again by Pillow.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import IO
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.response import File
+from PIL import Image, ImageOps
 
 from portal.errors import DomainError
 from portal.i18n import _, ngettext
@@ -215,69 +216,25 @@ def _path(stored_name: str) -> Path:
 
 
 def strip_metadata(source: IO[bytes], target: IO[bytes], content_type: str) -> None:
-    """Copy the file to `target` without the parts of an image that can carry personal
-    data; raises ValueError when the structure is broken. PDFs are copied as they are."""
+    """Copy the file to `target` without what an image can say about a person (EXIF with
+    the GPS position, XMP, comments, text): Pillow decodes the picture and writes its
+    pixels and colour profile again, turned upright as the phone meant it. Raises
+    ValueError when the image cannot be read. PDFs are copied as they are."""
     source.seek(0)
-    if content_type == "image/jpeg":
-        _strip_jpeg(source, target)
-    elif content_type == "image/png":
-        _strip_png(source, target)
-    else:
+    if content_type not in _IMAGE_FORMATS:
         shutil.copyfileobj(source, target)
+        return
+    try:
+        with Image.open(source, formats=[_IMAGE_FORMATS[content_type]]) as image:
+            upright = ImageOps.exif_transpose(image)
+            options: dict = {"icc_profile": image.info.get("icc_profile")}
+            if image.format == "JPEG":
+                options["comment"] = b""  # Pillow would copy the original's comment over
+                if upright is image:  # the original's quantisation: no visible loss
+                    options |= {"quality": "keep", "subsampling": "keep"}
+            upright.save(target, format=image.format, **options)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValueError("the image cannot be read") from error
 
 
-# APP0 (JFIF), APP2 (colour profile) and APP14 (Adobe colour transform) change how the
-# picture looks; every other APPn segment and comments are metadata (EXIF, GPS, XMP...).
-_JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}
-
-
-def _strip_jpeg(source: IO[bytes], target: IO[bytes]) -> None:
-    target.write(source.read(2))  # start of image (sniffed already)
-    while True:
-        header = source.read(4)  # marker and segment length
-        if len(header) < 4 or header[0] != 0xFF:
-            raise ValueError("broken JPEG segment")
-        marker = header[1]
-        if marker == 0xFF:  # fill byte: the marker starts one byte later
-            source.seek(-3, os.SEEK_CUR)
-            continue
-        if marker == 0xD9:  # end of image before any scan
-            raise ValueError("JPEG without image data")
-        (length,) = struct.unpack(">H", header[2:])
-        segment = source.read(length - 2) if length >= 2 else b""
-        if length < 2 or len(segment) < length - 2:
-            raise ValueError("broken JPEG segment length")
-        if marker == 0xDA:  # start of scan: the rest is image data
-            target.write(header + segment)
-            shutil.copyfileobj(source, target)
-            return
-        is_metadata = (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEEP_APP) or marker == 0xFE
-        if not is_metadata:
-            target.write(header + segment)
-
-
-_PNG_METADATA_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
-_COPY_BYTES = 64 * 1024
-
-
-def _strip_png(source: IO[bytes], target: IO[bytes]) -> None:
-    target.write(source.read(8))  # signature (sniffed already)
-    while header := source.read(8):  # chunk length and type
-        if len(header) < 8:
-            raise ValueError("broken PNG chunk")
-        (length,) = struct.unpack(">I", header[:4])
-        chunk_type = header[4:]
-        keep = chunk_type not in _PNG_METADATA_CHUNKS
-        if keep:
-            target.write(header)
-        left = length + 4  # the data and its CRC
-        while left:
-            piece = source.read(min(left, _COPY_BYTES))
-            if not piece:
-                raise ValueError("broken PNG chunk length")
-            if keep:
-                target.write(piece)
-            left -= len(piece)
-        if chunk_type == b"IEND":
-            return
-    raise ValueError("PNG without end")
+_IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}

@@ -3,11 +3,12 @@ self-assessment tests."""
 
 from __future__ import annotations
 
-import struct
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 
 CHECKLIST = """\
 format: 1
@@ -35,17 +36,15 @@ sections:
 
 
 def jpeg_with_gps() -> bytes:
-    """A tiny JPEG whose EXIF block carries a GPS position and a camera comment."""
-    exif = b"Exif\x00\x00GPSLatitude=11.5564;GPSLongitude=104.9282"
-    comment = b"taken at the worker's home"
-    segments = [
-        b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
-        b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif,
-        b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment,
-        b"\xff\xdb" + struct.pack(">H", 67) + bytes(65),
-    ]
-    scan = b"\xff\xda" + struct.pack(">H", 8) + bytes(6) + b"\x12\x34\x56" + b"\xff\xd9"
-    return b"\xff\xd8" + b"".join(segments) + scan
+    """A small JPEG photo whose EXIF block carries a GPS position and whose comment says
+    where it was taken."""
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2] = (11.0, 33.0, 24.0)  # GPSLatitude
+    out = io.BytesIO()
+    Image.new("RGB", (16, 8), (200, 30, 30)).save(
+        out, format="JPEG", exif=exif, comment=b"taken at the worker's home"
+    )
+    return out.getvalue()
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
