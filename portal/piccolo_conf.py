@@ -8,6 +8,7 @@ DB = get_engine()
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "portal.core.piccolo_app",
         "portal.agencies.piccolo_app",
         "portal.accounts.piccolo_app",
         "portal.audit.piccolo_app",

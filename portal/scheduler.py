@@ -16,7 +16,7 @@ from portal.complaints import jobs as complaint_jobs
 from portal.notifications import jobs as notification_jobs
 from portal.notifications.lease import holder_name
 from portal.notifications.watchers import scan
-from portal.security import purge_throttle_events
+from portal.security import purge_rate_limit_events
 from portal.settings import Settings
 
 log = logging.getLogger("portal.scheduler")
@@ -30,7 +30,7 @@ __all__ = ["DOMAIN_JOBS", "create_scheduler", "housekeeping", "scan"]
 async def housekeeping(settings: Settings) -> None:
     """Delete expired sessions and stale rate-limit counts; safe to run any number of times."""
     removed = await accounts.purge_expired_sessions(settings)
-    await purge_throttle_events(clock.now())
+    await purge_rate_limit_events(clock.now())
     if removed:
         log.info("purged %d expired sessions", removed)
 

@@ -17,7 +17,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import clock
-from portal.accounts.tables import ThrottleEvent
+from portal.core.tables import RateLimitEvent
 from portal.settings import Settings, get_settings
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 passes, 1 lane.
@@ -125,21 +125,21 @@ class RateLimit:
         return f"{self.name}:{hashlib.sha256(subject.lower().encode()).hexdigest()[:40]}"
 
     async def is_exceeded(self, subject: str, now: datetime) -> bool:
-        count = await ThrottleEvent.count().where(
-            (ThrottleEvent.key == self._key(subject)) & (ThrottleEvent.at > now - self.window)
+        count = await RateLimitEvent.count().where(
+            (RateLimitEvent.key == self._key(subject)) & (RateLimitEvent.at > now - self.window)
         )
         return count >= self.limit
 
     async def hit(self, subject: str, now: datetime) -> None:
-        await ThrottleEvent.insert(ThrottleEvent(key=self._key(subject), at=now))
+        await RateLimitEvent.insert(RateLimitEvent(key=self._key(subject), at=now))
 
     async def clear(self, subject: str) -> None:
-        await ThrottleEvent.delete().where(ThrottleEvent.key == self._key(subject))
+        await RateLimitEvent.delete().where(RateLimitEvent.key == self._key(subject))
 
 
-async def purge_throttle_events(now: datetime, older_than: timedelta = timedelta(days=1)) -> None:
+async def purge_rate_limit_events(now: datetime, older_than: timedelta = timedelta(days=1)) -> None:
     """Forget counted attempts older than any rate-limit window."""
-    await ThrottleEvent.delete().where(ThrottleEvent.at < now - older_than)
+    await RateLimitEvent.delete().where(RateLimitEvent.at < now - older_than)
 
 
 LOGIN_PER_ACCOUNT = RateLimit("login-account", limit=5, window=timedelta(minutes=15))

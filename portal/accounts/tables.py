@@ -1,4 +1,4 @@
-"""Users, partner organisations, login sessions and throttling counters."""
+"""Users, partner organisations and login sessions."""
 
 from __future__ import annotations
 
@@ -78,11 +78,3 @@ class LoginSession(Table):
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
-
-
-class ThrottleEvent(Table):
-    """One counted attempt (a failed login, a receipt lookup) for rate limiting."""
-
-    id: Serial  # Piccolo adds the primary key; this tells the type checker
-    key = Varchar(length=100, index=True)
-    at = Timestamptz(index=True)

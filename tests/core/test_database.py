@@ -18,7 +18,7 @@ from piccolo.conf.apps import Finder
 from piccolo.querystring import QueryString
 
 from portal import clock, db
-from portal.accounts.tables import ThrottleEvent
+from portal.core.tables import RateLimitEvent
 from portal.db import PortalSQLiteEngine, get_engine
 
 sqlite_only = pytest.mark.skipif(
@@ -29,20 +29,20 @@ sqlite_only = pytest.mark.skipif(
 async def test_a_failed_transaction_leaves_nothing_behind():
     with pytest.raises(RuntimeError):
         async with db.transaction():
-            await ThrottleEvent.insert(ThrottleEvent(key="a", at=clock.now()))
+            await RateLimitEvent.insert(RateLimitEvent(key="a", at=clock.now()))
             raise RuntimeError("something went wrong half-way")
-    assert await ThrottleEvent.count() == 0
+    assert await RateLimitEvent.count() == 0
 
 
 async def test_many_concurrent_writers_all_succeed():
     async def write(n: int) -> None:
         async with db.transaction():
-            await ThrottleEvent.insert(ThrottleEvent(key=f"k{n}", at=clock.now()))
-            await ThrottleEvent.count().where(ThrottleEvent.key == f"k{n}")
-        await ThrottleEvent.insert(ThrottleEvent(key=f"plain{n}", at=clock.now()))
+            await RateLimitEvent.insert(RateLimitEvent(key=f"k{n}", at=clock.now()))
+            await RateLimitEvent.count().where(RateLimitEvent.key == f"k{n}")
+        await RateLimitEvent.insert(RateLimitEvent(key=f"plain{n}", at=clock.now()))
 
     await asyncio.gather(*(write(n) for n in range(200)))
-    assert await ThrottleEvent.count() == 400
+    assert await RateLimitEvent.count() == 400
 
 
 async def reached(point: asyncio.Event, task: asyncio.Task) -> None:
@@ -61,7 +61,7 @@ async def test_readers_are_not_held_up_by_an_open_write_transaction():
 
     async def slow_writer() -> None:
         async with db.transaction():
-            await ThrottleEvent.insert(ThrottleEvent(key="pending", at=clock.now()))
+            await RateLimitEvent.insert(RateLimitEvent(key="pending", at=clock.now()))
             inside.set()
             await release.wait()
 
@@ -69,20 +69,20 @@ async def test_readers_are_not_held_up_by_an_open_write_transaction():
     await reached(inside, writer)
     try:
         # A reader outside the transaction answers at once and does not see uncommitted rows.
-        assert await asyncio.wait_for(ThrottleEvent.count(), timeout=2) == 0
+        assert await asyncio.wait_for(RateLimitEvent.count(), timeout=2) == 0
     finally:
         release.set()
         await writer
-    assert await ThrottleEvent.count() == 1
+    assert await RateLimitEvent.count() == 1
 
 
 async def test_written_out_reads_see_their_own_transaction_and_only_committed_rows_outside():
-    sql = "SELECT key FROM throttle_event WHERE key = {}"
+    sql = "SELECT key FROM rate_limit_event WHERE key = {}"
     inside, release = asyncio.Event(), asyncio.Event()
 
     async def writer() -> None:
         async with db.transaction():
-            await ThrottleEvent.insert(ThrottleEvent(key="mine", at=clock.now()))
+            await RateLimitEvent.insert(RateLimitEvent(key="mine", at=clock.now()))
             assert await db.select(sql, "mine") == [{"key": "mine"}]
             inside.set()
             await release.wait()
@@ -100,12 +100,12 @@ async def test_written_out_reads_see_their_own_transaction_and_only_committed_ro
 async def test_written_out_inserts_read_back_as_piccolo_wrote_them_and_roll_back_with_a_transaction():
     at = clock.now()
     rows = await db.insert(
-        "throttle_event", ("key", "at"), [("one", at), ("two", at)], " RETURNING key"
+        "rate_limit_event", ("key", "at"), [("one", at), ("two", at)], " RETURNING key"
     )
     assert sorted(row["key"] for row in rows) == ["one", "two"]
-    await ThrottleEvent.insert(ThrottleEvent(key="three", at=at))
-    stored = await ThrottleEvent.select(ThrottleEvent.key, ThrottleEvent.at).order_by(
-        ThrottleEvent.key
+    await RateLimitEvent.insert(RateLimitEvent(key="three", at=at))
+    stored = await RateLimitEvent.select(RateLimitEvent.key, RateLimitEvent.at).order_by(
+        RateLimitEvent.key
     )
     # Same column values (the time as a datetime, to the microsecond) whoever wrote them.
     assert stored == [
@@ -116,9 +116,9 @@ async def test_written_out_inserts_read_back_as_piccolo_wrote_them_and_roll_back
 
     with pytest.raises(RuntimeError):
         async with db.transaction():
-            await db.insert("throttle_event", ("key", "at"), [("four", at)])
+            await db.insert("rate_limit_event", ("key", "at"), [("four", at)])
             raise RuntimeError("something went wrong half-way")
-    assert await ThrottleEvent.count().where(ThrottleEvent.key == "four") == 0
+    assert await RateLimitEvent.count().where(RateLimitEvent.key == "four") == 0
 
 
 @sqlite_only
@@ -137,13 +137,13 @@ async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
 @sqlite_only
 async def test_sqlite_keeps_its_connections_instead_of_opening_one_per_query():
     engine = get_engine()
-    await ThrottleEvent.count()
+    await RateLimitEvent.count()
     first = await engine.connections()
     for _ in range(5):
-        await ThrottleEvent.count()
-        await ThrottleEvent.insert(ThrottleEvent(key="x", at=clock.now()))
+        await RateLimitEvent.count()
+        await RateLimitEvent.insert(RateLimitEvent(key="x", at=clock.now()))
     assert await engine.connections() is first
-    assert await ThrottleEvent.count() == 5
+    assert await RateLimitEvent.count() == 5
 
 
 def test_piccolo_still_calls_what_the_sqlite_engine_overrides():
@@ -168,17 +168,17 @@ def test_piccolo_still_calls_what_the_sqlite_engine_overrides():
 
 async def test_piccolos_commit_and_rollback_work_inside_a_transaction():
     async with get_engine().transaction() as transaction:
-        await ThrottleEvent.insert(ThrottleEvent(key="taken back", at=clock.now()))
+        await RateLimitEvent.insert(RateLimitEvent(key="taken back", at=clock.now()))
         await transaction.rollback()
     async with get_engine().transaction() as transaction:
-        await ThrottleEvent.insert(ThrottleEvent(key="kept", at=clock.now()))
+        await RateLimitEvent.insert(RateLimitEvent(key="kept", at=clock.now()))
         await transaction.commit()
     async with get_engine().transaction() as transaction:
-        await ThrottleEvent.insert(ThrottleEvent(key="before the savepoint", at=clock.now()))
+        await RateLimitEvent.insert(RateLimitEvent(key="before the savepoint", at=clock.now()))
         savepoint = await transaction.savepoint()
-        await ThrottleEvent.insert(ThrottleEvent(key="after the savepoint", at=clock.now()))
+        await RateLimitEvent.insert(RateLimitEvent(key="after the savepoint", at=clock.now()))
         await savepoint.rollback_to()
-    stored = await ThrottleEvent.select(ThrottleEvent.key).order_by(ThrottleEvent.key)
+    stored = await RateLimitEvent.select(RateLimitEvent.key).order_by(RateLimitEvent.key)
     assert [row["key"] for row in stored] == ["before the savepoint", "kept"]
 
 
@@ -187,7 +187,7 @@ async def test_a_failing_transaction_never_takes_another_ones_rows_with_it():
 
     async def failing(n: int) -> None:
         async with db.transaction():
-            await ThrottleEvent.insert(ThrottleEvent(key=f"failing{n}", at=clock.now()))
+            await RateLimitEvent.insert(RateLimitEvent(key=f"failing{n}", at=clock.now()))
             await asyncio.sleep(0)  # let the others in, if they could get in
             raise RuntimeError("something went wrong half-way")
 
@@ -196,7 +196,7 @@ async def test_a_failing_transaction_never_takes_another_ones_rows_with_it():
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert results[:10] == [None] * 10
     assert all(isinstance(result, RuntimeError) for result in results[10:])
-    stored = {row["key"] for row in await ThrottleEvent.select(ThrottleEvent.key)}
+    stored = {row["key"] for row in await RateLimitEvent.select(RateLimitEvent.key)}
     assert stored == {f"ok{n}" for n in range(10)}
 
 
@@ -215,16 +215,16 @@ async def other_process_writing() -> AsyncIterator[None]:
 
 @sqlite_only
 async def test_a_write_waits_for_another_process_writing_while_reads_and_the_loop_go_on():
-    await ThrottleEvent.count()  # connections open
+    await RateLimitEvent.count()  # connections open
     async with other_process_writing():
         write = asyncio.create_task(db_transaction_insert("waits"))
         started = time.monotonic()
         await asyncio.sleep(0.3)
         assert time.monotonic() - started < 0.5  # the loop was not held by the wait
         assert not write.done()
-        assert await ThrottleEvent.count() == 0  # reads go on meanwhile
+        assert await RateLimitEvent.count() == 0  # reads go on meanwhile
     await asyncio.wait_for(write, timeout=5)
-    assert await ThrottleEvent.count() == 1
+    assert await RateLimitEvent.count() == 1
 
 
 @sqlite_only
@@ -240,7 +240,7 @@ async def test_writes_given_up_at_any_moment_leave_no_transaction_open(ticks: in
     await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=5)
     kept = {f"w{n}" for n, task in enumerate(tasks) if not task.cancelled()}
     await asyncio.wait_for(db_transaction_insert("next"), timeout=5)
-    stored = {row["key"] for row in await ThrottleEvent.select(ThrottleEvent.key)}
+    stored = {row["key"] for row in await RateLimitEvent.select(RateLimitEvent.key)}
     assert kept | {"next"} <= stored  # a write cancelled after its COMMIT may be stored too
     async with other_process_writing():  # fails if our writer kept a transaction open
         pass
@@ -248,7 +248,7 @@ async def test_writes_given_up_at_any_moment_leave_no_transaction_open(ticks: in
 
 @sqlite_only
 async def test_a_write_given_up_while_waiting_for_another_process_leaves_the_writer_free():
-    await ThrottleEvent.count()
+    await RateLimitEvent.count()
     async with other_process_writing():
         waiting = asyncio.create_task(db_transaction_insert("given up"))
         await asyncio.sleep(0.2)
@@ -256,7 +256,7 @@ async def test_a_write_given_up_while_waiting_for_another_process_leaves_the_wri
         with pytest.raises(asyncio.CancelledError):
             await waiting
     await asyncio.wait_for(db_transaction_insert("next"), timeout=5)
-    assert [r["key"] for r in await ThrottleEvent.select(ThrottleEvent.key)] == ["next"]
+    assert [r["key"] for r in await RateLimitEvent.select(RateLimitEvent.key)] == ["next"]
 
 
 @asynccontextmanager
@@ -274,7 +274,7 @@ async def other_process_taking_its_turn() -> AsyncIterator[None]:
 
 @sqlite_only
 async def test_processes_take_turns_and_a_write_given_up_in_line_hands_its_turn_back():
-    await ThrottleEvent.count()
+    await RateLimitEvent.count()
     async with other_process_taking_its_turn():
         waiting = asyncio.create_task(db_transaction_insert("given up"))
         await asyncio.sleep(0.2)
@@ -287,12 +287,12 @@ async def test_processes_take_turns_and_a_write_given_up_in_line_hands_its_turn_
     await asyncio.wait_for(db_transaction_insert("next"), timeout=5)
     async with other_process_taking_its_turn():  # and each write hands it back
         pass
-    assert [r["key"] for r in await ThrottleEvent.select(ThrottleEvent.key)] == ["next"]
+    assert [r["key"] for r in await RateLimitEvent.select(RateLimitEvent.key)] == ["next"]
 
 
 async def db_transaction_insert(key: str) -> None:
     async with db.transaction():
-        await ThrottleEvent.insert(ThrottleEvent(key=key, at=clock.now()))
+        await RateLimitEvent.insert(RateLimitEvent(key=key, at=clock.now()))
 
 
 async def test_tables_and_migrations_agree():
