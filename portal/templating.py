@@ -19,6 +19,7 @@ from portal import i18n
 from portal.accounts.tables import CONSTITUENCY_LABELS, ROLE_LABELS, Constituency, Role
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT, get_settings
+from portal.static import static_url
 
 FLASH_COOKIE = "portal_flash"
 
@@ -49,6 +50,7 @@ def build_environment() -> Environment:
         choices=choices,
         min_password_length=MIN_PASSWORD_LENGTH,
         local_name=i18n.local_name,
+        static_url=static_url,
         role_label=lambda role: i18n.gettext(ROLE_LABELS[Role(role)]),
         constituency_label=lambda c: i18n.gettext(CONSTITUENCY_LABELS[Constituency(c)]),
     )
