@@ -41,6 +41,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal.static import static_url  # noqa: E402 - importable once ROOT is on the path
+
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 ADMIN_EMAIL = "admin@demo.example"
@@ -60,7 +64,7 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("GET / (bare: anonymous, no DB)", "/", bare=True, expect="/login"),
-    Endpoint("GET /static/css/portal.css", "/static/css/portal.css", expect="{"),
+    Endpoint("GET /static/<hash>/css/portal.css", static_url("css/portal.css"), expect="{"),
     Endpoint("GET /login (template, no DB)", "/login", expect="_csrf_token"),
     Endpoint("GET /healthz (SELECT 1)", "/healthz", expect='"database":"ok"'),
     Endpoint(
@@ -111,8 +115,6 @@ def isolated_environment(
     os.environ["PORTAL_RUN_SCHEDULER"] = "false"
     server = None
     if postgres:
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
         from tests.postgres import ThrowawayPostgres
 
         server = ThrowawayPostgres()

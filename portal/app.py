@@ -10,7 +10,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from portal import db, home
@@ -26,7 +25,8 @@ from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
 from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
-from portal.settings import PROJECT_ROOT, Settings, get_settings
+from portal.settings import Settings, get_settings
+from portal.static import serve_static
 from portal.templating import template_engine
 from portal.web import DEPENDENCIES, EXCEPTION_HANDLERS, RequestContextMiddleware
 
@@ -64,13 +64,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *notifications_routes.ROUTES,
             *complaint_public_routes.ROUTES,
             *complaint_partner_routes.ROUTES,
-            create_static_files_router(
-                path="/static",
-                directories=[PROJECT_ROOT / "static"],
-                cache_control=None,
-                name="static",
-                include_in_schema=False,
-            ),
         ],
         template_config=TemplateConfig(instance=template_engine()),
         csrf_config=CSRFConfig(
@@ -96,8 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=False,
     )
-    # Wrap outside Litestar's router so that 404s and static files get the same treatment.
+    # Wrap outside Litestar's router so that 404s and static files get the same headers.
     app.asgi_handler = SecurityHeadersMiddleware(
-        RequestContextMiddleware(app.asgi_handler, settings)
+        serve_static(RequestContextMiddleware(app.asgi_handler, settings), settings.data_dir)
     )
     return app

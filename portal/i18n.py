@@ -1,7 +1,8 @@
 """Khmer and English: catalogs, the current language, and locale-aware formatting.
 
-The .po files under portal/locale are compiled in memory when the process starts, so a
-fresh checkout needs no build step and a stale .mo can never shadow an edited .po.
+The messages are written in English (the msgids), so English has no catalog. The Khmer .po
+file under portal/locale is compiled in memory when the process starts, so a fresh checkout
+needs no build step and a stale .mo can never shadow an edited .po.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from babel.numbers import format_currency, format_decimal
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"en": "English", "km": "ខ្មែរ"}
 DEFAULT_LANGUAGE = "en"
+SOURCE_LANGUAGE = "en"  # the language the msgids are written in: it has no catalog
 TIMEZONE = ZoneInfo("Asia/Phnom_Penh")
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
@@ -37,10 +39,9 @@ def N_(message: str) -> str:
 
 
 def _load(language: str) -> _gettext.NullTranslations:
-    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po_file.exists():
-        return _gettext.NullTranslations()
-    with po_file.open("rb") as fh:
+    if language == SOURCE_LANGUAGE:
+        return _gettext.NullTranslations()  # the msgids are the English text
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale=language)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)

@@ -5,78 +5,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    TemplateNotFound,
-    nodes,
-    pass_eval_context,
-    select_autoescape,
-)
-from jinja2.nodes import EvalContext
-from jinja2.visitor import NodeTransformer
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request
-from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
-from markupsafe import Markup
 
 from portal import flash, i18n
 from portal.accounts.tables import Constituency, Role
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT
+from portal.static import static_url
 
 
-class PortalEnvironment(Environment):
-    """The pages' environment. There is one per language (`language`; see
-    PortalTemplateEngine), so that `_("...")` with a literal message is translated once,
-    when a template is compiled, instead of on every render: the receipt page has 25 of
-    them, the article page over a hundred."""
-
-    language = i18n.DEFAULT_LANGUAGE
-
-    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        return _TranslateLiterals(self.language).visit(super()._parse(source, name, filename))
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """`row.name` in a template: the pages' data are dicts (database rows), so look the
-        key up first. Jinja tries the attribute first, and the AttributeError raised and
-        caught for every key cost a tenth of the checklist article page."""
-        if type(obj) is dict:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-
-class _TranslateLiterals(NodeTransformer):
-    """`_("literal", name=value)` -> the literal's translation, marked safe where the
-    template escapes, % the escaped values: what _template_gettext returns at render."""
-
-    def __init__(self, language: str) -> None:
-        self.catalog = i18n.catalog(language)
-
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        self.generic_visit(node)
-        call = node.node
-        if not (
-            isinstance(call, nodes.Name)
-            and call.name in ("_", "gettext")
-            and len(node.args) == 1
-            and isinstance(node.args[0], nodes.Const)
-            and isinstance(node.args[0].value, str)
-            and node.dyn_args is None
-            and node.dyn_kwargs is None
-        ):
-            return node
-        text = nodes.MarkSafeIfAutoescape(nodes.Const(self.catalog.gettext(node.args[0].value)))
-        values = [nodes.Pair(nodes.Const(kw.key), kw.value) for kw in node.kwargs]
-        return nodes.Mod(text, nodes.Dict(values), lineno=node.lineno)
-
-
-def build_environment() -> PortalEnvironment:
-    env = PortalEnvironment(
+def build_environment() -> Environment:
+    env = Environment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
@@ -84,8 +26,12 @@ def build_environment() -> PortalEnvironment:
         auto_reload=False,  # templates change only with a deploy: no stat() per render
         lstrip_blocks=True,
     )
+    # `_()`, `gettext()` and `ngettext()` in a template: Jinja's newstyle gettext (escapes
+    # what it fills in) around the same functions Python code calls, in the reader's language.
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = env.globals["gettext"] = _template_gettext
+    # `_` is that same gettext: the extension's alias looks `gettext` up again for every
+    # string (a fifth of its cost; the article page has over a hundred).
+    env.globals["_"] = env.globals["gettext"]
     env.filters.update(
         datetime=i18n.format_datetime,
         date=i18n.format_date,
@@ -100,52 +46,15 @@ def build_environment() -> PortalEnvironment:
         choices=choices,
         min_password_length=MIN_PASSWORD_LENGTH,
         local_name=i18n.local_name,
+        static_url=static_url,
         role_label=Role.label_of,
         constituency_label=Constituency.label_of,
     )
     return env
 
 
-@pass_eval_context
-def _template_gettext(eval_context: EvalContext, message: str, **variables: Any) -> str:
-    """`_(message)` in a template, for a message that is not a literal (those are
-    translated when the template is compiled, to the same result): what Jinja's newstyle
-    gettext does - the translation, marked safe where the template escapes, filled in
-    with escaped values - without its three layers of calls."""
-    text = i18n.gettext(message)
-    return (Markup(text) if eval_context.autoescape else text) % variables  # noqa: S704 - our catalogue
-
-
-class PortalTemplateEngine(JinjaTemplateEngine):
-    """Litestar's Jinja engine, taking each page from its reader's language's environment.
-    The environments are overlays of one: they share its globals and filters (Litestar
-    registers csrf_token there) and keep their own compiled templates."""
-
-    def __init__(self) -> None:
-        base = build_environment()
-        self.environments: dict[str, PortalEnvironment] = {}
-        for language in i18n.LANGUAGES:
-            env = base if language == i18n.DEFAULT_LANGUAGE else base.overlay()
-            env.language = language
-            self.environments[language] = env
-        super().__init__(engine_instance=base)
-
-    @property
-    def current(self) -> Environment:
-        return self.environments[i18n.current_language.get()]
-
-    def get_template(self, template_name: str) -> Any:
-        try:
-            return self.current.get_template(template_name)
-        except TemplateNotFound as exc:
-            raise TemplateNotFoundException(template_name=template_name) from exc
-
-    def render_string(self, template_string: str, context: Any) -> str:
-        return self.current.from_string(template_string).render(context)
-
-
-def template_engine() -> PortalTemplateEngine:
-    return PortalTemplateEngine()
+def template_engine() -> JinjaTemplateEngine:
+    return JinjaTemplateEngine(engine_instance=build_environment())
 
 
 def url_with(request: Request, **changes: str) -> str:

@@ -52,3 +52,14 @@ async def test_khmer_is_chosen_from_the_header_remembered_and_switched_back(page
     await page.goto("/")
     await expect(html).to_have_attribute("lang", "en")
     await expect(brand).to_have_text(BRAND)
+
+
+async def test_khmer_text_is_drawn_with_the_bundled_font(page):
+    # The font is named by the (hashed) stylesheet: a wrong address leaves it in "error".
+    await page.goto("/?lang=km")
+    await page.evaluate("document.fonts.ready")
+    faces = await page.evaluate(
+        "[...document.fonts].filter(f => f.family.includes('Noto Sans Khmer'))"
+        ".map(f => f.weight + ' ' + f.status)"
+    )
+    assert "400 loaded" in faces

@@ -81,7 +81,7 @@ async def test_the_receipt_code_is_not_logged(client, make_agency, caplog):
     # The session table keeps no trace of it either.
     from portal.db import get_engine
 
-    rows = await get_engine().run_querystring(QueryString("SELECT * FROM throttle_event"))
+    rows = await get_engine().run_querystring(QueryString("SELECT * FROM rate_limit_event"))
     assert not any(code.replace(" ", "") in str(r) for r in rows)
 
 

@@ -7,7 +7,6 @@ from portal.i18n import catalog
 
 
 async def test_lang_parameter_switches_and_the_choice_is_remembered(client):
-    # Each language's pages are compiled apart (portal/templating.py): the words change too.
     skip_link = {"en": "Skip to main content", "km": catalog("km").gettext("Skip to main content")}
     assert skip_link["km"] != skip_link["en"]
     page = await client.get("/login?lang=km")
