@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 from portal import db, home
 from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
+from portal.audit import routes as audit_routes
 from portal.checklists import assessment_routes, review_routes
 from portal.checklists import routes as checklists_routes
 from portal.complaints import agency_routes as complaint_agency_routes
@@ -53,7 +54,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             *home.ROUTES,
-            *accounts_routes.ROUTES,
+            accounts_routes.public,
+            accounts_routes.own_account,
+            accounts_routes.admin,
+            audit_routes.router,
             *agencies_routes.ROUTES,
             *checklists_routes.ROUTES,
             *assessment_routes.ROUTES,
