@@ -3,6 +3,7 @@ publishes, the registry shows the rating; who may do what."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from portal import clock
@@ -437,12 +438,12 @@ async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
     agency = await make_agency()
     form = cycles.NewCycle(
         title_en="Pilot",
-        template=str(template.id),
-        opens_on="2026-01-01",
-        submission_deadline="2026-02-01",
-        review_deadline="2026-03-01",
+        template=template.id,
+        opens_on=date(2026, 1, 1),
+        submission_deadline=date(2026, 2, 1),
+        review_deadline=date(2026, 3, 1),
         participants="chosen",
-        agencies=[str(agency.id)],
+        agencies=[agency.id],
         bands="90 A Excellent\nfifty B Oops\n0 C Needs work",
     )
     try:
