@@ -330,7 +330,8 @@ async def cycle_new(request: Request) -> Template:
 @post("/new")
 async def cycle_create(request: Request, user: SignedInUser) -> Response:
     async def save() -> Redirect:
-        form = await read_form(request, CycleForm)
+        published = await cycles.published_template_ids()
+        form = await read_form(request, CycleForm, published=published)
         cycle = await cycles.open_cycle(user, form.new_cycle())
         return redirect(f"/cycles/{cycle.id}", N_("The assessment cycle has been opened."))
 

@@ -3,6 +3,7 @@ version for all agencies or chosen ones; the committee follows each agency's pro
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,33 +45,46 @@ def today() -> date:
     return clock.now().astimezone(TIMEZONE).date()
 
 
-def dates_out_of_order(
-    opens: date | None, submission: date | None, review: date | None
+async def published_template_ids() -> set[int]:
+    """The checklist versions a cycle may use."""
+    rows = await ChecklistTemplate.select(ChecklistTemplate.id).where(
+        ChecklistTemplate.status == TemplateStatus.published
+    )
+    return {row["id"] for row in rows}
+
+
+def cycle_problems(
+    template: int | None,
+    opens: date | None,
+    submission: date | None,
+    review: date | None,
+    bands: str,
+    published: Collection[int],
 ) -> dict[str, str]:
-    """A message for each deadline that comes before the date it follows (opening, then
-    submission, then review); a date not given is not compared."""
+    """A message for each field of a new cycle that breaks a rule (the agencies aside);
+    a date not given is not compared."""
     errors = {}
+    if template not in published:
+        errors["template"] = _("Choose a published checklist version.")
     if opens and submission and submission < opens:
         errors["submission_deadline"] = _("The submission deadline comes after the opening date.")
     if submission and review and review < submission:
         errors["review_deadline"] = _("The review deadline comes after the submission deadline.")
+    if bands.strip():
+        try:
+            scoring.parse_bands(bands)
+        except ValueError as problem:
+            errors["bands"] = _(
+                "Line %(line)s: write each band as a lowest percentage, a code and a name, "
+                "like “85 A Compliant”, with one band starting at 0."
+            ) % {"line": problem}
     return errors
 
 
 async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
-    errors: dict[str, str] = {}
-    template = None
-    if form.template is not None:
-        template = (
-            await ChecklistTemplate.objects()
-            .where(ChecklistTemplate.id == form.template)
-            .where(ChecklistTemplate.status == TemplateStatus.published)
-            .first()
-        )
-    if template is None:
-        errors["template"] = _("Choose a published checklist version.")
     opens, submission, review = form.opens_on, form.submission_deadline, form.review_deadline
-    errors.update(dates_out_of_order(opens, submission, review))
+    published = await published_template_ids()
+    errors = cycle_problems(form.template, opens, submission, review, form.bands, published)
     if form.participants == "chosen":
         chosen = sorted(set(form.agencies))
         known = await Agency.select(Agency.id).where(Agency.id.is_in(chosen)) if chosen else []
@@ -82,15 +96,6 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         agency_ids = [row["id"] for row in rows]
         if not agency_ids:
             errors["participants"] = _("There is no agency with an active licence.")
-    bands = ""
-    if form.bands.strip():
-        try:
-            bands = scoring.bands_text(scoring.parse_bands(form.bands))
-        except ValueError as problem:
-            errors["bands"] = _(
-                "Line %(line)s: write each band as a lowest percentage, a code and a name, "
-                "like “85 A Compliant”, with one band starting at 0."
-            ) % {"line": problem}
     if errors:
         raise FormErrors(errors)
     values = {
@@ -100,7 +105,7 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         "opens_on": opens,
         "submission_deadline": submission,
         "review_deadline": review,
-        "bands": bands,
+        "bands": scoring.bands_text(scoring.parse_bands(form.bands)) if form.bands.strip() else "",
     }
     return values, agency_ids
 

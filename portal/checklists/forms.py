@@ -1,10 +1,13 @@
 """The checklist forms: a draft's articles and indicators, a new cycle, an improvement
-action. Each field's shape is checked here; the rules that need the database (a code
-used twice, a published version, a due date in the past) stay in the services.
+action. Every field is checked here, so that all the errors show at once: what a check
+needs from the database (the codes in use, the published versions, the checklist's
+indicators) is handed to the form, and a rule is written once, in the service, which
+applies it again (`portal demo-data` calls the services too).
 
 The score sheet, the answers and the per-action notes name their fields after each
 indicator or action (`score-<id>`); their rules depend on that indicator, so the
-services read them."""
+services read them.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     SelectMultipleField,
     StringField,
@@ -28,8 +32,8 @@ from wtforms.validators import (
 
 from portal.access import MAX_ID, record_id
 from portal.checklists.checklist_editor import INDICATOR_CODE_TAKEN, SECTION_CODE_TAKEN
-from portal.checklists.cycles import NewCycle, dates_out_of_order
-from portal.checklists.improvements import MAX_TEXT, NewAction
+from portal.checklists.cycles import NewCycle, cycle_problems
+from portal.checklists.improvements import MAX_TEXT, NewAction, action_problems
 from portal.forms import PortalForm, _l, strip
 
 
@@ -107,35 +111,47 @@ class CycleForm(PortalForm):
     participants = StringField(default="all")  # "chosen": only the agencies ticked
     # The ids ticked; one that names no agency is left out by the service.
     agencies = SelectMultipleField(validate_choice=False)
-    bands = StringField()  # checked by the service, which `portal demo-data` also calls
+    bands = StringField(default="")  # empty: the default bands
 
-    def _out_of_order(self, field: DateField) -> None:
-        dates = (self.opens_on.data, self.submission_deadline.data, self.review_deadline.data)
-        if problem := dates_out_of_order(*dates).get(field.name):
+    def __init__(self, formdata: Any = None, published: Collection[int] = (), **kwargs: Any):
+        super().__init__(formdata, **kwargs)
+        self.published = set(published)  # the checklist versions a cycle may use
+
+    def _breaks_a_rule(self, field: Field) -> None:
+        problems = cycle_problems(
+            self.template.data,
+            self.opens_on.data,
+            self.submission_deadline.data,
+            self.review_deadline.data,
+            self.bands.data,
+            self.published,
+        )
+        if problem := problems.get(field.name):
             raise ValidationError(problem)
 
-    # Beside the other fields' errors, not after them: the service checks the same again.
-    validate_submission_deadline = _out_of_order
-    validate_review_deadline = _out_of_order
+    validate_template = _breaks_a_rule
+    validate_submission_deadline = _breaks_a_rule
+    validate_review_deadline = _breaks_a_rule
+    validate_bands = _breaks_a_rule
 
     def new_cycle(self) -> NewCycle:
         return NewCycle(
             title_en=self.title_en.data,
-            title_km=self.title_km.data or "",
+            title_km=self.title_km.data,
             template=self.template.data,
             opens_on=self.opens_on.data,
             submission_deadline=self.submission_deadline.data,
             review_deadline=self.review_deadline.data,
             participants=self.participants.data or "all",
             agencies=[i for i in map(record_id, self.agencies.data or []) if i],
-            bands=self.bands.data or "",
+            bands=self.bands.data,
         )
 
 
 class ActionForm(PortalForm):
     """The chair sets an improvement action."""
 
-    indicator = StringField()  # the service knows which indicators the checklist has
+    indicator = StringField()
     action_en = _text(
         DataRequired(_l("Say what the agency must do.")),
         Length(max=MAX_TEXT, message=_l("Use at most %(max)s characters.")),
@@ -143,10 +159,25 @@ class ActionForm(PortalForm):
     action_km = _text(Length(max=MAX_TEXT, message=_l("Use at most %(max)s characters.")))
     due_on = _date(_l("Enter a date."))
 
+    def __init__(self, formdata: Any = None, indicators: Collection[int] = (), **kwargs: Any):
+        super().__init__(formdata, **kwargs)
+        self.indicators = set(indicators)  # the reviewed checklist's
+
+    def _breaks_a_rule(self, field: Field) -> None:
+        problems = action_problems(self._indicator_id(), self.due_on.data, self.indicators)
+        if problem := problems.get(field.name):
+            raise ValidationError(problem)
+
+    validate_indicator = _breaks_a_rule
+    validate_due_on = _breaks_a_rule
+
+    def _indicator_id(self) -> int | None:
+        return record_id(self.indicator.data or "")
+
     def new_action(self) -> NewAction:
         return NewAction(
-            indicator=record_id(self.indicator.data or ""),
+            indicator=self._indicator_id(),
             action_en=self.action_en.data,
-            action_km=self.action_km.data or "",
+            action_km=self.action_km.data,
             due_on=self.due_on.data,
         )

@@ -105,19 +105,29 @@ class NewAction:
     due_on: date
 
 
+async def indicator_ids(review: Review) -> set[int]:
+    """The indicators of the reviewed checklist version: an action improves one of them."""
+    checklist = await checklist_versions.frozen_structure(review.assessment["template_id"])
+    return {i["id"] for s in checklist["sections"] for i in s["indicators"]}
+
+
+def action_problems(indicator: int | None, due_on: date | None, known: set[int]) -> dict[str, str]:
+    """A message for each field of a new action that breaks a rule (a due date not given
+    is not compared)."""
+    errors = {}
+    if indicator not in known:
+        errors["indicator"] = _("Choose the indicator this action improves.")
+    if due_on is not None and due_on < clock.now().date():
+        errors["due_on"] = _("The due date cannot be in the past.")
+    return errors
+
+
 async def add_action(user: CurrentUser, review: Review, new: NewAction) -> None:
     """A new improvement action on a published rating (the chair's)."""
     if not review.is_chair or review.assessment["status"] != AssessmentStatus.rated:
         raise NotFound(_("Page not found."))
     rating = or_404(await rating_of(review.assessment["id"]))
-    checklist = await checklist_versions.frozen_structure(review.assessment["template_id"])
-    known = {i["id"] for s in checklist["sections"] for i in s["indicators"]}
-    errors = {}
-    if new.indicator not in known:
-        errors["indicator"] = _("Choose the indicator this action improves.")
-    if new.due_on < clock.now().date():
-        errors["due_on"] = _("The due date cannot be in the past.")
-    if errors:
+    if errors := action_problems(new.indicator, new.due_on, await indicator_ids(review)):
         raise FormErrors(errors)
     async with db.transaction():
         await ImprovementAction.insert(

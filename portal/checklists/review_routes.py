@@ -161,7 +161,8 @@ async def action_add(request: Request, user: SignedInUser, assessment_id: Record
     review = await panel.get_review(user, assessment_id)
 
     async def save() -> Redirect:
-        form = await read_form(request, ActionForm)
+        indicators = await improvements.indicator_ids(review)
+        form = await read_form(request, ActionForm, indicators=indicators)
         await improvements.add_action(user, review, form.new_action())
         return redirect(
             f"/reviews/{assessment_id}#plan", N_("The improvement action has been added.")

@@ -342,6 +342,21 @@ async def test_feedback_and_improvement_plan(client, make_agency, make_user):
     due = (clock.now().date() + timedelta(days=30)).isoformat()
     bad = await post_form(client, f"{url}/actions", {"indicator": str(codes["1.1"]), "due_on": due})
     assert bad.status_code == 400 and "Say what the agency must do." in bad.text
+    yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
+    wrong = await post_form(
+        client,
+        f"{url}/actions",
+        {"indicator": "999999", "action_km": "ក" * 2001, "due_on": yesterday},
+    )
+    assert wrong.status_code == 400  # every mistake at once, each beside its field
+    for message in (
+        "Choose the indicator this action improves.",
+        "Say what the agency must do.",
+        "Use at most 2000 characters.",
+        "The due date cannot be in the past.",
+    ):
+        assert message in wrong.text
+    assert await ImprovementAction.count() == 0
     added = await post_form(
         client,
         f"{url}/actions",
