@@ -107,7 +107,8 @@ async def sign_in(email: str, password: str, address: str) -> tuple[User, str]:
     if user is None or not valid or not user.is_active:
         await LOGIN_PER_ACCOUNT.hit(email, now)
         await LOGIN_PER_ADDRESS.hit(address, now)
-        raise FormErrors({"login": _(LOGIN_FAILED)})  # no field: it says nothing of which
+        # Beside no field: it must not tell which of the address or the password was wrong.
+        raise FormErrors({"login": _(LOGIN_FAILED)})
     await LOGIN_PER_ACCOUNT.clear(email)
     token = await start_session(user, now)
     await audit.record(user, "user.signed_in", "user", user.id)
