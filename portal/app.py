@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 from portal import db, home
 from portal.accounts import routes as accounts_routes
 from portal.agencies import routes as agencies_routes
+from portal.audit import routes as audit_routes
 from portal.checklists import assessment_routes, review_routes
 from portal.checklists import routes as checklists_routes
 from portal.complaints import agency_routes as complaint_agency_routes
@@ -53,15 +54,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             *home.ROUTES,
-            *accounts_routes.ROUTES,
-            *agencies_routes.ROUTES,
-            *checklists_routes.ROUTES,
-            *assessment_routes.ROUTES,
-            *review_routes.ROUTES,
+            accounts_routes.public,
+            accounts_routes.own_account,
+            accounts_routes.admin,
+            audit_routes.router,
+            agencies_routes.public,
+            agencies_routes.admin,
+            checklists_routes.router,
+            assessment_routes.assessment_pages,
+            assessment_routes.for_staff,
+            assessment_routes.for_committee,
+            assessment_routes.for_admins,
+            review_routes.for_members,
+            review_routes.for_readers,
+            review_routes.for_agencies,
+            review_routes.for_staff,
+            review_routes.for_admins,
             *case_routes.ROUTES,
             *complaint_agency_routes.ROUTES,
             deadlines_routes.router,
-            *notifications_routes.ROUTES,
+            notifications_routes.alerts,
+            notifications_routes.outbox_pages,
             *complaint_public_routes.ROUTES,
             *complaint_partner_routes.ROUTES,
         ],

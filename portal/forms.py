@@ -33,6 +33,12 @@ def _l(message: str) -> Any:
     return LazyProxy(i18n.gettext, message, enable_cache=False)
 
 
+def strip(text: str | None) -> str | None:
+    """A field filter: the text without the spaces around it (a value typed with a
+    trailing space is the same value)."""
+    return text.strip() if text else text
+
+
 # WTForms' own messages for a value it cannot read, translated through our catalogue.
 WTFORMS_MESSAGES = (
     N_("Not a valid date value."),
@@ -67,9 +73,11 @@ def _fields(fields: Iterable[Field]) -> Iterator[Field]:
             yield field
 
 
-async def read_form(request: Request, form_class: type[F]) -> F:
-    """The submitted form, checked; FormErrors if a field is wrong."""
-    form = form_class(await request.form())
+async def read_form(request: Request, form_class: type[F], **context: Any) -> F:
+    """The submitted form, checked; FormErrors if a field is wrong. `context` goes to the
+    form's constructor: what its checks need to know (the codes already in use, say), so
+    that every error shows at once."""
+    form = form_class(await request.form(), **context)
     if not form.validate():
         raise FormErrors(errors_by_field(form))
     return form

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal import i18n
-from portal.access import OptionalRecordId, RecordId, role_required, signed_in
+from portal.access import RecordId, role_required, signed_in
 from portal.accounts import services
-from portal.accounts.services import NewUser
-from portal.accounts.tables import (
-    Constituency,
-    Organisation,
-    OrganisationKind,
-    Role,
-)
+from portal.accounts.forms import LoginForm, NewUserForm, PasswordForm
+from portal.accounts.tables import Constituency, Organisation, OrganisationKind, Role
 from portal.agencies.tables import Agency
-from portal.audit import services as audit
-from portal.audit.actions import Action
-from portal.errors import DomainError, FormErrors
+from portal.forms import read_form, submit
 from portal.i18n import N_, local_name
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
-from portal.web import SESSION_COOKIE
-
-admin_only = [role_required(Role.admin)]
+from portal.web import SESSION_COOKIE, SignedInUser
 
 
 def _safe_next(target: str | None) -> str:
@@ -49,39 +39,50 @@ def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
     )
 
 
+def _login_page(
+    request: Request, target: str, form: dict | None = None, errors: dict | None = None
+) -> Template:
+    return render(request, "accounts/login.html", form=form or {}, errors=errors or {}, next=target)
+
+
+# --- anyone -----------------------------------------------------------------------------
+
+
 @get("/login", name="login")
 async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+    # Open to all: the optional user is read from the request to send a signed-in one on.
     if request.scope.get("user") is not None:
         return redirect(_safe_next(next))
-    return render(request, "accounts/login.html", next=_safe_next(next))
+    return _login_page(request, _safe_next(next))
 
 
 @post("/login")
-async def login_submit(request: Request) -> Template | Redirect:
-    form = await request.form()
-    email, password = form.get("email", ""), form.get("password", "")
-    target = _safe_next(form.get("next"))
-    try:
+async def login_submit(request: Request) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, LoginForm)
         user, token = await services.sign_in(
-            email, password, client_address(request.scope, get_settings())
+            form.email.data, form.password.data, client_address(request.scope, get_settings())
         )
-    except DomainError as error:
-        return render(
-            request,
-            "accounts/login.html",
-            status_code=error.status_code,
-            form={"email": email},
-            login_error=error.message,
-            next=target,
-        )
-    # Whatever session the browser carried before ends: one live id per sign-in.
-    await services.sign_out(request.cookies.get(SESSION_COOKIE))
-    response = redirect("/account/password" if user.must_change_password else target)
-    response.cookies.append(_session_cookie(token))
-    return response
+        # Whatever session the browser carried before ends: one live id per sign-in.
+        await services.sign_out(request.cookies.get(SESSION_COOKIE))
+        target = _safe_next(form.next.data)
+        response = redirect("/account/password" if user.must_change_password else target)
+        response.cookies.append(_session_cookie(token))
+        return response
+
+    def again(form: dict, errors: dict) -> Template:
+        return _login_page(request, _safe_next(form.get("next")), form, errors)
+
+    return await submit(request, save, again, LoginForm)
 
 
-@post("/logout", guards=[signed_in])
+public = Router(path="/", route_handlers=[login_page, login_submit])
+
+
+# --- any signed-in user -----------------------------------------------------------------
+
+
+@post("/logout")
 async def logout(request: Request) -> Redirect:
     await services.sign_out(request.cookies.get(SESSION_COOKIE))
     response = redirect("/", N_("You have signed out."))
@@ -89,138 +90,122 @@ async def logout(request: Request) -> Redirect:
     return response
 
 
-@get("/account/password", guards=[signed_in])
+@get("/account/password")
 async def password_page(request: Request) -> Template:
     return render(request, "accounts/password.html")
 
 
-@post("/account/password", guards=[signed_in])
-async def password_submit(request: Request) -> Template | Redirect:
-    form = await request.form()
-    new, repeat = form.get("new_password", ""), form.get("repeat_password", "")
-    errors: dict[str, str] = {}
-    if new != repeat:
-        errors["repeat_password"] = i18n.gettext("The two new passwords are not the same.")
-    else:
-        try:
-            await services.change_own_password(
-                request.scope["user"], form.get("current_password", ""), new
-            )
-        except DomainError as error:
-            errors[error.field or "new_password"] = error.message
-    if errors:
-        return render(request, "accounts/password.html", status_code=400, errors=errors)
-    return redirect("/", N_("Your password has been changed."))
+@post("/account/password")
+async def password_submit(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, PasswordForm)
+        await services.change_own_password(user, form.current_password.data, form.new_password.data)
+        return redirect("/", N_("Your password has been changed."))
+
+    def again(form: dict, errors: dict) -> Template:
+        return render(request, "accounts/password.html", errors=errors)
+
+    return await submit(request, save, again, PasswordForm)
 
 
-# --- admin: users ---------------------------------------------------------------------
+own_account = Router(
+    path="/", guards=[signed_in], route_handlers=[logout, password_page, password_submit]
+)
 
 
-async def _user_form_choices() -> dict:
+# --- admin: users -----------------------------------------------------------------------
+
+
+async def _user_form_page(request: Request, form: dict, errors: dict | None = None) -> Template:
     agencies = await Agency.select(Agency.licence_number, Agency.name_en, Agency.name_km).order_by(
         Agency.name_en
     )
     organisations = await Organisation.select(Organisation.name).order_by(Organisation.name)
-    return {
-        "roles": Role,
-        "constituencies": Constituency,
-        "organisation_kinds": OrganisationKind,
-        "agency_options": [
+    return render(
+        request,
+        "accounts/user_new.html",
+        form=form,
+        errors=errors or {},
+        roles=Role,
+        constituencies=Constituency,
+        organisation_kinds=OrganisationKind,
+        agency_options=[
             (
                 a["licence_number"],
                 f"{local_name(a['name_en'], a['name_km'])} ({a['licence_number']})",
             )
             for a in agencies
         ],
-        "organisations": [o["name"] for o in organisations],
-    }
+        organisations=[o["name"] for o in organisations],
+    )
 
 
-@get("/admin/users", guards=admin_only)
+@get("/")
 async def user_list(
     request: Request, role: FromQuery[str] = "", q: FromQuery[str] = ""
 ) -> Template:
     users = await services.list_users(role=role, search=q)
     return render(
-        request, "admin/users.html", users=users, roles=Role, filters={"role": role, "q": q}
+        request, "accounts/users.html", users=users, roles=Role, filters={"role": role, "q": q}
     )
 
 
-@get("/admin/users/new", guards=admin_only)
+@get("/new")
 async def user_new(request: Request, agency: FromQuery[str] = "") -> Template:
     """The new-account form; from an agency's page it comes ready for that agency's staff."""
-    return render(
+    return await _user_form_page(
         request,
-        "admin/user_new.html",
-        form={"role": "agency" if agency else "", "agency": agency, "organisation_kind": "ngo"},
-        **await _user_form_choices(),
+        {"role": "agency" if agency else "", "agency": agency, "organisation_kind": "ngo"},
     )
 
 
-@post("/admin/users/new", guards=admin_only)
-async def user_create(request: Request) -> Template | Redirect:
-    form = dict(await request.form())
-    new = NewUser(
-        email=form.get("email", ""),
-        full_name=form.get("full_name", ""),
-        role=form.get("role", ""),
-        password=form.get("password", ""),
-        agency_licence=form.get("agency", ""),
-        organisation_name=form.get("organisation", ""),
-        organisation_kind=form.get("organisation_kind", "ngo"),
-        constituency=form.get("constituency", ""),
-    )
-    try:
-        user = await services.create_user(request.scope["user"], new)
-    except FormErrors as error:
-        form.pop("password", None)
-        errors = {field: i18n.gettext(message) for field, message in error.errors.items()}
-        return render(
-            request,
-            "admin/user_new.html",
-            status_code=400,
-            form=form,
-            errors=errors,
-            **await _user_form_choices(),
-        )
-    return redirect(f"/admin/users/{user.id}", N_("The account has been created."))
+@post("/new")
+async def user_create(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, NewUserForm)
+        created = await services.create_user(user, form.new_user())
+        return redirect(f"/admin/users/{created.id}", N_("The account has been created."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _user_form_page(request, form, errors)
+
+    return await submit(request, save, again, NewUserForm)
 
 
-@get("/admin/users/{user_id:int}", guards=admin_only)
+@get("/{user_id:int}")
 async def user_detail(request: Request, user_id: RecordId) -> Template:
-    user = await services.get_user(user_id)
-    return render(request, "admin/user_detail.html", account=await services.describe(user))
+    account = await services.get_user(user_id)
+    return render(request, "accounts/user_detail.html", account=await services.describe(account))
 
 
-@post("/admin/users/{user_id:int}/deactivate", guards=admin_only)
-async def user_deactivate(request: Request, user_id: RecordId) -> Redirect:
-    await services.set_active(request.scope["user"], user_id, active=False)
+@post("/{user_id:int}/deactivate")
+async def user_deactivate(user: SignedInUser, user_id: RecordId) -> Redirect:
+    await services.set_active(user, user_id, active=False)
     return redirect(f"/admin/users/{user_id}", N_("The account has been deactivated."))
 
 
-@post("/admin/users/{user_id:int}/activate", guards=admin_only)
-async def user_activate(request: Request, user_id: RecordId) -> Redirect:
-    await services.set_active(request.scope["user"], user_id, active=True)
+@post("/{user_id:int}/activate")
+async def user_activate(user: SignedInUser, user_id: RecordId) -> Redirect:
+    await services.set_active(user, user_id, active=True)
     return redirect(f"/admin/users/{user_id}", N_("The account has been reactivated."))
 
 
-@post("/admin/users/{user_id:int}/reset-password", guards=admin_only)
-async def user_reset_password(request: Request, user_id: RecordId) -> Template:
-    user, temporary = await services.reset_password(request.scope["user"], user_id)
+@post("/{user_id:int}/reset-password")
+async def user_reset_password(request: Request, user: SignedInUser, user_id: RecordId) -> Template:
+    account, temporary = await services.reset_password(user, user_id)
     # Shown once, on this page only: it is never stored in clear or put in a URL.
     return render(
         request,
-        "admin/user_detail.html",
-        account=await services.describe(user),
+        "accounts/user_detail.html",
+        account=await services.describe(account),
         temporary_password=temporary,
     )
 
 
-@post("/admin/users/{user_id:int}/supervisor", guards=admin_only)
-async def user_supervisor(request: Request, user_id: RecordId) -> Redirect:
-    form = await request.form()
-    on = form.get("supervisor") == "yes"
-    await services.set_supervisor(request.scope["user"], user_id, on)
+@post("/{user_id:int}/supervisor")
+async def user_supervisor(request: Request, user: SignedInUser, user_id: RecordId) -> Redirect:
+    on = (await request.form()).get("supervisor") == "yes"
+    await services.set_supervisor(user, user_id, on)
     message = (
         N_("The officer is now a supervisor.")
         if on
@@ -229,34 +214,17 @@ async def user_supervisor(request: Request, user_id: RecordId) -> Redirect:
     return redirect(f"/admin/users/{user_id}", message)
 
 
-@get("/admin/audit", guards=admin_only)
-async def audit_log(
-    request: Request, before: OptionalRecordId = None, action: FromQuery[str] = ""
-) -> Template:
-    rows, next_before = await audit.page(before_id=before, action=action)
-    return render(
-        request,
-        "admin/audit.html",
-        events=rows,
-        actions=Action,
-        action=action,
-        next_before=next_before,
-    )
-
-
-ROUTES = [
-    login_page,
-    login_submit,
-    logout,
-    password_page,
-    password_submit,
-    user_list,
-    user_new,
-    user_create,
-    user_detail,
-    user_deactivate,
-    user_activate,
-    user_reset_password,
-    audit_log,
-    user_supervisor,
-]
+admin = Router(
+    path="/admin/users",
+    guards=[role_required(Role.admin)],
+    route_handlers=[
+        user_list,
+        user_new,
+        user_create,
+        user_detail,
+        user_deactivate,
+        user_activate,
+        user_reset_password,
+        user_supervisor,
+    ],
+)

@@ -76,9 +76,9 @@ def _password_too_short() -> str:
     return _("Use at least %(count)s characters.") % {"count": MIN_PASSWORD_LENGTH}
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(_password_too_short(), field="password")
+        raise FormErrors({field: _password_too_short()})
 
 
 def generate_password() -> str:
@@ -107,7 +107,8 @@ async def sign_in(email: str, password: str, address: str) -> tuple[User, str]:
     if user is None or not valid or not user.is_active:
         await LOGIN_PER_ACCOUNT.hit(email, now)
         await LOGIN_PER_ADDRESS.hit(address, now)
-        raise DomainError(_(LOGIN_FAILED))
+        # Beside no field: it must not tell which of the address or the password was wrong.
+        raise FormErrors({"login": _(LOGIN_FAILED)})
     await LOGIN_PER_ACCOUNT.clear(email)
     token = await start_session(user, now)
     await audit.record(user, "user.signed_in", "user", user.id)
@@ -180,8 +181,8 @@ async def purge_expired_sessions(settings: Settings) -> int:
 async def change_own_password(user: CurrentUser, current: str, new: str) -> None:
     stored = await User.select(User.password_hash).where(User.id == user.id).first()
     if not await verify_password(stored["password_hash"] if stored else None, current):
-        raise DomainError(_("The current password is not right."), field="current_password")
-    check_password_rules(new)
+        raise FormErrors({"current_password": _("The current password is not right.")})
+    check_password_rules(new, field="new_password")
     password_hash = await hash_password(new)
     await User.update({User.password_hash: password_hash, User.must_change_password: False}).where(
         User.id == user.id

@@ -1,25 +1,26 @@
-"""The public agency registry pages."""
+"""The public agency registry pages, and the admin's keeping of the registry."""
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies import services
+from portal.agencies.forms import AgencyForm
 from portal.agencies.tables import Association, LicenceStatus
 from portal.checklists import ratings
-from portal.errors import FormErrors
+from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, SECTORS
 from portal.templating import redirect, render
-from portal.web import uploaded_bytes
+from portal.web import SignedInUser, uploaded_bytes
 
 
-@get("/agencies")
+@get("/")
 async def registry(
     request: Request,
     q: FromQuery[str] = "",
@@ -42,7 +43,7 @@ async def registry(
     )
 
 
-@get("/agencies/{agency_id:int}")
+@get("/{agency_id:int}")
 async def agency_page(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
     return render(
@@ -57,25 +58,18 @@ async def agency_page(request: Request, agency_id: RecordId) -> Template:
     )
 
 
-ROUTES = [registry, agency_page]
+public = Router(path="/agencies", route_handlers=[registry, agency_page])
 
 
 # --- admin: keeping the registry -------------------------------------------------------
 
-admin_only = [role_required(Role.admin)]
-
 
 def _form_page(
-    request: Request,
-    form: dict,
-    errors: dict | None = None,
-    agency_id: int | None = None,
-    status_code: int = 200,
+    request: Request, form: dict, errors: dict | None = None, agency_id: int | None = None
 ) -> Template:
     return render(
         request,
-        "admin/agency_form.html",
-        status_code=status_code,
+        "agencies/agency_form.html",
         form=form,
         errors=errors or {},
         agency_id=agency_id,
@@ -89,16 +83,15 @@ def _form_page(
     )
 
 
-async def _posted(request: Request) -> dict[str, str]:
-    """The agency form as sent, with the ticked destinations and sectors as "TH;MY"."""
-    data = await request.form()
-    form = {k: v for k, v in data.items() if isinstance(v, str)}
-    for name in ("destinations", "sectors"):
-        form[name] = ";".join(str(v) for v in data.getall(name)) if name in data else ""
-    return form
+async def _form_again(
+    request: Request, form: dict, errors: dict, agency_id: int | None = None
+) -> Template:
+    """The form as sent, its ticked destinations and sectors included."""
+    sent = AgencyForm(await request.form()).as_row()
+    return _form_page(request, {**form, **sent}, errors, agency_id)
 
 
-@get("/admin/agencies", guards=admin_only)
+@get("/agencies")
 async def admin_agencies(
     request: Request, q: FromQuery[str] = "", after: FromQuery[str] = ""
 ) -> Template:
@@ -106,7 +99,7 @@ async def admin_agencies(
     agencies, next_after = await services.search(filters, after=after)
     return render(
         request,
-        "admin/agencies.html",
+        "agencies/admin_list.html",
         agencies=agencies,
         next_after=next_after,
         filters=filters,
@@ -114,42 +107,44 @@ async def admin_agencies(
     )
 
 
-@get("/admin/agencies/new", guards=admin_only)
+@get("/agencies/new")
 async def agency_new(request: Request) -> Template:
     return _form_page(request, {"licence_status": "active", "association": "none"})
 
 
-@post("/admin/agencies/new", guards=admin_only)
-async def agency_create(request: Request) -> Template | Redirect:
-    form = await _posted(request)
-    try:
-        agency = await services.create_agency(request.scope["user"], form)
-    except FormErrors as error:
-        return _form_page(request, form, error.errors, status_code=400)
-    return redirect(f"/agencies/{agency.id}", N_("The agency has been added to the registry."))
+@post("/agencies/new")
+async def agency_create(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, AgencyForm)
+        agency = await services.create_agency(user, form.as_row())
+        return redirect(f"/agencies/{agency.id}", N_("The agency has been added to the registry."))
+
+    return await submit(request, save, lambda form, errors: _form_again(request, form, errors))
 
 
-@get("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
+@get("/agencies/{agency_id:int}/edit")
 async def agency_edit(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
     form = {k: ("" if v is None else str(v)) for k, v in agency.items()}
     return _form_page(request, form, agency_id=agency_id)
 
 
-@post("/admin/agencies/{agency_id:int}/edit", guards=admin_only)
-async def agency_update(request: Request, agency_id: RecordId) -> Template | Redirect:
-    form = await _posted(request)
-    try:
-        await services.update_agency(request.scope["user"], agency_id, form)
-    except FormErrors as error:
-        return _form_page(request, form, error.errors, agency_id=agency_id, status_code=400)
-    return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
+@post("/agencies/{agency_id:int}/edit")
+async def agency_update(request: Request, user: SignedInUser, agency_id: RecordId) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, AgencyForm)
+        await services.update_agency(user, agency_id, form.as_row())
+        return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
+
+    return await submit(
+        request, save, lambda form, errors: _form_again(request, form, errors, agency_id)
+    )
 
 
 def _import_page(request: Request, problems: list | None = None) -> Template:
     return render(
         request,
-        "admin/agency_import.html",
+        "agencies/import.html",
         status_code=400 if problems else 200,
         columns=services.CSV_COLUMNS,
         destinations=DESTINATIONS,
@@ -158,26 +153,30 @@ def _import_page(request: Request, problems: list | None = None) -> Template:
     )
 
 
-@get("/admin/agencies/import", guards=admin_only)
+@get("/agencies/import")
 async def import_page(request: Request) -> Template:
     return _import_page(request)
 
 
-@post("/admin/agencies/import", guards=admin_only)
-async def import_submit(request: Request) -> Template | Redirect:
-    content = await uploaded_bytes(request, "file")
-    report = await services.import_csv(request.scope["user"], content)
+@post("/agencies/import")
+async def import_submit(request: Request, user: SignedInUser) -> Template | Redirect:
+    # Not a field form: a report of the file's wrong lines, not an error beside a field.
+    report = await services.import_csv(user, await uploaded_bytes(request, "file"))
     if report.problems:
         return _import_page(request, report.problems)
     return redirect("/admin/agencies", N_("The agencies in the file have been added."))
 
 
-ROUTES += [
-    admin_agencies,
-    agency_new,
-    agency_create,
-    agency_edit,
-    agency_update,
-    import_page,
-    import_submit,
-]
+admin = Router(
+    path="/admin",
+    guards=[role_required(Role.admin)],
+    route_handlers=[
+        admin_agencies,
+        agency_new,
+        agency_create,
+        agency_edit,
+        agency_update,
+        import_page,
+        import_submit,
+    ],
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -15,16 +15,17 @@ from portal import uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.checklists import assessments, clarifications, cycles, panel, scoring
+from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.errors import FormErrors
+from portal.forms import read_form, sent_values, submit
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
-from portal.web import text_fields
+from portal.web import SignedInUser
 
-readers = [role_required(Role.agency, Role.committee, Role.admin)]
+# Readers look; only the agency changes its own answers (this guard adds to the Router's).
 agency_only = [role_required(Role.agency)]
-staff = [role_required(Role.committee, Role.admin)]
 
 
 def _section_url(assessment_id: int, section_id: int, indicator_id: int | None = None) -> str:
@@ -50,13 +51,10 @@ async def _entries(
     return entries
 
 
-def _section(
-    request: Request, page: dict[str, Any], status_code: int = 200, **extra: Any
-) -> Template:
+def _section(request: Request, page: dict[str, Any], **extra: Any) -> Template:
     return render(
         request,
         "checklists/section.html",
-        status_code=status_code,
         answer_labels=AnswerChoice,
         statuses=AssessmentStatus,
         **page,
@@ -67,19 +65,11 @@ def _section(
 # --- the agency's pages (read-only for the committee and admins once submitted) -------
 
 
-@get("/assessments", guards=agency_only)
-async def assessment_list(request: Request) -> Template:
-    return render(
-        request,
-        "checklists/assessments.html",
-        assessments=await assessments.agency_assessments(request.scope["user"]),
-        statuses=AssessmentStatus,
-    )
-
-
-@get("/assessments/{assessment_id:int}", guards=readers)
-async def assessment_overview(request: Request, assessment_id: RecordId) -> Template:
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+@get("/{assessment_id:int}")
+async def assessment_overview(
+    request: Request, user: SignedInUser, assessment_id: RecordId
+) -> Template:
+    assessment = await assessments.get_assessment(user, assessment_id)
     return render(
         request,
         "checklists/assessment.html",
@@ -89,46 +79,67 @@ async def assessment_overview(request: Request, assessment_id: RecordId) -> Temp
     )
 
 
-@get("/assessments/{assessment_id:int}/sections/{section_id:int}", guards=readers)
-async def section_page(request: Request, assessment_id: RecordId, section_id: RecordId) -> Template:
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+@get("/{assessment_id:int}/sections/{section_id:int}")
+async def section_page(
+    request: Request, user: SignedInUser, assessment_id: RecordId, section_id: RecordId
+) -> Template:
+    assessment = await assessments.get_assessment(user, assessment_id)
     page = await assessments.section_page(assessment, section_id)
     return _section(request, page, assessment=assessment)
 
 
-@post("/assessments/{assessment_id:int}/sections/{section_id:int}", guards=agency_only)
+@get("/{assessment_id:int}/evidence/{evidence_id:int}")
+async def evidence_download(
+    user: SignedInUser, assessment_id: RecordId, evidence_id: RecordId
+) -> Response:
+    assessment = await assessments.get_assessment(user, assessment_id)
+    evidence = await assessments.evidence_file(assessment, evidence_id)
+    return uploads.download(evidence["stored_name"], evidence["filename"], evidence["content_type"])
+
+
+@get("/", guards=agency_only)
+async def assessment_list(request: Request, user: SignedInUser) -> Template:
+    return render(
+        request,
+        "checklists/assessments.html",
+        assessments=await assessments.agency_assessments(user),
+        statuses=AssessmentStatus,
+    )
+
+
+@post("/{assessment_id:int}/sections/{section_id:int}", guards=agency_only)
 async def section_save(
-    request: Request, assessment_id: RecordId, section_id: RecordId
-) -> Template | Redirect:
+    request: Request, user: SignedInUser, assessment_id: RecordId, section_id: RecordId
+) -> Response:
     """The Save button: every answer of the article at once (the page without JavaScript)."""
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+    assessment = await assessments.get_assessment(user, assessment_id)
     page = await assessments.section_page(assessment, section_id)
-    entries = await _entries(request, [i["id"] for i in page["section"]["indicators"]])
-    try:
-        await assessments.save_answers(request.scope["user"], assessment, entries)
-    except FormErrors as error:
-        form = await text_fields(request)
-        return _section(
-            request, page, status_code=400, assessment=assessment, form=form, errors=error.errors
-        )
-    go_on = (await request.form()).get("then") == "next" and page["next_section"]
-    target = page["next_section"]["id"] if go_on else section_id
-    return redirect(_section_url(assessment_id, target), N_("Your answers have been saved."))
+
+    async def save() -> Redirect:
+        entries = await _entries(request, [i["id"] for i in page["section"]["indicators"]])
+        await assessments.save_answers(user, assessment, entries)
+        go_on = (await request.form()).get("then") == "next" and page["next_section"]
+        target = page["next_section"]["id"] if go_on else section_id
+        return redirect(_section_url(assessment_id, target), N_("Your answers have been saved."))
+
+    def again(form: dict, errors: dict) -> Template:
+        return _section(request, page, assessment=assessment, form=form, errors=errors)
+
+    return await submit(request, save, again)
 
 
-@post("/assessments/{assessment_id:int}/indicators/{indicator_id:int}", guards=agency_only)
+@post("/{assessment_id:int}/indicators/{indicator_id:int}", guards=agency_only)
 async def indicator_save(
-    request: HTMXRequest, assessment_id: RecordId, indicator_id: RecordId
+    request: HTMXRequest, user: SignedInUser, assessment_id: RecordId, indicator_id: RecordId
 ) -> Template | Redirect:
     """htmx saves one indicator when a field changes; answers with the indicator's status,
     its evidence list and the progress bar."""
-    user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
     entries = await _entries(request, [indicator_id])
     errors: dict[str, str] = {}
     try:
         await assessments.save_answers(user, assessment, entries)
-    except FormErrors as error:
+    except FormErrors as error:  # not submit(): htmx swaps only 2xx answers
         errors = error.errors
     section_id = await assessments.section_of(assessment, indicator_id)
     if not request.htmx:
@@ -138,7 +149,6 @@ async def indicator_save(
     return render(
         request,
         "checklists/_indicator_saved.html",
-        status_code=200,  # htmx swaps only 2xx answers; the errors show in the fragment
         assessment=assessment,
         item=item,
         errors=errors,
@@ -148,20 +158,10 @@ async def indicator_save(
     )
 
 
-@get("/assessments/{assessment_id:int}/evidence/{evidence_id:int}", guards=readers)
-async def evidence_download(
-    request: Request, assessment_id: RecordId, evidence_id: RecordId
-) -> Response:
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
-    evidence = await assessments.evidence_file(assessment, evidence_id)
-    return uploads.download(evidence["stored_name"], evidence["filename"], evidence["content_type"])
-
-
-@post("/assessments/{assessment_id:int}/evidence/{evidence_id:int}/delete", guards=agency_only)
+@post("/{assessment_id:int}/evidence/{evidence_id:int}/delete", guards=agency_only)
 async def evidence_delete(
-    request: Request, assessment_id: RecordId, evidence_id: RecordId
+    user: SignedInUser, assessment_id: RecordId, evidence_id: RecordId
 ) -> Redirect:
-    user = request.scope["user"]
     assessment = await assessments.get_assessment(user, assessment_id)
     indicator_id = await assessments.remove_evidence(user, assessment, evidence_id)
     section_id = await assessments.section_of(assessment, indicator_id)
@@ -170,39 +170,37 @@ async def evidence_delete(
     )
 
 
-@post(
-    "/assessments/{assessment_id:int}/indicators/{indicator_id:int}/questions", guards=agency_only
-)
+@post("/{assessment_id:int}/indicators/{indicator_id:int}/questions", guards=agency_only)
 async def question_ask(
-    request: Request, assessment_id: RecordId, indicator_id: RecordId
-) -> Template | Redirect:
-    user = request.scope["user"]
+    request: Request, user: SignedInUser, assessment_id: RecordId, indicator_id: RecordId
+) -> Response:
     assessment = await assessments.get_assessment(user, assessment_id)
-    form = await text_fields(request)
     section_id = await assessments.section_of(assessment, indicator_id)
-    try:
-        await clarifications.ask(
-            user, assessment, indicator_id, form.get(f"question-{indicator_id}", "")
+
+    async def save() -> Redirect:
+        question = (await sent_values(request)).get(f"question-{indicator_id}", "")
+        await clarifications.ask(user, assessment, indicator_id, question)
+        return redirect(
+            _section_url(assessment_id, section_id, indicator_id),
+            N_(
+                "Your question has been sent to the committee. The answer will show under the indicator."
+            ),
         )
-    except FormErrors as error:
+
+    async def again(form: dict, errors: dict) -> Template:
         page = await assessments.section_page(assessment, section_id)
-        return _section(
-            request, page, status_code=400, assessment=assessment, form=form, errors=error.errors
-        )
-    return redirect(
-        _section_url(assessment_id, section_id, indicator_id),
-        N_(
-            "Your question has been sent to the committee. The answer will show under the indicator."
-        ),
-    )
+        return _section(request, page, assessment=assessment, form=form, errors=errors)
+
+    return await submit(request, save, again)
 
 
-@post("/assessments/{assessment_id:int}/submit", guards=agency_only)
-async def assessment_submit(request: Request, assessment_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{assessment_id:int}/submit", guards=agency_only)
+async def assessment_submit(
+    request: Request, user: SignedInUser, assessment_id: RecordId
+) -> Template | Redirect:
     assessment = await assessments.get_assessment(user, assessment_id)
     missing = await assessments.submit(user, assessment)
-    if missing:
+    if missing:  # a button, not a form: the overview lists what is still to complete
         return render(
             request,
             "checklists/assessment.html",
@@ -218,15 +216,32 @@ async def assessment_submit(request: Request, assessment_id: RecordId) -> Templa
     )
 
 
+assessment_pages = Router(
+    path="/assessments",
+    guards=[role_required(Role.agency, Role.committee, Role.admin)],
+    route_handlers=[
+        assessment_overview,
+        section_page,
+        evidence_download,
+        assessment_list,
+        section_save,
+        indicator_save,
+        evidence_delete,
+        question_ask,
+        assessment_submit,
+    ],
+)
+
+
 # --- cycles: opened by admins, followed by the committee -------------------------------
 
 
-@get("/cycles", guards=staff)
+@get("/cycles")
 async def cycle_list(request: Request) -> Template:
     return render(request, "checklists/cycles.html", cycles=await cycles.list_cycles())
 
 
-@get("/cycles/{cycle_id:int}", guards=staff)
+@get("/cycles/{cycle_id:int}")
 async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
@@ -239,11 +254,59 @@ async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
     )
 
 
+@get("/committee/questions")
+async def question_list(request: Request, show: FromQuery[str] = "waiting") -> Template:
+    return render(
+        request,
+        "checklists/questions.html",
+        show=show,
+        questions=await clarifications.for_committee(waiting_only=show != "all"),
+    )
+
+
+for_staff = Router(
+    path="/",
+    guards=[role_required(Role.committee, Role.admin)],
+    route_handlers=[cycle_list, cycle_page, question_list],
+)
+
+
+@post("/committee/questions/{clarification_id:int}")
+async def question_answer(
+    request: Request, user: SignedInUser, clarification_id: RecordId
+) -> Response:
+    async def save() -> Redirect:
+        form = await sent_values(request)
+        await clarifications.reply(
+            user,
+            clarification_id,
+            form.get(f"answer-{clarification_id}", ""),
+            publish=form.get("publish") == "yes",
+        )
+        return redirect("/committee/questions", N_("Your answer has been saved."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        return render(
+            request,
+            "checklists/questions.html",
+            show="waiting",
+            questions=await clarifications.for_committee(waiting_only=False),
+            form=form,
+            errors=errors,
+        )
+
+    return await submit(request, save, again)
+
+
+for_committee = Router(
+    path="/", guards=[role_required(Role.committee)], route_handlers=[question_answer]
+)
+
+
 async def _cycle_form(request: Request, form: dict, errors: dict | None = None) -> Template:
     return render(
         request,
         "checklists/cycle_form.html",
-        status_code=400 if errors else 200,
         form=form,
         default_bands=scoring.bands_text(scoring.DEFAULT_BANDS),
         errors=errors or {},
@@ -259,73 +322,28 @@ async def _cycle_form(request: Request, form: dict, errors: dict | None = None) 
     )
 
 
-@get("/admin/cycles/new", guards=[role_required(Role.admin)])
+@get("/new")
 async def cycle_new(request: Request) -> Template:
     return await _cycle_form(request, {"participants": "all"})
 
 
-@post("/admin/cycles/new", guards=[role_required(Role.admin)])
-async def cycle_create(request: Request) -> Template | Redirect:
-    data = await request.form()
-    form = await text_fields(request)
-    chosen = [str(v) for v in data.getall("agencies")] if "agencies" in data else []
-    new = cycles.NewCycle(
-        **{k: form.get(k, "") for k in cycles.NEW_CYCLE_TEXT_FIELDS}, agencies=chosen
-    )
-    try:
-        cycle = await cycles.open_cycle(request.scope["user"], new)
-    except FormErrors as error:
-        return await _cycle_form(request, {**form, "agencies": chosen}, error.errors)
-    return redirect(f"/cycles/{cycle.id}", N_("The assessment cycle has been opened."))
+@post("/new")
+async def cycle_create(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        published = await cycles.published_template_ids()
+        form = await read_form(request, CycleForm, published=published)
+        cycle = await cycles.open_cycle(user, form.new_cycle())
+        return redirect(f"/cycles/{cycle.id}", N_("The assessment cycle has been opened."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        ticked = CycleForm(await request.form()).agencies.data  # every box, not just one
+        return await _cycle_form(request, {**form, "agencies": ticked}, errors)
+
+    return await submit(request, save, again)
 
 
-@get("/committee/questions", guards=staff)
-async def question_list(request: Request, show: FromQuery[str] = "waiting") -> Template:
-    return render(
-        request,
-        "checklists/questions.html",
-        show=show,
-        questions=await clarifications.for_committee(waiting_only=show != "all"),
-    )
-
-
-@post("/committee/questions/{clarification_id:int}", guards=[role_required(Role.committee)])
-async def question_answer(request: Request, clarification_id: RecordId) -> Template | Redirect:
-    form = await text_fields(request)
-    try:
-        await clarifications.reply(
-            request.scope["user"],
-            clarification_id,
-            form.get(f"answer-{clarification_id}", ""),
-            publish=form.get("publish") == "yes",
-        )
-    except FormErrors as error:
-        return render(
-            request,
-            "checklists/questions.html",
-            status_code=400,
-            show="waiting",
-            questions=await clarifications.for_committee(waiting_only=False),
-            form=form,
-            errors=error.errors,
-        )
-    return redirect("/committee/questions", N_("Your answer has been saved."))
-
-
-ROUTES = [
-    assessment_list,
-    assessment_overview,
-    section_page,
-    section_save,
-    indicator_save,
-    evidence_download,
-    evidence_delete,
-    question_ask,
-    assessment_submit,
-    cycle_list,
-    cycle_page,
-    cycle_new,
-    cycle_create,
-    question_list,
-    question_answer,
-]
+for_admins = Router(
+    path="/admin/cycles",
+    guards=[role_required(Role.admin)],
+    route_handlers=[cycle_new, cycle_create],
+)

@@ -11,19 +11,8 @@ from portal.audit import services as audit
 from portal.checklists.checklist_versions import get
 from portal.checklists.tables import ChecklistTemplate, Indicator, Section, TemplateStatus
 from portal.errors import DomainError, FormErrors
+from portal.i18n import N_
 from portal.i18n import gettext as _
-
-INDICATOR_FIELDS = [
-    "code",
-    "text_en",
-    "text_km",
-    "guidance_en",
-    "guidance_km",
-    "evidence_hint_en",
-    "evidence_hint_km",
-    "max_score",
-]
-SECTION_FIELDS = ["code", "title_en", "title_km"]
 
 
 async def draft(template_id: int) -> ChecklistTemplate:
@@ -54,37 +43,39 @@ async def get_indicator(template_id: int, indicator_id: int) -> dict:
     )
 
 
-async def _unique_code(table: Any, template_id: int, code: str, own_id: int | None) -> bool:
-    query = table.exists().where(table.template == template_id).where(table.code == code)
-    if own_id is not None:
-        query = query.where(table.id != own_id)
-    return not await query
+INDICATOR_CODE_TAKEN = N_("Another indicator of this version has this code.")
+SECTION_CODE_TAKEN = N_("Another article of this version has this code.")
 
 
-async def _clean_indicator(template_id: int, form: dict, own_id: int | None) -> dict:
-    values = {name: str(form.get(name, "")).strip() for name in INDICATOR_FIELDS}
-    errors = {}
-    if not values["code"]:
-        errors["code"] = _("Enter a code, such as 3.2.")
-    elif not await _unique_code(Indicator, template_id, values["code"], own_id):
-        errors["code"] = _("Another indicator of this version has this code.")
-    if not values["text_en"]:
-        errors["text_en"] = _("Enter the indicator's text in English.")
-    if not values["max_score"].isdecimal() or not 1 <= int(values["max_score"]) <= 10:
-        errors["max_score"] = _("Enter a whole number from 1 to 10.")
-    if errors:
-        raise FormErrors(errors)
-    return {
-        **values,
-        "max_score": int(values["max_score"]),
-        "evidence_required": form.get("evidence_required") == "yes",
-    }
+async def _codes(table: Any, template_id: int, except_id: int | None) -> set[str]:
+    query = table.select(table.code).where(table.template == template_id)
+    if except_id is not None:
+        query = query.where(table.id != except_id)
+    return {row["code"] for row in await query}
 
 
-async def update_indicator(actor: Any, template_id: int, indicator_id: int, form: dict) -> None:
+async def indicator_codes(template_id: int, except_id: int | None = None) -> set[str]:
+    """The codes the version's indicators use (but this one): a code names one indicator."""
+    return await _codes(Indicator, template_id, except_id)
+
+
+async def section_codes(template_id: int, except_id: int | None = None) -> set[str]:
+    """The codes the version's articles use (but this one)."""
+    return await _codes(Section, template_id, except_id)
+
+
+async def _check_indicator(template_id: int, values: dict[str, Any], own_id: int | None) -> None:
+    if values["code"] in await indicator_codes(template_id, own_id):
+        raise FormErrors({"code": _(INDICATOR_CODE_TAKEN)})
+
+
+async def update_indicator(
+    actor: Any, template_id: int, indicator_id: int, values: dict[str, Any]
+) -> None:
+    """Change an indicator of a draft (`values`: its column values, as IndicatorForm reads them)."""
     template = await draft(template_id)
     await get_indicator(template_id, indicator_id)
-    values = await _clean_indicator(template_id, form, indicator_id)
+    await _check_indicator(template_id, values, indicator_id)
     async with db.transaction():
         await Indicator.update({getattr(Indicator, k): v for k, v in values.items()}).where(
             Indicator.id == indicator_id
@@ -98,10 +89,13 @@ async def update_indicator(actor: Any, template_id: int, indicator_id: int, form
         )
 
 
-async def add_indicator(actor: Any, template_id: int, section_id: int, form: dict) -> None:
+async def add_indicator(
+    actor: Any, template_id: int, section_id: int, values: dict[str, Any]
+) -> None:
+    """A new indicator at the end of an article of a draft."""
     template = await draft(template_id)
     await get_section(template_id, section_id)
-    values = await _clean_indicator(template_id, form, None)
+    await _check_indicator(template_id, values, None)
     async with db.transaction():
         last = await Indicator.count().where(Indicator.section == section_id)
         await Indicator.insert(
@@ -130,26 +124,15 @@ async def delete_indicator(actor: Any, template_id: int, indicator_id: int) -> N
         )
 
 
-async def _clean_section(template_id: int, form: dict, own_id: int | None) -> dict:
-    values = {name: str(form.get(name, "")).strip() for name in SECTION_FIELDS}
-    errors = {}
-    if not values["code"]:
-        errors["code"] = _("Enter a code, such as 3.")
-    elif not await _unique_code(Section, template_id, values["code"], own_id):
-        errors["code"] = _("Another article of this version has this code.")
-    if not values["title_en"]:
-        errors["title_en"] = _("Enter the article's title in English.")
-    if errors:
-        raise FormErrors(errors)
-    return values
-
-
-async def save_section(actor: Any, template_id: int, section_id: int | None, form: dict) -> None:
+async def save_section(
+    actor: Any, template_id: int, section_id: int | None, values: dict[str, Any]
+) -> None:
     """Change an article's code and titles, or add a new article at the end."""
     template = await draft(template_id)
     if section_id is not None:
         await get_section(template_id, section_id)
-    values = await _clean_section(template_id, form, section_id)
+    if values["code"] in await section_codes(template_id, section_id):
+        raise FormErrors({"code": _(SECTION_CODE_TAKEN)})
     async with db.transaction():
         if section_id is None:
             last = await Section.count().where(Section.template == template_id)

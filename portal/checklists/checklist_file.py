@@ -8,15 +8,19 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from portal.errors import DomainError
+from portal.errors import FormErrors
 from portal.i18n import gettext as _
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 1024 * 1024
 
 
-class TemplateFileError(DomainError):
-    """A template file that cannot be read; the message names the line and the field."""
+class TemplateFileError(FormErrors):
+    """A template file that cannot be read; the message names the line and the field.
+    The import form shows it beside its file field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": message})
 
 
 def _fail(node: Node, field: str, problem: str) -> TemplateFileError:

@@ -3,12 +3,13 @@ version for all agencies or chosen ones; the committee follows each agency's pro
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from portal import clock, db
-from portal.access import or_404, record_id
+from portal.access import or_404
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.audit import services as audit
 from portal.checklists import scoring
@@ -27,66 +28,65 @@ from portal.i18n import gettext as _
 
 @dataclass
 class NewCycle:
-    """What the admin typed into the "open a cycle" form, as text."""
+    """A new cycle, as the admin's form (or `portal demo-data`) gives it."""
 
-    title_en: str = ""
+    title_en: str
+    template: int | None  # a published checklist version's id
+    opens_on: date
+    submission_deadline: date
+    review_deadline: date
     title_km: str = ""
-    template: str = ""
-    opens_on: str = ""
-    submission_deadline: str = ""
-    review_deadline: str = ""
     participants: str = "all"  # "all" active agencies, or "chosen"
-    agencies: list[str] = field(default_factory=list)
+    agencies: list[int] = field(default_factory=list)
     bands: str = ""  # rating bands, one per line ("85 A Compliant"); empty: the defaults
-
-
-NEW_CYCLE_TEXT_FIELDS = [
-    "title_en",
-    "title_km",
-    "template",
-    "opens_on",
-    "submission_deadline",
-    "review_deadline",
-    "participants",
-    "bands",
-]
 
 
 def today() -> date:
     return clock.now().astimezone(TIMEZONE).date()
 
 
-def _date(value: str, name: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors[name] = _("Enter a date like 2026-12-31.")
-        return None
+async def published_template_ids() -> set[int]:
+    """The checklist versions a cycle may use."""
+    rows = await ChecklistTemplate.select(ChecklistTemplate.id).where(
+        ChecklistTemplate.status == TemplateStatus.published
+    )
+    return {row["id"] for row in rows}
 
 
-async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
-    errors: dict[str, str] = {}
-    if not form.title_en.strip():
-        errors["title_en"] = _("Enter a title.")
-    template = None
-    if template_id := record_id(form.template):
-        template = (
-            await ChecklistTemplate.objects()
-            .where(ChecklistTemplate.id == template_id)
-            .where(ChecklistTemplate.status == TemplateStatus.published)
-            .first()
-        )
-    if template is None:
+def cycle_problems(
+    template: int | None,
+    opens: date | None,
+    submission: date | None,
+    review: date | None,
+    bands: str,
+    published: Collection[int],
+) -> dict[str, str]:
+    """A message for each field of a new cycle that breaks a rule (the agencies aside);
+    a date not given is not compared."""
+    errors = {}
+    if template not in published:
         errors["template"] = _("Choose a published checklist version.")
-    opens = _date(form.opens_on, "opens_on", errors)
-    submission = _date(form.submission_deadline, "submission_deadline", errors)
-    review = _date(form.review_deadline, "review_deadline", errors)
     if opens and submission and submission < opens:
         errors["submission_deadline"] = _("The submission deadline comes after the opening date.")
     if submission and review and review < submission:
         errors["review_deadline"] = _("The review deadline comes after the submission deadline.")
+    if bands.strip():
+        try:
+            scoring.parse_bands(bands)
+        except ValueError as problem:
+            errors["bands"] = _(
+                "Line %(line)s: write each band as a lowest percentage, a code and a name, "
+                "like “85 A Compliant”, with one band starting at 0."
+            ) % {"line": problem}
+    return errors
+
+
+async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
+    opens, submission, review = form.opens_on, form.submission_deadline, form.review_deadline
+    published = await published_template_ids()
+    errors = cycle_problems(form.template, opens, submission, review, form.bands, published)
     if form.participants == "chosen":
-        chosen = sorted({i for i in map(record_id, form.agencies) if i})
+        chosen = sorted(set(form.agencies))
         known = await Agency.select(Agency.id).where(Agency.id.is_in(chosen)) if chosen else []
         agency_ids = [row["id"] for row in known]
         if not agency_ids:
@@ -96,25 +96,16 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         agency_ids = [row["id"] for row in rows]
         if not agency_ids:
             errors["participants"] = _("There is no agency with an active licence.")
-    bands = ""
-    if form.bands.strip():
-        try:
-            bands = scoring.bands_text(scoring.parse_bands(form.bands))
-        except ValueError as problem:
-            errors["bands"] = _(
-                "Line %(line)s: write each band as a lowest percentage, a code and a name, "
-                "like “85 A Compliant”, with one band starting at 0."
-            ) % {"line": problem}
     if errors:
         raise FormErrors(errors)
     values = {
         "title_en": form.title_en.strip(),
         "title_km": form.title_km.strip(),
-        "template": template.id if template else None,
+        "template": form.template,
         "opens_on": opens,
         "submission_deadline": submission,
         "review_deadline": review,
-        "bands": bands,
+        "bands": scoring.bands_text(scoring.parse_bands(form.bands)) if form.bands.strip() else "",
     }
     return values, agency_ids
 

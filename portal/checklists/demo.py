@@ -89,10 +89,10 @@ async def seed_cycle(report: list[str]) -> None:
         cycles.NewCycle(
             title_en=CYCLE_TITLE,
             title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៦",
-            template=str(template.id),
-            opens_on=str(today - timedelta(days=21)),
-            submission_deadline=str(today + timedelta(days=30)),
-            review_deadline=str(today + timedelta(days=75)),
+            template=template.id,
+            opens_on=today - timedelta(days=21),
+            submission_deadline=today + timedelta(days=30),
+            review_deadline=today + timedelta(days=75),
             participants="all",
         ),
     )

@@ -5,6 +5,7 @@ reopens."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -94,40 +95,48 @@ async def feedback(assessment: dict[str, Any]) -> dict[str, Any]:
 # --- the chair sets actions -------------------------------------------------------------
 
 
-async def add_action(user: CurrentUser, review: Review, form: dict[str, str]) -> None:
+@dataclass
+class NewAction:
+    """An improvement action, as the chair's form gives it."""
+
+    indicator: int | None
+    action_en: str
+    action_km: str
+    due_on: date
+
+
+async def indicator_ids(review: Review) -> set[int]:
+    """The indicators of the reviewed checklist version: an action improves one of them."""
+    checklist = await checklist_versions.frozen_structure(review.assessment["template_id"])
+    return {i["id"] for s in checklist["sections"] for i in s["indicators"]}
+
+
+def action_problems(indicator: int | None, due_on: date | None, known: set[int]) -> dict[str, str]:
+    """A message for each field of a new action that breaks a rule (a due date not given
+    is not compared)."""
+    errors = {}
+    if indicator not in known:
+        errors["indicator"] = _("Choose the indicator this action improves.")
+    if due_on is not None and due_on < clock.now().date():
+        errors["due_on"] = _("The due date cannot be in the past.")
+    return errors
+
+
+async def add_action(user: CurrentUser, review: Review, new: NewAction) -> None:
     """A new improvement action on a published rating (the chair's)."""
     if not review.is_chair or review.assessment["status"] != AssessmentStatus.rated:
         raise NotFound(_("Page not found."))
     rating = or_404(await rating_of(review.assessment["id"]))
-    checklist = await checklist_versions.frozen_structure(review.assessment["template_id"])
-    known = {str(i["id"]) for s in checklist["sections"] for i in s["indicators"]}
-    errors = {}
-    if form.get("indicator", "") not in known:
-        errors["indicator"] = _("Choose the indicator this action improves.")
-    text_en = form.get("action_en", "").strip()
-    if not text_en:
-        errors["action_en"] = _("Say what the agency must do.")
-    elif len(text_en) > MAX_TEXT:
-        errors["action_en"] = _("Use at most %(n)s characters.") % {"n": MAX_TEXT}
-    try:
-        due_on = date.fromisoformat(form.get("due_on", "").strip())
-    except ValueError:
-        due_on = None
-    if due_on is None:
-        errors["due_on"] = _("Enter a date.")
-    elif due_on < clock.now().date():
-        errors["due_on"] = _("The due date cannot be in the past.")
-    if errors:
+    if errors := action_problems(new.indicator, new.due_on, await indicator_ids(review)):
         raise FormErrors(errors)
-    assert due_on is not None
     async with db.transaction():
         await ImprovementAction.insert(
             ImprovementAction(
                 rating=rating["id"],
-                indicator=int(form["indicator"]),
-                action_en=text_en,
-                action_km=form.get("action_km", "").strip()[:MAX_TEXT],
-                due_on=due_on,
+                indicator=new.indicator,
+                action_en=new.action_en,
+                action_km=new.action_km,
+                due_on=new.due_on,
                 updated_at=clock.now(),
             )
         )

@@ -20,7 +20,7 @@ from portal.checklists.tables import (
     Rating,
     ReturnedIndicator,
 )
-from portal.errors import DomainError, FormErrors, NotFound
+from portal.errors import FormErrors, NotFound
 from portal.i18n import gettext as _
 
 
@@ -31,8 +31,12 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
     sheet = await score_sheet(user, review)
     totals, band = sheet["totals"], sheet["band"]
     if totals is None or band is None:
-        raise DomainError(
-            _("Record a consensus score for every indicator before publishing the rating.")
+        raise FormErrors(
+            {
+                "publish": _(
+                    "Record a consensus score for every indicator before publishing the rating."
+                )
+            }
         )
     now = clock.now()
     async with db.transaction():

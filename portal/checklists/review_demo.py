@@ -3,7 +3,7 @@ plan), and this year's submitted self-assessment half way through its review."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from portal import clock
 from portal.accounts.tables import User
@@ -76,12 +76,12 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
         cycles.NewCycle(
             title_en=PAST_CYCLE,
             title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៥",
-            template=str(template_id),
-            opens_on="2025-03-01",
-            submission_deadline="2025-05-30",
-            review_deadline="2025-07-31",
+            template=template_id,
+            opens_on=date(2025, 3, 1),
+            submission_deadline=date(2025, 5, 30),
+            review_deadline=date(2025, 7, 31),
             participants="chosen",
-            agencies=[str(a.agency) for a in agencies if a],
+            agencies=[a.agency for a in agencies if a],
         ),
     )
     await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(
@@ -120,12 +120,12 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
         await improvements.add_action(
             as_user(chair),
             rated,
-            {
-                "indicator": str(first["id"]),
-                "action_en": "Give every worker a copy of the signed contract in Khmer.",
-                "action_km": "ផ្តល់ច្បាប់ចម្លងកិច្ចសន្យាដែលបានចុះហត្ថលេខាជាភាសាខ្មែរដល់ពលករគ្រប់រូប។",
-                "due_on": (clock.now().date() + timedelta(days=45)).isoformat(),
-            },
+            improvements.NewAction(
+                indicator=first["id"],
+                action_en="Give every worker a copy of the signed contract in Khmer.",
+                action_km="ផ្តល់ច្បាប់ចម្លងកិច្ចសន្យាដែលបានចុះហត្ថលេខាជាភាសាខ្មែរដល់ពលករគ្រប់រូប។",
+                due_on=clock.now().date() + timedelta(days=45),
+            ),
         )
         report.append(f"rating of {licence} in {PAST_CYCLE} (published)")
 

@@ -3,12 +3,15 @@ names the panel, agrees the consensus and publishes the rating; an admin names t
 
 from __future__ import annotations
 
-from litestar import Request, Response, get, post
+from collections.abc import Awaitable, Callable
+
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, record_id, role_required
+from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Constituency, Role
 from portal.checklists import (
     assessments,
@@ -19,29 +22,26 @@ from portal.checklists import (
     ratings,
     scores,
 )
+from portal.checklists.forms import ActionForm
 from portal.checklists.tables import ActionStatus, AnswerChoice
-from portal.errors import DomainError, FormErrors, NotFound
+from portal.errors import FormErrors, NotFound
+from portal.forms import read_form, sent_values, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
-from portal.web import text_fields
-
-members_only = [role_required(Role.committee)]
-readers = [role_required(Role.agency, Role.committee, Role.admin)]
+from portal.web import SignedInUser
 
 
 async def _page(
     request: Request,
+    user: CurrentUser,
     review: panel.Review,
-    status_code: int = 200,
     form: dict | None = None,
     errors: dict | None = None,
 ) -> Template:
-    user = request.scope["user"]
     return render(
         request,
         "checklists/review.html",
-        status_code=status_code,
         review=review,
         sheet=await scores.score_sheet(user, review),
         members=await panel.committee_members() if review.can_decide else [],
@@ -54,138 +54,172 @@ async def _page(
     )
 
 
-@get("/reviews/{assessment_id:int}", guards=members_only)
-async def review_page(request: Request, assessment_id: RecordId) -> Template:
-    review = await panel.get_review(request.scope["user"], assessment_id)
-    return await _page(request, review)
+async def _review_form(
+    request: Request,
+    user: CurrentUser,
+    review: panel.Review,
+    save: Callable[[], Awaitable[Response]],
+) -> Response:
+    """A form of the review page: on errors, the review page again with them."""
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _page(request, user, review, form, errors)
+
+    return await submit(request, save, again)
 
 
-@post("/reviews/{assessment_id:int}/scores", guards=members_only)
-async def scores_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
+@get("/{assessment_id:int}")
+async def review_page(request: Request, user: SignedInUser, assessment_id: RecordId) -> Template:
+    review = await panel.get_review(user, assessment_id)
+    return await _page(request, user, review)
+
+
+@post("/{assessment_id:int}/scores")
+async def scores_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     """Save this member's scores; with then=submit, hand them in when complete."""
-    user = request.scope["user"]
     review = await panel.get_review(user, assessment_id)
     if review.seat is None:
         raise NotFound(_("Page not found."))
-    form = await text_fields(request)
-    try:
+
+    async def save() -> Redirect:
+        form = await sent_values(request)
         await scores.save_scores(user, review, form)
-    except FormErrors as error:
-        return await _page(request, review, 400, form, error.errors)
-    if form.get("then") != "submit":
-        return redirect(f"/reviews/{assessment_id}", N_("Your scores have been saved."))
-    missing = await scores.submit_scores(user, review)
-    if missing:
-        message = _("Score every indicator before submitting: %(n)s still without a score.") % {
-            "n": missing
-        }
-        return await _page(request, review, 400, form, {"submit": message})
-    return redirect(f"/reviews/{assessment_id}", N_("Your scores have been submitted."))
+        if form.get("then") != "submit":
+            return redirect(f"/reviews/{assessment_id}", N_("Your scores have been saved."))
+        missing = await scores.submit_scores(user, review)
+        if missing:
+            message = _("Score every indicator before submitting: %(n)s still without a score.") % {
+                "n": missing
+            }
+            raise FormErrors({"submit": message})
+        return redirect(f"/reviews/{assessment_id}", N_("Your scores have been submitted."))
+
+    return await _review_form(request, user, review, save)
 
 
-@post("/reviews/{assessment_id:int}/panel", guards=members_only)
-async def panel_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{assessment_id:int}/panel")
+async def panel_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     review = await panel.get_review(user, assessment_id)
-    chosen = (await request.form()).getall("members", [])
-    try:
-        member_ids = [int(m) for m in chosen]
+
+    async def save() -> Redirect:
+        chosen = (await request.form()).getall("members", [])
+        try:
+            member_ids = [int(m) for m in chosen]
+        except ValueError:
+            raise NotFound(_("Page not found.")) from None
         await panel.set_panel(user, review, member_ids)
-    except ValueError:
-        raise NotFound(_("Page not found.")) from None
-    except FormErrors as error:
-        return await _page(request, review, 400, errors=error.errors)
-    return redirect(f"/reviews/{assessment_id}", N_("The panel has been saved."))
+        return redirect(f"/reviews/{assessment_id}", N_("The panel has been saved."))
+
+    return await _review_form(request, user, review, save)
 
 
-@post("/reviews/{assessment_id:int}/consensus", guards=members_only)
-async def consensus_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{assessment_id:int}/consensus")
+async def consensus_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     review = await panel.get_review(user, assessment_id)
-    form = await text_fields(request)
-    try:
-        await scores.save_consensus(user, review, form)
-    except FormErrors as error:
-        return await _page(request, review, 400, form, error.errors)
-    return redirect(f"/reviews/{assessment_id}", N_("The consensus scores have been saved."))
+
+    async def save() -> Redirect:
+        await scores.save_consensus(user, review, await sent_values(request))
+        return redirect(f"/reviews/{assessment_id}", N_("The consensus scores have been saved."))
+
+    return await _review_form(request, user, review, save)
 
 
-@post("/reviews/{assessment_id:int}/publish", guards=members_only)
-async def rating_publish(request: Request, assessment_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{assessment_id:int}/publish")
+async def rating_publish(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     review = await panel.get_review(user, assessment_id)
-    try:
+
+    async def save() -> Redirect:
         await ratings.publish(user, review)
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return await _page(request, review, 400, errors={"publish": error.message})
-    return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
+        return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
+
+    return await _review_form(request, user, review, save)
 
 
-@post("/reviews/{assessment_id:int}/return", guards=members_only)
-async def return_save(request: Request, assessment_id: RecordId) -> Template | Redirect:
+@post("/{assessment_id:int}/return")
+async def return_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     """The chair returns the assessment for revision of the indicators named."""
-    user = request.scope["user"]
     review = await panel.get_review(user, assessment_id)
-    form_data = await request.form()
-    form: dict = {**await text_fields(request), "reopen": form_data.getall("reopen", [])}
-    try:
+
+    async def ticked() -> list[str]:
+        return [str(v) for v in (await request.form()).getall("reopen", [])]
+
+    async def save() -> Redirect:
+        form = {**await sent_values(request), "reopen": await ticked()}
         await ratings.return_for_revision(user, review, form)
-    except FormErrors as error:
-        return await _page(request, review, 400, form, error.errors)
-    return redirect(
-        f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
-    )
+        return redirect(
+            f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
+        )
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _page(request, user, review, {**form, "reopen": await ticked()}, errors)
+
+    return await submit(request, save, again)
 
 
-@post("/reviews/{assessment_id:int}/actions", guards=members_only)
-async def action_add(request: Request, assessment_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{assessment_id:int}/actions")
+async def action_add(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     review = await panel.get_review(user, assessment_id)
-    form = await text_fields(request)
-    try:
-        await improvements.add_action(user, review, form)
-    except FormErrors as error:
-        return await _page(request, review, 400, form, error.errors)
-    return redirect(f"/reviews/{assessment_id}#plan", N_("The improvement action has been added."))
+
+    async def save() -> Redirect:
+        indicators = await improvements.indicator_ids(review)
+        form = await read_form(request, ActionForm, indicators=indicators)
+        await improvements.add_action(user, review, form.new_action())
+        return redirect(
+            f"/reviews/{assessment_id}#plan", N_("The improvement action has been added.")
+        )
+
+    return await _review_form(request, user, review, save)
 
 
-@post("/reviews/{assessment_id:int}/actions/{action_id:int}/{decision:str}", guards=members_only)
+@post("/{assessment_id:int}/actions/{action_id:int}/{decision:str}")
 async def action_decide(
     request: Request,
+    user: SignedInUser,
     assessment_id: RecordId,
     action_id: RecordId,
     decision: FromPath[str],
-) -> Template | Redirect:
+) -> Response:
     """A committee member verifies an action the agency reported done, or reopens it."""
     if decision not in ("verify", "reopen"):
         raise NotFound(_("Page not found."))
-    user = request.scope["user"]
     review = await panel.get_review(user, assessment_id)
-    form = await text_fields(request)
-    try:
-        await improvements.decide(
-            user, review, action_id, decision == "verify", form.get(f"why-{action_id}", "")
+
+    async def save() -> Redirect:
+        why = (await sent_values(request)).get(f"why-{action_id}", "")
+        await improvements.decide(user, review, action_id, decision == "verify", why)
+        message = (
+            N_("The action is verified.") if decision == "verify" else N_("The action is reopened.")
         )
-    except FormErrors as error:
-        return await _page(request, review, 400, form, error.errors)
-    message = (
-        N_("The action is verified.") if decision == "verify" else N_("The action is reopened.")
-    )
-    return redirect(f"/reviews/{assessment_id}#plan", message)
+        return redirect(f"/reviews/{assessment_id}#plan", message)
+
+    return await _review_form(request, user, review, save)
+
+
+for_members = Router(
+    path="/reviews",
+    guards=[role_required(Role.committee)],
+    route_handlers=[
+        review_page,
+        scores_save,
+        panel_save,
+        consensus_save,
+        rating_publish,
+        return_save,
+        action_add,
+        action_decide,
+    ],
+)
 
 
 # --- what the agency reads after its rating ---------------------------------------------
 
 
 async def _feedback_page(
-    request: Request, assessment: dict, status_code: int = 200, form=None, errors=None
+    request: Request, assessment: dict, form: dict | None = None, errors: dict | None = None
 ) -> Template:
     return render(
         request,
         "checklists/feedback.html",
-        status_code=status_code,
         assessment=assessment,
         action_statuses=ActionStatus,
         form=form or {},
@@ -194,93 +228,91 @@ async def _feedback_page(
     )
 
 
-@get("/assessments/{assessment_id:int}/feedback", guards=readers)
-async def feedback_page(request: Request, assessment_id: RecordId) -> Template:
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+@get("/{assessment_id:int}/feedback")
+async def feedback_page(request: Request, user: SignedInUser, assessment_id: RecordId) -> Template:
+    assessment = await assessments.get_assessment(user, assessment_id)
     return await _feedback_page(request, assessment)
 
 
-@post(
-    "/assessments/{assessment_id:int}/actions/{action_id:int}", guards=[role_required(Role.agency)]
-)
-async def action_update(
-    request: Request, assessment_id: RecordId, action_id: RecordId
-) -> Template | Redirect:
-    user = request.scope["user"]
-    assessment = await assessments.get_assessment(user, assessment_id)
-    form = await text_fields(request)
-    files = await uploads.uploaded_files(request, f"files-{action_id}")
-    try:
-        await improvements.update_by_agency(
-            user, assessment, action_id, form.get(f"note-{action_id}", ""), files
-        )
-    except FormErrors as error:
-        return await _feedback_page(request, assessment, 400, form, error.errors)
-    return redirect(
-        f"/assessments/{assessment_id}/feedback#action-{action_id}",
-        N_("Your update has been sent to the committee."),
-    )
-
-
-@get("/assessments/{assessment_id:int}/action-files/{file_id:int}", guards=readers)
+@get("/{assessment_id:int}/action-files/{file_id:int}")
 async def action_file_download(
-    request: Request, assessment_id: RecordId, file_id: RecordId
+    user: SignedInUser, assessment_id: RecordId, file_id: RecordId
 ) -> Response:
-    assessment = await assessments.get_assessment(request.scope["user"], assessment_id)
+    assessment = await assessments.get_assessment(user, assessment_id)
     found = await improvements.action_file(assessment["id"], file_id)
     return uploads.download(found["stored_name"], found["filename"], found["content_type"])
 
 
+for_readers = Router(
+    path="/assessments",
+    guards=[role_required(Role.agency, Role.committee, Role.admin)],
+    route_handlers=[feedback_page, action_file_download],
+)
+
+
+@post("/{assessment_id:int}/actions/{action_id:int}")
+async def action_update(
+    request: Request, user: SignedInUser, assessment_id: RecordId, action_id: RecordId
+) -> Response:
+    assessment = await assessments.get_assessment(user, assessment_id)
+
+    async def save() -> Redirect:
+        note = (await sent_values(request)).get(f"note-{action_id}", "")
+        files = await uploads.uploaded_files(request, f"files-{action_id}")
+        await improvements.update_by_agency(user, assessment, action_id, note, files)
+        return redirect(
+            f"/assessments/{assessment_id}/feedback#action-{action_id}",
+            N_("Your update has been sent to the committee."),
+        )
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _feedback_page(request, assessment, form, errors)
+
+    return await submit(request, save, again)
+
+
+for_agencies = Router(
+    path="/assessments", guards=[role_required(Role.agency)], route_handlers=[action_update]
+)
+
+
 # --- a cycle across the sector ------------------------------------------------------------
 
-staff = [role_required(Role.committee, Role.admin)]
 
-
-@get("/cycles/{cycle_id:int}/heatmap", guards=staff)
-async def heatmap_page(request: Request, cycle_id: RecordId) -> Template:
+@get("/{cycle_id:int}/heatmap")
+async def heatmap_page(request: Request, user: SignedInUser, cycle_id: RecordId) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
-        request,
-        "checklists/heatmap.html",
-        cycle=cycle,
-        **await cycle_results.heatmap(cycle, request.scope["user"]),
+        request, "checklists/heatmap.html", cycle=cycle, **await cycle_results.heatmap(cycle, user)
     )
 
 
-@get("/cycles/{cycle_id:int}/scores.csv", guards=staff)
-async def scores_export(request: Request, cycle_id: RecordId) -> Response:
+@get("/{cycle_id:int}/scores.csv")
+async def scores_export(user: SignedInUser, cycle_id: RecordId) -> Response:
     cycle = await cycles.get_cycle(cycle_id)
     return Response(
-        await cycle_results.scores_csv(cycle, request.scope["user"]),
+        await cycle_results.scores_csv(cycle, user),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-scores.csv"'},
     )
 
 
-@post("/cycles/{cycle_id:int}/chair", guards=[role_required(Role.admin)])
-async def chair_save(request: Request, cycle_id: RecordId) -> Redirect:
+for_staff = Router(
+    path="/cycles",
+    guards=[role_required(Role.committee, Role.admin)],
+    route_handlers=[heatmap_page, scores_export],
+)
+
+
+@post("/{cycle_id:int}/chair")
+async def chair_save(request: Request, user: SignedInUser, cycle_id: RecordId) -> Redirect:
     """An admin names the committee member who chairs the cycle's reviews."""
-    chair = record_id((await text_fields(request)).get("chair", ""))
+    chair = record_id(str((await request.form()).get("chair", "")))
     members = {m["id"] for m in await panel.committee_members()}
     if chair is None or chair not in members:
         raise NotFound(_("Page not found."))
-    await panel.set_chair(request.scope["user"], cycle_id, chair)
+    await panel.set_chair(user, cycle_id, chair)
     return redirect(f"/cycles/{cycle_id}", N_("The chair has been saved."))
 
 
-ROUTES = [
-    review_page,
-    scores_save,
-    panel_save,
-    consensus_save,
-    rating_publish,
-    return_save,
-    action_add,
-    action_decide,
-    feedback_page,
-    action_update,
-    action_file_download,
-    heatmap_page,
-    scores_export,
-    chair_save,
-]
+for_admins = Router(path="/cycles", guards=[role_required(Role.admin)], route_handlers=[chair_save])

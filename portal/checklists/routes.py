@@ -1,54 +1,53 @@
-"""The admin's checklist template pages: list, import, view, export, publish, next version."""
+"""The admin's checklist template pages: list, import, view, export, publish, next version,
+and editing a draft's articles and indicators."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
+from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
-from portal.checklists import checklist_editor, checklist_file, checklist_versions
+from portal.checklists import checklist_editor, checklist_versions
+from portal.checklists.forms import IndicatorForm, SectionForm
 from portal.checklists.tables import TemplateStatus
-from portal.errors import FormErrors
+from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import text_fields, uploaded_bytes
-
-admin_only = [role_required(Role.admin)]
+from portal.web import SignedInUser, uploaded_bytes
 
 
-@get("/admin/checklists", guards=admin_only)
-async def checklist_list(request: Request) -> Template:
+async def _list_page(request: Request, errors: dict | None = None) -> Template:
     return render(
         request,
         "checklists/templates.html",
         templates=await checklist_versions.list_templates(),
         statuses=TemplateStatus,
+        errors=errors or {},
     )
 
 
-@post("/admin/checklists/import", guards=admin_only)
-async def checklist_import(request: Request) -> Template | Redirect:
-    content = await uploaded_bytes(request, "file")
-    try:
-        template = await checklist_versions.import_template(request.scope["user"], content)
-    except checklist_file.TemplateFileError as error:
-        return render(
-            request,
-            "checklists/templates.html",
-            status_code=400,
-            templates=await checklist_versions.list_templates(),
-            statuses=TemplateStatus,
-            import_error=error.message,
+@get("/")
+async def checklist_list(request: Request) -> Template:
+    return await _list_page(request)
+
+
+@post("/import")
+async def checklist_import(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        content = await uploaded_bytes(request, "file")
+        template = await checklist_versions.import_template(user, content)
+        return redirect(
+            f"/admin/checklists/{template.id}", N_("The checklist has been imported as a draft.")
         )
-    return redirect(
-        f"/admin/checklists/{template.id}", N_("The checklist has been imported as a draft.")
-    )
+
+    return await submit(request, save, lambda form, errors: _list_page(request, errors))
 
 
-@get("/admin/checklists/{template_id:int}", guards=admin_only)
+@get("/{template_id:int}")
 async def checklist_detail(request: Request, template_id: RecordId) -> Template:
     return render(
         request,
@@ -58,7 +57,7 @@ async def checklist_detail(request: Request, template_id: RecordId) -> Template:
     )
 
 
-@get("/admin/checklists/{template_id:int}/export", guards=admin_only)
+@get("/{template_id:int}/export")
 async def checklist_export(template_id: RecordId) -> Response:
     template = await checklist_versions.get(template_id)
     return Response(
@@ -70,18 +69,18 @@ async def checklist_export(template_id: RecordId) -> Response:
     )
 
 
-@post("/admin/checklists/{template_id:int}/publish", guards=admin_only)
-async def checklist_publish(request: Request, template_id: RecordId) -> Redirect:
-    await checklist_versions.publish(request.scope["user"], template_id)
+@post("/{template_id:int}/publish")
+async def checklist_publish(user: SignedInUser, template_id: RecordId) -> Redirect:
+    await checklist_versions.publish(user, template_id)
     return redirect(
         f"/admin/checklists/{template_id}",
         N_("This version is published and can no longer change."),
     )
 
 
-@post("/admin/checklists/{template_id:int}/new-version", guards=admin_only)
-async def checklist_new_version(request: Request, template_id: RecordId) -> Redirect:
-    draft = await checklist_versions.start_next_version(request.scope["user"], template_id)
+@post("/{template_id:int}/new-version")
+async def checklist_new_version(user: SignedInUser, template_id: RecordId) -> Redirect:
+    draft = await checklist_versions.start_next_version(user, template_id)
     return redirect(f"/admin/checklists/{draft.id}", N_("A new draft version has been started."))
 
 
@@ -94,7 +93,6 @@ async def _indicator_page(
     return render(
         request,
         "checklists/indicator_form.html",
-        status_code=400 if errors else 200,
         template=await checklist_editor.draft(template_id),
         form=form,
         errors=errors or {},
@@ -102,7 +100,7 @@ async def _indicator_page(
     )
 
 
-@get("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
+@get("/{template_id:int}/indicators/{indicator_id:int}")
 async def indicator_edit(
     request: Request, template_id: RecordId, indicator_id: RecordId
 ) -> Template:
@@ -112,57 +110,53 @@ async def indicator_edit(
     return await _indicator_page(request, template_id, form, indicator_id=indicator_id)
 
 
-@post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}", guards=admin_only)
+@post("/{template_id:int}/indicators/{indicator_id:int}")
 async def indicator_update(
-    request: Request, template_id: RecordId, indicator_id: RecordId
-) -> Template | Redirect:
-    form = await text_fields(request)
-    try:
-        await checklist_editor.update_indicator(
-            request.scope["user"], template_id, indicator_id, form
+    request: Request, user: SignedInUser, template_id: RecordId, indicator_id: RecordId
+) -> Response:
+    async def save() -> Redirect:
+        codes = await checklist_editor.indicator_codes(template_id, indicator_id)
+        form = await read_form(request, IndicatorForm, codes_in_use=codes)
+        await checklist_editor.update_indicator(user, template_id, indicator_id, form.values())
+        return redirect(
+            f"/admin/checklists/{template_id}#indicator-{indicator_id}",
+            N_("The indicator has been saved."),
         )
-    except FormErrors as error:
-        return await _indicator_page(
-            request, template_id, form, error.errors, indicator_id=indicator_id
-        )
-    return redirect(
-        f"/admin/checklists/{template_id}#indicator-{indicator_id}",
-        N_("The indicator has been saved."),
-    )
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _indicator_page(request, template_id, form, errors, indicator_id=indicator_id)
+
+    return await submit(request, save, again)
 
 
-@get(
-    "/admin/checklists/{template_id:int}/sections/{section_id:int}/indicators/new",
-    guards=admin_only,
-)
+@get("/{template_id:int}/sections/{section_id:int}/indicators/new")
 async def indicator_new(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     await checklist_editor.get_section(template_id, section_id)
     form = {"max_score": "2", "evidence_required": "yes"}
     return await _indicator_page(request, template_id, form, section_id=section_id)
 
 
-@post(
-    "/admin/checklists/{template_id:int}/sections/{section_id:int}/indicators/new",
-    guards=admin_only,
-)
+@post("/{template_id:int}/sections/{section_id:int}/indicators/new")
 async def indicator_add(
-    request: Request, template_id: RecordId, section_id: RecordId
-) -> Template | Redirect:
-    form = await text_fields(request)
-    try:
-        await checklist_editor.add_indicator(request.scope["user"], template_id, section_id, form)
-    except FormErrors as error:
-        return await _indicator_page(
-            request, template_id, form, error.errors, section_id=section_id
-        )
-    return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been added."))
+    request: Request, user: SignedInUser, template_id: RecordId, section_id: RecordId
+) -> Response:
+    async def save() -> Redirect:
+        codes = await checklist_editor.indicator_codes(template_id)
+        form = await read_form(request, IndicatorForm, codes_in_use=codes)
+        await checklist_editor.add_indicator(user, template_id, section_id, form.values())
+        return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been added."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _indicator_page(request, template_id, form, errors, section_id=section_id)
+
+    return await submit(request, save, again)
 
 
-@post("/admin/checklists/{template_id:int}/indicators/{indicator_id:int}/delete", guards=admin_only)
+@post("/{template_id:int}/indicators/{indicator_id:int}/delete")
 async def indicator_delete(
-    request: Request, template_id: RecordId, indicator_id: RecordId
+    user: SignedInUser, template_id: RecordId, indicator_id: RecordId
 ) -> Redirect:
-    await checklist_editor.delete_indicator(request.scope["user"], template_id, indicator_id)
+    await checklist_editor.delete_indicator(user, template_id, indicator_id)
     return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been removed."))
 
 
@@ -176,7 +170,6 @@ async def _section_page(
     return render(
         request,
         "checklists/section_form.html",
-        status_code=400 if errors else 200,
         template=await checklist_editor.draft(template_id),
         form=form,
         errors=errors or {},
@@ -184,12 +177,12 @@ async def _section_page(
     )
 
 
-@get("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
+@get("/{template_id:int}/sections/new")
 async def section_new(request: Request, template_id: RecordId) -> Template:
     return await _section_page(request, template_id, {})
 
 
-@get("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
+@get("/{template_id:int}/sections/{section_id:int}")
 async def section_edit(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     section = await checklist_editor.get_section(template_id, section_id)
     return await _section_page(
@@ -197,43 +190,51 @@ async def section_edit(request: Request, template_id: RecordId, section_id: Reco
     )
 
 
-@post("/admin/checklists/{template_id:int}/sections/new", guards=admin_only)
-async def section_add(request: Request, template_id: RecordId) -> Template | Redirect:
-    return await _save_section(request, template_id, None)
+@post("/{template_id:int}/sections/new")
+async def section_add(request: Request, user: SignedInUser, template_id: RecordId) -> Response:
+    return await _save_section(request, user, template_id, None)
 
 
-@post("/admin/checklists/{template_id:int}/sections/{section_id:int}", guards=admin_only)
+@post("/{template_id:int}/sections/{section_id:int}")
 async def section_update(
-    request: Request, template_id: RecordId, section_id: RecordId
-) -> Template | Redirect:
-    return await _save_section(request, template_id, section_id)
+    request: Request, user: SignedInUser, template_id: RecordId, section_id: RecordId
+) -> Response:
+    return await _save_section(request, user, template_id, section_id)
 
 
 async def _save_section(
-    request: Request, template_id: int, section_id: int | None
-) -> Template | Redirect:
-    form = await text_fields(request)
-    try:
-        await checklist_editor.save_section(request.scope["user"], template_id, section_id, form)
-    except FormErrors as error:
-        return await _section_page(request, template_id, form, error.errors, section_id)
-    return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))
+    request: Request, user: CurrentUser, template_id: int, section_id: int | None
+) -> Response:
+    async def save() -> Redirect:
+        codes = await checklist_editor.section_codes(template_id, section_id)
+        form = await read_form(request, SectionForm, codes_in_use=codes)
+        await checklist_editor.save_section(user, template_id, section_id, form.values())
+        return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))
+
+    async def again(form: dict, errors: dict) -> Template:
+        return await _section_page(request, template_id, form, errors, section_id)
+
+    return await submit(request, save, again)
 
 
-ROUTES = [
-    indicator_edit,
-    indicator_update,
-    indicator_new,
-    indicator_add,
-    indicator_delete,
-    section_new,
-    section_edit,
-    section_add,
-    section_update,
-    checklist_list,
-    checklist_import,
-    checklist_detail,
-    checklist_export,
-    checklist_publish,
-    checklist_new_version,
-]
+router = Router(
+    path="/admin/checklists",
+    guards=[role_required(Role.admin)],
+    route_handlers=[
+        indicator_edit,
+        indicator_update,
+        indicator_new,
+        indicator_add,
+        indicator_delete,
+        section_new,
+        section_edit,
+        section_add,
+        section_update,
+        checklist_list,
+        checklist_import,
+        checklist_detail,
+        checklist_export,
+        checklist_publish,
+        checklist_new_version,
+    ],
+)

@@ -7,11 +7,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from portal.deadlines import Stage, Unit
 from portal.deadlines.services import MAX_HOURS, MAX_WORKING_DAYS
-from portal.forms import PortalForm, _l
-
-
-def _strip(text: str | None) -> str | None:
-    return text.strip() if text else text
+from portal.forms import PortalForm, _l, strip
 
 
 class StagePolicyForm(PortalForm):
@@ -58,7 +54,7 @@ for _stage in Stage:
 class HolidayForm(PortalForm):
     day = DateField(validators=[InputRequired(_l("Enter a date."))])
     name = StringField(
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter what the holiday is.")),
             Length(max=200, message=_l("Use at most 200 characters.")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Request, Router, get, post
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -13,17 +13,21 @@ from portal.i18n import N_
 from portal.notifications import mail, services
 from portal.settings import get_settings
 from portal.templating import redirect, render
+from portal.web import SignedInUser
 
 
-@get("/alerts", guards=[signed_in])
-async def alert_list(request: Request, before: OptionalRecordId = None) -> Template:
-    alerts, next_before = await services.alerts_for(request.scope["user"].id, before)
+@get("/")
+async def alert_list(
+    request: Request, user: SignedInUser, before: OptionalRecordId = None
+) -> Template:
+    alerts, next_before = await services.alerts_for(user.id, before)
     return render(request, "notifications/alerts.html", alerts=alerts, next_before=next_before)
 
 
-@post("/alerts/{alert_id:int}/read", guards=[signed_in])
-async def alert_read(request: HTMXRequest, alert_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
+@post("/{alert_id:int}/read")
+async def alert_read(
+    request: HTMXRequest, user: SignedInUser, alert_id: RecordId
+) -> Template | Redirect:
     line = await services.mark_read(user.id, alert_id)
     if request.htmx:
         # Just the alert, and the header's count swapped out of band.
@@ -32,23 +36,25 @@ async def alert_read(request: HTMXRequest, alert_id: RecordId) -> Template | Red
     return redirect("/alerts", N_("The alert is marked as read."))
 
 
-@post("/alerts/read-all", guards=[signed_in])
-async def alert_read_all(request: Request) -> Redirect:
-    await services.mark_all_read(request.scope["user"].id)
+@post("/read-all")
+async def alert_read_all(user: SignedInUser) -> Redirect:
+    await services.mark_all_read(user.id)
     return redirect("/alerts", N_("All alerts are marked as read."))
 
 
-admin_only = [role_required(Role.admin)]
+alerts = Router(
+    path="/alerts", guards=[signed_in], route_handlers=[alert_list, alert_read, alert_read_all]
+)
 
 
-@get("/admin/outbox", guards=admin_only)
+@get("/")
 async def outbox(
     request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
 ) -> Template:
     rows, next_before = await mail.outbox_page(status, before)
     return render(
         request,
-        "admin/outbox.html",
+        "notifications/outbox.html",
         messages_=rows,
         next_before=next_before,
         statuses=mail.OutboxStatus.choices(),
@@ -57,10 +63,14 @@ async def outbox(
     )
 
 
-@get("/admin/outbox/{message_id:int}", guards=admin_only)
+@get("/{message_id:int}")
 async def outbox_message(request: Request, message_id: RecordId) -> Template:
     message = or_404(await mail.outbox_message(message_id))
-    return render(request, "admin/outbox_message.html", m=message)
+    return render(request, "notifications/outbox_message.html", m=message)
 
 
-ROUTES = [alert_list, alert_read, alert_read_all, outbox, outbox_message]
+outbox_pages = Router(
+    path="/admin/outbox",
+    guards=[role_required(Role.admin)],
+    route_handlers=[outbox, outbox_message],
+)

@@ -68,12 +68,12 @@ async def open_cycle_for(
         cycles.NewCycle(
             title_en="COC self-assessment 2026",
             title_km="ការវាយតម្លៃខ្លួនឯង ២០២៦",
-            template=str(template.id),
-            opens_on=str(today + timedelta(days=opens_in_days)),
-            submission_deadline=str(today + timedelta(days=30)),
-            review_deadline=str(today + timedelta(days=60)),
+            template=template.id,
+            opens_on=today + timedelta(days=opens_in_days),
+            submission_deadline=today + timedelta(days=30),
+            review_deadline=today + timedelta(days=60),
             participants="chosen",
-            agencies=[str(a.id) for a in agencies],
+            agencies=[a.id for a in agencies],
         ),
     )
     rows = await Assessment.select().where(Assessment.cycle == cycle.id).order_by(Assessment.agency)

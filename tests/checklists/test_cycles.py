@@ -59,11 +59,13 @@ async def test_a_cycle_form_with_mistakes_comes_back_filled_in(client, as_role, 
             "review_deadline": "next year",
             "participants": "chosen",
             "agencies": [str(agency.id)],
+            "bands": "90 A Excellent\nfifty B Oops\n0 C Needs work",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 400  # every mistake at once, each beside its field
     assert "The submission deadline comes after the opening date." in response.text
     assert "Enter a date like 2026-12-31." in response.text
+    assert "Line 2: write each band" in response.text
     assert 'value="Pilot 2026"' in response.text and 'value="next year"' in response.text
     assert f'name="agencies" value="{agency.id}" checked' in response.text
     assert await AssessmentCycle.count() == 0 and await Assessment.count() == 0

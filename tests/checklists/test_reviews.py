@@ -3,6 +3,7 @@ publishes, the registry shows the rating; who may do what."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from portal import clock
@@ -341,6 +342,21 @@ async def test_feedback_and_improvement_plan(client, make_agency, make_user):
     due = (clock.now().date() + timedelta(days=30)).isoformat()
     bad = await post_form(client, f"{url}/actions", {"indicator": str(codes["1.1"]), "due_on": due})
     assert bad.status_code == 400 and "Say what the agency must do." in bad.text
+    yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
+    wrong = await post_form(
+        client,
+        f"{url}/actions",
+        {"indicator": "999999", "action_km": "ក" * 2001, "due_on": yesterday},
+    )
+    assert wrong.status_code == 400  # every mistake at once, each beside its field
+    for message in (
+        "Choose the indicator this action improves.",
+        "Say what the agency must do.",
+        "Use at most 2000 characters.",
+        "The due date cannot be in the past.",
+    ):
+        assert message in wrong.text
+    assert await ImprovementAction.count() == 0
     added = await post_form(
         client,
         f"{url}/actions",
@@ -437,12 +453,12 @@ async def test_a_cycle_sets_its_own_bands(client, make_agency, make_user):
     agency = await make_agency()
     form = cycles.NewCycle(
         title_en="Pilot",
-        template=str(template.id),
-        opens_on="2026-01-01",
-        submission_deadline="2026-02-01",
-        review_deadline="2026-03-01",
+        template=template.id,
+        opens_on=date(2026, 1, 1),
+        submission_deadline=date(2026, 2, 1),
+        review_deadline=date(2026, 3, 1),
         participants="chosen",
-        agencies=[str(agency.id)],
+        agencies=[agency.id],
         bands="90 A Excellent\nfifty B Oops\n0 C Needs work",
     )
     try:

@@ -27,12 +27,12 @@ async def _cycle(*agencies) -> None:
         cycles.NewCycle(
             title_en="Pilot 2026",
             title_km="សាកល្បង ២០២៦",
-            template=str(template.id),
-            opens_on="2026-11-01",
-            submission_deadline=str(DEADLINE),
-            review_deadline="2027-01-31",
+            template=template.id,
+            opens_on=date(2026, 11, 1),
+            submission_deadline=DEADLINE,
+            review_deadline=date(2027, 1, 31),
             participants="chosen",
-            agencies=[str(a.id) for a in agencies],
+            agencies=[a.id for a in agencies],
         ),
     )
 

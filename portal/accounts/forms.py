@@ -1,0 +1,49 @@
+"""The accounts forms: sign in, change one's password, and the admin's new account.
+
+The rules that need the database or hold for `portal create-user` too (an address already
+taken, a licence in the registry, the password's length) stay in the services."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import EqualTo
+
+from portal.accounts.services import NewUser
+from portal.forms import PortalForm, _l
+
+
+class LoginForm(PortalForm):
+    email = StringField()
+    password = PasswordField()
+    next = HiddenField()  # where the visitor was going before being asked to sign in
+
+
+class PasswordForm(PortalForm):
+    current_password = PasswordField()
+    new_password = PasswordField()
+    repeat_password = PasswordField(
+        validators=[EqualTo("new_password", _l("The two new passwords are not the same."))]
+    )
+
+
+class NewUserForm(PortalForm):
+    email = StringField()
+    full_name = StringField()
+    role = StringField()
+    password = PasswordField()
+    agency = StringField()  # the agency's licence number
+    organisation = StringField()
+    organisation_kind = StringField(default="ngo")
+    constituency = StringField()
+
+    def new_user(self) -> NewUser:
+        return NewUser(
+            email=self.email.data or "",
+            full_name=self.full_name.data or "",
+            role=self.role.data or "",
+            password=self.password.data or "",
+            agency_licence=self.agency.data or "",
+            organisation_name=self.organisation.data or "",
+            organisation_kind=self.organisation_kind.data or "ngo",
+            constituency=self.constituency.data or "",
+        )

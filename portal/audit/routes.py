@@ -1,0 +1,31 @@
+"""The admin's audit log page: who did what, newest first."""
+
+from __future__ import annotations
+
+from litestar import Request, Router, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from portal.access import OptionalRecordId, role_required
+from portal.accounts.tables import Role
+from portal.audit import services
+from portal.audit.actions import Action
+from portal.templating import render
+
+
+@get("/audit")
+async def audit_log(
+    request: Request, before: OptionalRecordId = None, action: FromQuery[str] = ""
+) -> Template:
+    rows, next_before = await services.page(before_id=before, action=action)
+    return render(
+        request,
+        "audit/log.html",
+        events=rows,
+        actions=Action,
+        action=action,
+        next_before=next_before,
+    )
+
+
+router = Router(path="/admin", guards=[role_required(Role.admin)], route_handlers=[audit_log])
