@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
-from portal.complaints import cases
+from portal.complaints import agency_side, case_page
 from portal.complaints.case_routes import LABELS
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.templating import redirect, render
@@ -22,7 +22,9 @@ agency_only = [role_required(Role.agency)]
 
 @get("/agency/complaints", guards=agency_only)
 async def agency_list(request: Request) -> Template:
-    page = await cases.agency_cases(request.scope["user"], request.query_params.get("after", ""))
+    page = await agency_side.agency_cases(
+        request.scope["user"], request.query_params.get("after", "")
+    )
     return render(request, "complaints/agency_list.html", **page, **LABELS)
 
 
@@ -41,25 +43,25 @@ async def _page(
         form=form or {},
         errors=errors or {},
         refused=refused,
-        can_respond=cases.agency_can_respond(case),
-        **await cases.case_page(request.scope["user"], case, clock.now()),
+        can_respond=agency_side.agency_can_respond(case),
+        **await case_page.case_page(request.scope["user"], case, clock.now()),
         **LABELS,
     )
 
 
 @get("/agency/complaints/{complaint_id:int}", guards=agency_only)
 async def agency_case(request: Request, complaint_id: RecordId) -> Template:
-    return await _page(request, await cases.find_case(request.scope["user"], complaint_id))
+    return await _page(request, await case_page.find_case(request.scope["user"], complaint_id))
 
 
 @post("/agency/complaints/{complaint_id:int}/response", guards=agency_only)
 async def agency_response(request: Request, complaint_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
+    case = await case_page.find_case(user, complaint_id)
     form = await text_fields(request)
     files = await uploads.uploaded_files(request, "files")
     try:
-        message = await cases.agency_respond(user, case, form, files)
+        message = await agency_side.agency_respond(user, case, form, files)
     except NotFound:
         raise
     except FormErrors as error:
@@ -74,8 +76,8 @@ async def agency_response(request: Request, complaint_id: RecordId) -> Template 
 @get("/agency/complaints/{complaint_id:int}/files/{file_id:int}", guards=agency_only)
 async def agency_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
     user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
-    f = await cases.case_file(user, case, file_id)
+    case = await case_page.find_case(user, complaint_id)
+    f = await case_page.case_file(user, case, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 

@@ -15,7 +15,7 @@ from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.tables import Role
 from portal.agencies.tables import Agency
-from portal.complaints import cases, dashboard
+from portal.complaints import case_actions, case_page, dashboard, queue
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     AgeBand,
@@ -50,7 +50,7 @@ LABELS: dict[str, Any] = {
     "provinces": PROVINCES,
     "destinations": DESTINATIONS,
     "sectors": SECTORS,
-    "event_kinds": cases.EventKind,
+    "event_kinds": case_page.EventKind,
     "audiences": Audience,
     "currency_options": [(c.value, c.value) for c in Currency],
 }
@@ -64,8 +64,8 @@ async def _agency_options() -> list[tuple[str, str]]:
 @get("/cases", guards=staff)
 async def queue_page(request: HTMXRequest) -> Template:
     params = dict(request.query_params)
-    filters = cases.QueueFilters.from_query(params)
-    page = await cases.queue(request.scope["user"], filters, clock.now())
+    filters = queue.QueueFilters.from_query(params)
+    page = await queue.queue(request.scope["user"], filters, clock.now())
     context = {"filters": filters, "form": params, **page, **LABELS}
     if request.htmx:
         return render(request, "complaints/_queue_rows.html", **context)
@@ -81,8 +81,8 @@ async def queue_search(request: Request) -> Template | Redirect:
     form = await text_fields(request)
     if not form.get("q", "").strip():
         return redirect("/cases")
-    page = await cases.search(request.scope["user"], form["q"], form.get("after", ""), clock.now())
-    filters = cases.QueueFilters()
+    page = await queue.search(request.scope["user"], form["q"], form.get("after", ""), clock.now())
+    filters = queue.QueueFilters()
     return render(
         request,
         "complaints/queue.html",
@@ -118,23 +118,23 @@ async def _case(
         form=form or {},
         errors=errors or {},
         refused=refused,
-        officer_options=[(str(o["id"]), o["full_name"]) for o in await cases.officers()],
-        **await cases.case_page(user, case, clock.now()),
+        officer_options=[(str(o["id"]), o["full_name"]) for o in await case_page.officers()],
+        **await case_page.case_page(user, case, clock.now()),
         **LABELS,
     )
 
 
 @get("/cases/{complaint_id:int}", guards=staff)
 async def case_view(request: Request, complaint_id: RecordId) -> Template:
-    case = await cases.open_case(request.scope["user"], complaint_id)
+    case = await case_page.open_case(request.scope["user"], complaint_id)
     return await _case(request, case)
 
 
 @get("/cases/{complaint_id:int}/files/{file_id:int}", guards=staff)
 async def case_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
     user = request.scope["user"]
-    case = await cases.open_case(user, complaint_id)
-    f = await cases.case_file(user, case, file_id)
+    case = await case_page.open_case(user, complaint_id)
+    f = await case_page.case_file(user, case, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
@@ -146,7 +146,7 @@ async def _act(
 ) -> Template | Redirect:
     """Run one action on a case; field errors and refusals show the case page again."""
     user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
+    case = await case_page.find_case(user, complaint_id)
     form = await text_fields(request)
     try:
         message = await action(user, case, form, *extra)
@@ -158,7 +158,7 @@ async def _act(
         if error.field:
             return await _case(request, case, 400, form, {error.field: error.message})
         # Reload: the refusal may come from a change someone else made meanwhile.
-        fresh = await cases.find_case(user, complaint_id)
+        fresh = await case_page.find_case(user, complaint_id)
         return await _case(request, fresh, error.status_code, form, refused=error.message)
     return redirect(f"/cases/{complaint_id}", message)
 
@@ -174,7 +174,7 @@ def _action_route(path: str, action: Callable[..., Awaitable[str]]) -> Any:
 @post("/cases/{complaint_id:int}/outcome", guards=staff)
 async def case_outcome(request: Request, complaint_id: RecordId) -> Template | Redirect:
     minutes = await uploads.uploaded_files(request, "minutes")
-    return await _act(request, complaint_id, cases.record_outcome, minutes)
+    return await _act(request, complaint_id, case_actions.record_outcome, minutes)
 
 
 ROUTES = [
@@ -184,5 +184,5 @@ ROUTES = [
     case_view,
     case_file,
     case_outcome,
-    *[_action_route(path, action) for path, action in cases.ACTIONS.items()],
+    *[_action_route(path, action) for path, action in case_actions.ACTIONS.items()],
 ]

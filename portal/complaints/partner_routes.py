@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import OptionalRecordId, RecordId, role_required
 from portal.accounts.tables import Role
-from portal.complaints import intake
+from portal.complaints import complaint_form, my_case, partner
 from portal.complaints.public_routes import form_page, submit
 from portal.complaints.tables import Channel
 from portal.errors import FormErrors
@@ -22,7 +22,7 @@ partners = [role_required(Role.partner)]
 
 @get("/partner/complaints/new", guards=partners)
 async def partner_new(request: Request) -> Template:
-    draft = intake.blank_draft()
+    draft = complaint_form.blank_draft()
     return form_page(request, draft, "/partner/complaints/new", partner=request.scope["user"])
 
 
@@ -33,7 +33,7 @@ async def partner_file(request: Request) -> Template:
 
 @get("/partner/complaints", guards=partners)
 async def partner_list(request: Request, before: OptionalRecordId = None) -> Template:
-    rows, next_before = await intake.partner_complaints(request.scope["user"], before)
+    rows, next_before = await partner.partner_complaints(request.scope["user"], before)
     return render(
         request,
         "complaints/partner_list.html",
@@ -46,7 +46,7 @@ async def partner_list(request: Request, before: OptionalRecordId = None) -> Tem
 async def _case_page(
     request: Request, complaint_id: int, status_code: int = 200, **extra: object
 ) -> Template:
-    view = await intake.case_view(complaint_id)
+    view = await my_case.case_view(complaint_id)
     return render(
         request,
         "complaints/partner_case.html",
@@ -54,25 +54,25 @@ async def _case_page(
         channels=Channel,
         max_files=uploads.MAX_FILES,
         **view,
-        **await intake.case_details(complaint_id),
+        **await my_case.case_details(complaint_id),
         **extra,
     )
 
 
 @get("/partner/complaints/{complaint_id:int}", guards=partners)
 async def partner_case(request: Request, complaint_id: RecordId) -> Template:
-    case_id = await intake.partner_case_id(request.scope["user"], complaint_id)
+    case_id = await partner.partner_case_id(request.scope["user"], complaint_id)
     return await _case_page(request, case_id)
 
 
 @post("/partner/complaints/{complaint_id:int}/reply", guards=partners)
 async def partner_reply(request: Request, complaint_id: RecordId) -> Template | Redirect:
     user = request.scope["user"]
-    case_id = await intake.partner_case_id(user, complaint_id)
+    case_id = await partner.partner_case_id(user, complaint_id)
     form = await text_fields(request)
     files = await uploads.uploaded_files(request, "attachments")
     try:
-        await intake.reply(case_id, form.get("body", ""), files, clock.now(), actor=user)
+        await my_case.reply(case_id, form.get("body", ""), files, clock.now(), actor=user)
     except FormErrors as error:
         return await _case_page(request, case_id, status_code=400, form=form, errors=error.errors)
     return redirect(
@@ -84,8 +84,8 @@ async def partner_reply(request: Request, complaint_id: RecordId) -> Template | 
 async def partner_file_download(
     request: Request, complaint_id: RecordId, file_id: RecordId
 ) -> Response:
-    case_id = await intake.partner_case_id(request.scope["user"], complaint_id)
-    f = await intake.case_file(case_id, file_id)
+    case_id = await partner.partner_case_id(request.scope["user"], complaint_id)
+    f = await my_case.case_file(case_id, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from portal import clock, uploads
 from portal.access import RecordId
-from portal.complaints import intake
+from portal.complaints import agency_lookup, complaint_form, filing, my_case
 from portal.complaints.tables import Channel
 from portal.errors import FormErrors, Throttled
 from portal.i18n import N_
@@ -29,10 +29,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def form_page(
     request: Request,
-    draft: intake.Draft,
+    draft: complaint_form.Draft,
     action: str,
     errors: dict[str, str] | None = None,
-    agency: intake.AgencyChoice | None = None,
+    agency: agency_lookup.AgencyChoice | None = None,
     status_code: int = 200,
     partner: Any = None,
 ) -> Template:
@@ -44,18 +44,18 @@ def form_page(
         form=draft.values,
         draft=draft,
         errors=errors or {},
-        agency=agency or intake.AgencyChoice(),
+        agency=agency or agency_lookup.AgencyChoice(),
         action=action,
         partner=partner,
         channels=Channel,
-        max_workers=intake.MAX_WORKERS,
+        max_workers=complaint_form.MAX_WORKERS,
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_BYTES // (1024 * 1024),
-        **intake.FORM_LABELS,
+        **complaint_form.FORM_LABELS,
     )
 
 
-def receipt_page(request: Request, receipt: intake.Receipt) -> Template:
+def receipt_page(request: Request, receipt: filing.Receipt) -> Template:
     # The code is shown once: never cached, never in a URL (the POST answers with it).
     page = render(request, "complaints/receipt.html", receipt=receipt)
     page.headers.update(NO_STORE)
@@ -66,34 +66,36 @@ async def submit(request: Request, action: str, partner: Any = None) -> Template
     """The form's POST: another worker block, the form again with errors, or the receipt."""
     form = await request.form()
     files = await uploads.uploaded_files(request, "attachments")
-    draft = intake.read_form(form, files)
+    draft = complaint_form.read_form(form, files)
     if form.get("action") == "add_worker":
-        errors = intake.add_worker(draft)
+        errors = complaint_form.add_worker(draft)
         agency = (
-            await intake.resolve_agency(draft.values) if draft.values.get("agency_id") else None
+            await agency_lookup.resolve_agency(draft.values)
+            if draft.values.get("agency_id")
+            else None
         )
         return form_page(request, draft, action, errors, agency, partner=partner)
     now = clock.now()
-    if not intake.valid_form_token(draft.form_token):
-        draft.values["form_token"] = intake.blank_draft().form_token
+    if not filing.valid_form_token(draft.form_token):
+        draft.values["form_token"] = complaint_form.blank_draft().form_token
         errors = {"form_token": _("This form has expired. Check your answers and send it again.")}
         return form_page(request, draft, action, errors, status_code=400, partner=partner)
-    earlier = await intake.earlier_filing(draft.form_token, now)
+    earlier = await filing.earlier_filing(draft.form_token, now)
     if earlier is not None:
         return receipt_page(request, earlier)
     try:
-        filing = await intake.check(draft, partner)
-    except intake.IntakeRefused as refused:
+        checked = await complaint_form.check(draft, partner)
+    except complaint_form.IntakeRefused as refused:
         return form_page(
             request, draft, action, refused.errors, refused.agency, 400, partner=partner
         )
-    receipt = await intake.file_complaint(filing, draft.form_token, now, partner)
+    receipt = await filing.file_complaint(checked, draft.form_token, now, partner)
     return receipt_page(request, receipt)
 
 
 @get("/complaints/new")
 async def new_complaint(request: Request) -> Template:
-    return form_page(request, intake.blank_draft(), "/complaints/new")
+    return form_page(request, complaint_form.blank_draft(), "/complaints/new")
 
 
 @post("/complaints/new")
@@ -106,11 +108,13 @@ async def agency_suggestions(request: Request) -> Template:
     """Suggestions while typing the agency's name (htmx): a short list to pick from. The
     form's own field name (agency_query) is accepted as well as ?q=."""
     params = request.query_params
-    matches = await intake.suggest_agencies(params.get("q") or params.get("agency_query") or "")
+    matches = await agency_lookup.suggest_agencies(
+        params.get("q") or params.get("agency_query") or ""
+    )
     return render(
         request,
         "complaints/_form_agency_matches.html",
-        agency=intake.AgencyChoice(matches=matches),
+        agency=agency_lookup.AgencyChoice(matches=matches),
         form={},
     )
 
@@ -129,7 +133,7 @@ async def check_submit(request: Request) -> Template | Redirect:
     now = clock.now()
     address = client_address(request.scope, get_settings())
     try:
-        row = await intake.open_case(form.get("reference", ""), form.get("code", ""), address, now)
+        row = await my_case.open_case(form.get("reference", ""), form.get("code", ""), address, now)
     except FormErrors as error:
         form.pop("code", None)  # a receipt code is never sent back in a page
         return render(
@@ -147,10 +151,10 @@ async def check_submit(request: Request) -> Template | Redirect:
     response = Redirect("/my-case", status_code=303)
     response.cookies.append(
         Cookie(
-            key=intake.CASE_COOKIE,
-            value=intake.case_cookie_value(row),
-            path=intake.CASE_COOKIE_PATH,
-            max_age=int(intake.CASE_SESSION.total_seconds()),
+            key=my_case.CASE_COOKIE,
+            value=my_case.case_cookie_value(row),
+            path=my_case.CASE_COOKIE_PATH,
+            max_age=int(my_case.CASE_SESSION.total_seconds()),
             httponly=True,
             samesite="lax",
             secure=get_settings().secure_cookies,
@@ -160,7 +164,7 @@ async def check_submit(request: Request) -> Template | Redirect:
 
 
 async def _my_case_id(request: Request) -> int | None:
-    return await intake.case_from_cookie(request.cookies.get(intake.CASE_COOKIE))
+    return await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
 
 
 def _to_check() -> Redirect:
@@ -179,7 +183,7 @@ async def _my_case_page(
         status_code=status_code,
         max_files=uploads.MAX_FILES,
         **view,
-        **await intake.case_details(view["complaint"]["id"]),
+        **await my_case.case_details(view["complaint"]["id"]),
         **extra,
     )
     page.headers.update(NO_STORE)
@@ -187,11 +191,11 @@ async def _my_case_page(
 
 
 @get("/my-case")
-async def my_case(request: Request) -> Template | Redirect:
+async def my_case_view(request: Request) -> Template | Redirect:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    return await _my_case_page(request, await intake.case_view(complaint_id))
+    return await _my_case_page(request, await my_case.case_view(complaint_id))
 
 
 @post("/my-case/reply")
@@ -202,9 +206,9 @@ async def my_case_reply(request: Request) -> Template | Redirect:
     form = await text_fields(request)
     files = await uploads.uploaded_files(request, "attachments")
     try:
-        await intake.reply(complaint_id, form.get("body", ""), files, clock.now())
+        await my_case.reply(complaint_id, form.get("body", ""), files, clock.now())
     except FormErrors as error:
-        view = await intake.case_view(complaint_id)
+        view = await my_case.case_view(complaint_id)
         return await _my_case_page(request, view, status_code=400, form=form, errors=error.errors)
     return redirect("/my-case", N_("Your message has been sent to the case officer."))
 
@@ -214,7 +218,7 @@ async def my_case_file(request: Request, file_id: RecordId) -> Response:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    f = await intake.case_file(complaint_id, file_id)
+    f = await my_case.case_file(complaint_id, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
@@ -222,7 +226,7 @@ async def my_case_file(request: Request, file_id: RecordId) -> Response:
 async def my_case_leave(request: Request) -> Redirect:
     response = redirect("/", N_("You have left your case. Nobody can open it on this device now."))
     response.cookies.append(
-        Cookie(key=intake.CASE_COOKIE, value="", path=intake.CASE_COOKIE_PATH, max_age=0)
+        Cookie(key=my_case.CASE_COOKIE, value="", path=my_case.CASE_COOKIE_PATH, max_age=0)
     )
     return response
 
@@ -233,7 +237,7 @@ ROUTES = [
     agency_suggestions,
     check_page,
     check_submit,
-    my_case,
+    my_case_view,
     my_case_reply,
     my_case_file,
     my_case_leave,

@@ -14,9 +14,9 @@ from litestar.datastructures import FormMultiDict
 from markupsafe import escape
 
 from portal import clock
-from portal.complaints import intake
+from portal.complaints import complaint_form, filing
 from portal.complaints.tables import CaseFile, Complaint, ComplaintFigure
-from portal.uploads import MAX_FILE_BYTES, files_dir
+from portal.uploads import MAX_FILE_BYTES, Upload, files_dir
 from tests.checklists.conftest import PDF, jpeg_with_gps
 from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
 from tests.conftest import csrf_token, sign_in
@@ -187,11 +187,11 @@ async def test_files_are_removed_when_the_database_refuses_the_complaint(client,
             for v in (values if isinstance(values, list) else [values])
         ]
     )
-    draft = intake.read_form(form, [intake.uploads.Upload("contract.pdf", io.BytesIO(PDF))])
-    filing = await intake.check(draft)
+    draft = complaint_form.read_form(form, [Upload("contract.pdf", io.BytesIO(PDF))])
+    checked = await complaint_form.check(draft)
     await agency.remove()  # gone between the check and the insert
     with pytest.raises(Exception):  # noqa: B017 - a foreign key error, named per database
-        await intake.file_complaint(filing, "t" * 32, clock.now())
+        await filing.file_complaint(checked, "t" * 32, clock.now())
     await nothing_stored(before)
 
 
