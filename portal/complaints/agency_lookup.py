@@ -55,7 +55,7 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
     """Which agency the complainant means: one picked from a list, an exact licence
     number, or the only agency whose name matches; else the matches to choose from, or
     (none found) the typed name as an unlicensed broker once they say so."""
-    text = values.get("agency_query", "")[:MAX_NAME]
+    text = (values.get("agency_query") or "").strip()[:MAX_NAME]
     picked = record_id(values.get("agency_id", ""))
     if picked:
         row = (

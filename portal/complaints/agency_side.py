@@ -9,7 +9,8 @@ from portal import clock, db, paging, uploads
 from portal.accounts.tables import Role
 from portal.audit import services as audit
 from portal.complaints import access, services
-from portal.complaints.case_actions import _text
+from portal.complaints.case_actions import checked_files
+from portal.complaints.forms import AgencyResponseForm
 from portal.complaints.queue import PAGE_SIZE, cursor_of, parse_cursor
 from portal.complaints.states import Status
 from portal.complaints.tables import (
@@ -62,15 +63,15 @@ def agency_can_respond(case: dict[str, Any]) -> bool:
 
 
 async def agency_respond(
-    user: Any, case: dict[str, Any], form: dict[str, str], files: list[uploads.Upload]
+    user: Any, case: dict[str, Any], form: AgencyResponseForm, files: list[uploads.Upload]
 ) -> str:
     """The agency's response (text and files): it goes on the timeline the officers and the
     agency see, and the case goes back under investigation, which stops the agency's clock.
     A late response is still taken; the timeline shows when it came."""
     if not agency_can_respond(case):
         raise DomainError(_("The portal is not waiting for your response on this case."))
-    body = _text(form, "response", required=True)
-    checked = await uploads.check(files, "files", 0)
+    body = form.response.data
+    checked = await checked_files(files, "files")
     stored = await uploads.store_all(checked)
     now = clock.now()
     try:

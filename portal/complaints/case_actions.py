@@ -8,33 +8,26 @@ the audit log in the same transaction as the change itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from portal import clock, db, uploads
 from portal.access import record_id
 from portal.accounts.tables import Role, User
 from portal.audit import services as audit
-from portal.complaints import services, states
+from portal.complaints import forms, services, states
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
     CaseEvent,
     Complaint,
-    Currency,
     Outcome,
     Sanction,
 )
 from portal.errors import DomainError, FormErrors
+from portal.forms import PortalForm
 from portal.i18n import N_
 from portal.i18n import gettext as _
-
-MAX_TEXT = 5000
-
-
-PAGE_SIZE = 50
-MAX_TEXT = 5000
 
 # Which status an outcome puts the case in.
 OUTCOME_STATUS = {
@@ -48,21 +41,10 @@ OUTCOME_STATUS = {
 
 
 # --- actions --------------------------------------------------------------------------
-# Each takes the acting user, the case (from find_case) and the form's text fields, and
-# returns the flash message (a msgid) to show after the redirect.
 
 
-def _text(form: dict[str, str], name: str, required: bool = False) -> str:
-    text = form.get(name, "").strip()
-    if required and not text:
-        raise FormErrors({name: _("Write something here.")})
-    if len(text) > MAX_TEXT:
-        raise FormErrors({name: _("Keep it under %(n)s characters.") % {"n": f"{MAX_TEXT:,}"}})
-    return text
-
-
-async def assign(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
-    officer_id = record_id(form.get("officer", ""))
+async def assign(user: Any, case: dict[str, Any], form: forms.AssignForm) -> str:
+    officer_id = record_id(form.officer.data)
     officer = None
     if officer_id:
         officer = (
@@ -86,16 +68,16 @@ async def assign(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
     return N_("The case has been assigned.")
 
 
-async def acknowledge(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def acknowledge(user: Any, case: dict[str, Any], form: forms.AcknowledgeForm) -> str:
     """Acknowledge in writing: the message (if any) is what the complainant reads."""
-    message = _text(form, "acknowledge_message")
+    message = form.acknowledge_message.data
     await services.move(user, case, Status.acknowledged, clock.now(), message)
     return N_("The complaint has been acknowledged.")
 
 
-async def request_response(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def request_response(user: Any, case: dict[str, Any], form: forms.RequestResponseForm) -> str:
     """Ask the agency for its response; the request is on the agency's side of the timeline."""
-    request = _text(form, "request_message", required=True)
+    request = form.request_message.data
     if not case["agency"]:
         raise DomainError(_("This complaint is not against a registered agency."))
     now = clock.now()
@@ -107,59 +89,10 @@ async def request_response(user: Any, case: dict[str, Any], form: dict[str, str]
     return N_("The agency has been asked for its response.")
 
 
-async def investigate(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
-    note = _text(form, "investigate_note")
+async def investigate(user: Any, case: dict[str, Any], form: forms.InvestigateForm) -> str:
+    note = form.investigate_note.data
     await services.move(user, case, Status.investigation, clock.now(), note)
     return N_("The case is under investigation.")
-
-
-@dataclass(frozen=True)
-class OutcomeInput:
-    outcome: Outcome
-    compensation: Decimal | None
-    currency: str
-    sanction: Sanction
-    note: str
-
-
-def check_outcome(form: dict[str, str]) -> OutcomeInput:
-    """The outcome form, checked field by field (all errors at once)."""
-    errors = {}
-    outcome = form.get("outcome", "")
-    if outcome not in Outcome.__members__:
-        errors["outcome"] = _("Choose the outcome.")
-    amount_text = form.get("compensation", "").strip().replace(",", "")
-    amount: Decimal | None = None
-    if amount_text:
-        try:
-            amount = Decimal(amount_text)
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite() or amount <= 0 or amount >= 10**12:
-            errors["compensation"] = _("Write the amount as a number, like 1500 or 1500.50.")
-        elif amount != amount.quantize(Decimal("0.01")):
-            errors["compensation"] = _("Use at most two decimals.")
-    if outcome == Outcome.compensation and not amount_text:
-        errors["compensation"] = _("Write the amount of compensation paid.")
-    if amount_text and outcome not in (Outcome.settlement, Outcome.compensation, ""):
-        errors["compensation"] = _("Only a settlement or compensation has an amount.")
-    currency = form.get("currency", "")
-    if amount_text and currency not in Currency.__members__:
-        errors["currency"] = _("Choose the currency.")
-    sanction = form.get("sanction", "") or Sanction.none
-    if sanction not in Sanction.__members__:
-        errors["sanction"] = _("Choose a sanction from the list.")
-    if len(form.get("outcome_note", "")) > MAX_TEXT:
-        errors["outcome_note"] = _("Keep it under %(n)s characters.") % {"n": f"{MAX_TEXT:,}"}
-    if errors:
-        raise FormErrors(errors)
-    return OutcomeInput(
-        outcome=Outcome(outcome),
-        compensation=amount,
-        currency=currency if amount is not None else "",
-        sanction=Sanction(sanction),
-        note=form.get("outcome_note", "").strip(),
-    )
 
 
 def _cents(amount: Decimal) -> int:
@@ -188,13 +121,15 @@ async def _previous_compensation(case: dict[str, Any]) -> dict[str, int]:
 
 
 async def record_outcome(
-    user: Any, case: dict[str, Any], form: dict[str, str], minutes: list[uploads.Upload]
+    user: Any, case: dict[str, Any], form: forms.OutcomeForm, minutes: list[uploads.Upload]
 ) -> str:
     """Record the outcome (and the mediation minutes): the case moves to the status the
     outcome implies; compensation counts in this month's figures."""
-    entry = check_outcome(form)
-    checked = await uploads.check(minutes, "minutes", 0)
-    target = OUTCOME_STATUS[entry.outcome]
+    outcome = Outcome(form.outcome.data)
+    compensation, currency = form.compensation.data, form.currency_paid()
+    sanction, note = Sanction(form.sanction.data), form.outcome_note.data
+    checked = await checked_files(minutes, "minutes")
+    target = OUTCOME_STATUS[outcome]
     if not states.can_move(case["status"], target):
         # Before moving, so the message names the outcome, not just a status.
         raise FormErrors(
@@ -214,27 +149,27 @@ async def record_outcome(
                 target,
                 now,
                 extra={
-                    "outcome": entry.outcome,
-                    "compensation": entry.compensation,
-                    "compensation_currency": entry.currency,
-                    "sanction": entry.sanction,
-                    "outcome_note": entry.note,
+                    "outcome": outcome,
+                    "compensation": compensation,
+                    "compensation_currency": currency,
+                    "sanction": sanction,
+                    "outcome_note": note,
                 },
             )
             event_id = await services.add_event(
-                case["id"], "outcome", Audience.public, now, user, entry.note
+                case["id"], "outcome", Audience.public, now, user, note
             )
             await services.attach_files(case["id"], event_id, Audience.internal, stored, now)
-            if entry.compensation is not None:
-                key = f"compensation:{services.month_key(now)}:{entry.currency}"
-                changes[key] = changes.get(key, 0) + _cents(entry.compensation)
+            if compensation is not None:
+                key = f"compensation:{services.month_key(now)}:{currency}"
+                changes[key] = changes.get(key, 0) + _cents(compensation)
             await services.bump(changes)
             await audit.record(
                 user,
                 "complaint.outcome_recorded",
                 "complaint",
                 case["reference"],
-                f"{entry.outcome}; sanction {entry.sanction}",
+                f"{outcome}; sanction {sanction}",
             )
     except BaseException:
         uploads.remove([f.stored_name for f in stored])
@@ -242,24 +177,24 @@ async def record_outcome(
     return N_("The outcome has been recorded.")
 
 
-async def close(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
-    note = _text(form, "close_note")
+async def close(user: Any, case: dict[str, Any], form: forms.CloseForm) -> str:
+    note = form.close_note.data
     await services.move(user, case, Status.closed, clock.now(), note)
     return N_("The case has been closed.")
 
 
-async def reopen(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def reopen(user: Any, case: dict[str, Any], form: forms.ReopenForm) -> str:
     """An appeal: the case goes back under investigation; the reason is on the timeline."""
-    reason = _text(form, "reopen_reason", required=True)
+    reason = form.reopen_reason.data
     if case["status"] != Status.closed:
         raise DomainError(_("Only a closed case can be reopened."))
     await services.move(user, case, Status.investigation, clock.now(), reason)
     return N_("The case has been reopened.")
 
 
-async def add_note(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def add_note(user: Any, case: dict[str, Any], form: forms.NoteForm) -> str:
     """An internal note: officers and admins only, never the complainant or the agency."""
-    body = _text(form, "note_body", required=True)
+    body = form.note_body.data
     now = clock.now()
     async with db.transaction():
         await services.add_event(case["id"], "note", Audience.internal, now, user, body)
@@ -267,11 +202,11 @@ async def add_note(user: Any, case: dict[str, Any], form: dict[str, str]) -> str
     return N_("Your note has been added.")
 
 
-async def send_message(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def send_message(user: Any, case: dict[str, Any], form: forms.MessageForm) -> str:
     """A message the complainant reads with their receipt code. When it asks for an
     answer the case's clock stops until they reply."""
-    body = _text(form, "message_body", required=True)
-    asks = form.get("asks_answer") == "1"
+    body = form.message_body.data
+    asks = form.asks_answer.data
     now = clock.now()
     async with db.transaction():
         await services.add_event(case["id"], "message", Audience.complainant, now, user, body)
@@ -289,11 +224,11 @@ async def send_message(user: Any, case: dict[str, Any], form: dict[str, str]) ->
     return N_("Your message has been sent.")
 
 
-async def set_sensitive(user: Any, case: dict[str, Any], form: dict[str, str]) -> str:
+async def set_sensitive(user: Any, case: dict[str, Any], form: forms.SensitiveForm) -> str:
     """Mark a case sensitive (trafficking, gender-based violence): from then on only its
     assigned officer and admins see its details. Clearing the mark needs the same people."""
-    sensitive = form.get("sensitive") == "1"
-    reason = _text(form, "sensitive_reason", required=sensitive)
+    sensitive = form.sensitive.data
+    reason = form.sensitive_reason.data
     if sensitive == bool(case["is_sensitive"]):
         return N_("Nothing changed.")
     now = clock.now()
@@ -311,14 +246,26 @@ async def set_sensitive(user: Any, case: dict[str, Any], form: dict[str, str]) -
     return N_("The case is no longer marked sensitive.")
 
 
-ACTIONS = {
-    "assign": assign,
-    "acknowledge": acknowledge,
-    "request-response": request_response,
-    "investigate": investigate,
-    "close": close,
-    "reopen": reopen,
-    "note": add_note,
-    "message": send_message,
-    "sensitive": set_sensitive,
+async def checked_files(
+    files: list[uploads.Upload], field: str
+) -> list[tuple[uploads.Upload, str]]:
+    """The files with their types, or FormErrors beside their field."""
+    try:
+        return await uploads.check(files, field, 0)
+    except DomainError as error:
+        raise FormErrors({field: error.message}) from error
+
+
+# Each action's URL under /cases/<id>/, the form it reads, and what it does (it returns the
+# message shown after the redirect).
+ACTIONS: dict[str, tuple[type[PortalForm], Any]] = {
+    "assign": (forms.AssignForm, assign),
+    "acknowledge": (forms.AcknowledgeForm, acknowledge),
+    "request-response": (forms.RequestResponseForm, request_response),
+    "investigate": (forms.InvestigateForm, investigate),
+    "close": (forms.CloseForm, close),
+    "reopen": (forms.ReopenForm, reopen),
+    "note": (forms.NoteForm, add_note),
+    "message": (forms.MessageForm, send_message),
+    "sensitive": (forms.SensitiveForm, set_sensitive),
 }

@@ -1,5 +1,6 @@
-"""Filing a checked complaint: the one transaction that stores it, the receipt and its
-roadmap, and the same receipt again for a form sent twice."""
+"""Filing a complaint: the form checked against the registry and the files sent with it,
+the one transaction that stores it, the receipt and its roadmap, and the same receipt
+again for a form sent twice."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -14,18 +16,101 @@ from asyncpg.exceptions import UniqueViolationError
 from portal import db, uploads
 from portal.audit import services as audit
 from portal.complaints import services
-from portal.complaints.complaint_form import Filing
+from portal.complaints.agency_lookup import resolve_agency
+from portal.complaints.forms import ComplaintForm, PartnerComplaintForm
 from portal.complaints.states import Status
-from portal.complaints.tables import (
-    Audience,
-)
+from portal.complaints.tables import Audience, Channel, Filer
 from portal.deadlines import Duration, Stage, due_at
 from portal.deadlines.services import current_rules
-from portal.errors import DomainError
+from portal.errors import DomainError, FormErrors
+from portal.forms import errors_by_field
 from portal.i18n import gettext as _
 
 SAME_RECEIPT_FOR = timedelta(minutes=15)  # a repeated POST of one form shows its receipt
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+@dataclass
+class Filing:
+    """A checked complaint, ready to be stored."""
+
+    columns: dict[str, Any]
+    workers: list[dict[str, Any]]
+    grounds: list[str]
+    files: list[tuple[uploads.Upload, str]]
+
+
+async def check(
+    form: ComplaintForm, files: list[uploads.Upload], partner: Any | None = None
+) -> Filing:
+    """The complaint the form describes, or FormErrors with a message per field: the
+    form's own rules, the agency in the registry and the files, all reported at once."""
+    errors = {} if form.validate() else errors_by_field(form)
+    agency = await resolve_agency(form.data)
+    if agency.error:
+        errors["agency_query"] = agency.error
+    checked_files: list[tuple[uploads.Upload, str]] = []
+    try:
+        checked_files = await uploads.check(files, "attachments")
+    except DomainError as error:
+        errors["attachments"] = error.message
+    if errors:
+        raise FormErrors(errors)
+
+    workers = [
+        {
+            "name": w["name"],
+            "sex": w["sex"],
+            "age_band": w["age_band"],
+            "disability": w["disability"],
+            "lgbtqia": w["lgbtqia"],
+        }
+        for w in form.worker.data
+    ]
+    amount = form.amount_claimed.data
+    filer = form.filer.data
+    name = form.complainant_name.data
+    columns = {
+        "agency": agency.agency_id,
+        "broker_name": agency.broker_name,
+        "filer": filer,
+        "representative_of": form.representative_of.data if filer == Filer.representative else "",
+        "channel": form.channel.data if isinstance(form, PartnerComplaintForm) else Channel.web,
+        "organisation": partner.organisation_id if partner else None,
+        "filed_by": partner.id if partner else None,
+        "complainant_name": name,
+        "name_key": services.name_key(name),
+        "phone": form.phone.data,
+        "email": form.email.data,
+        "contact_preference": form.contact_preference.data,
+        "province": form.province.data,
+        "destination": form.destination.data,
+        "sector": form.sector.data,
+        "description": form.description.data,
+        "amount_claimed": amount.quantize(Decimal("0.01")) if amount is not None else None,
+        "claim_currency": form.claim_currency.data,
+        "share_identity": form.share_identity.data == "yes",
+        "workers_count": len(workers),
+    }
+    grounds = list(dict.fromkeys(form.grounds.data))
+    return Filing(columns=columns, workers=workers, grounds=grounds, files=checked_files)
+
+
+async def file_form(
+    form: ComplaintForm, files: list[uploads.Upload], now: datetime, partner: Any | None = None
+) -> Receipt:
+    """File what the form describes, once per form: a form sent again moments later gets
+    the same receipt (AlreadySent long after); FormErrors for anything to change."""
+    token = form.form_token.data or ""
+    if not valid_form_token(token):
+        raise FormErrors(
+            {"form_token": _("This form has expired. Check your answers and send it again.")}
+        )
+    earlier = await earlier_filing(token, now)
+    if earlier is not None:
+        return earlier
+    filing = await check(form, files, partner)
+    return await file_complaint(filing, token, now, partner)
 
 
 @dataclass(frozen=True)

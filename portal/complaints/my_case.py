@@ -27,7 +27,6 @@ from portal.complaints.tables import (
 from portal.errors import DomainError, FormErrors, Throttled
 from portal.i18n import gettext as _
 
-MAX_REPLY = 5000
 CASE_COOKIE = "portal_case"
 CASE_COOKIE_PATH = "/my-case"
 CASE_SESSION = timedelta(minutes=30)
@@ -181,13 +180,10 @@ async def reply(
     complaint_id: int, text: str, files: list[uploads.Upload], now: datetime, actor: Any = None
 ) -> None:
     """A message (and files) from the complainant, or their partner, to the case officer;
-    restarts the case's clock if it was waiting on them."""
-    text = text.strip()
+    restarts the case's clock if it was waiting on them. The text comes from ReplyForm."""
     errors = {}
     if not text and not files:
         errors["body"] = _("Write a message or attach a file.")
-    elif len(text) > MAX_REPLY:
-        errors["body"] = _("Keep the message under %(n)d characters.") % {"n": MAX_REPLY}
     complaint = or_404(await Complaint.select().where(Complaint.id == complaint_id).first())
     try:
         checked = await uploads.check(files, "attachments")

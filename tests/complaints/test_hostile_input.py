@@ -14,7 +14,8 @@ from litestar.datastructures import FormMultiDict
 from markupsafe import escape
 
 from portal import clock
-from portal.complaints import complaint_form, filing
+from portal.complaints import filing
+from portal.complaints.forms import ComplaintForm
 from portal.complaints.tables import CaseFile, Complaint, ComplaintFigure
 from portal.uploads import MAX_FILE_BYTES, Upload, files_dir
 from tests.checklists.conftest import PDF, jpeg_with_gps
@@ -187,8 +188,7 @@ async def test_files_are_removed_when_the_database_refuses_the_complaint(client,
             for v in (values if isinstance(values, list) else [values])
         ]
     )
-    draft = complaint_form.read_form(form, [Upload("contract.pdf", io.BytesIO(PDF))])
-    checked = await complaint_form.check(draft)
+    checked = await filing.check(ComplaintForm(form), [Upload("contract.pdf", io.BytesIO(PDF))])
     await agency.remove()  # gone between the check and the insert
     with pytest.raises(Exception):  # noqa: B017 - a foreign key error, named per database
         await filing.file_complaint(checked, "t" * 32, clock.now())
