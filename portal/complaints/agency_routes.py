@@ -7,17 +7,16 @@ from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
-from portal.complaints import agency_side, case_page
+from portal.complaints import agency_side, case_actions, case_page
 from portal.complaints.case_routes import LABELS
 from portal.complaints.forms import AgencyResponseForm
-from portal.errors import DomainError, FormErrors, NotFound
-from portal.forms import read_form, sent_values, submit
+from portal.forms import read_form, submit
 from portal.templating import redirect, render
 from portal.web import SignedInUser
 
@@ -59,20 +58,16 @@ async def agency_case(request: Request, user: SignedInUser, complaint_id: Record
 async def agency_response(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
     case = await case_page.find_case(user, complaint_id)
 
-    async def save() -> Response:
+    async def save() -> Redirect:
         form = await read_form(request, AgencyResponseForm)
         files = await uploads.uploaded_files(request, "files")
-        try:
-            message = await agency_side.agency_respond(user, case, form, files)
-        except (FormErrors, NotFound):
-            raise
-        except DomainError as refusal:  # e.g. the portal is not waiting for a response
-            values = await sent_values(request)
-            return await _page(request, user, case, 400, values, refused=refusal.message)
+        respond = agency_side.agency_respond(user, case, form, files)
+        message = await case_actions.refusal_shown(respond)
         return redirect(f"/agency/complaints/{complaint_id}", message)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
-        return await _page(request, user, case, form=values, errors=errors)
+        refused = errors.pop(case_actions.REFUSED, "")
+        return await _page(request, user, case, form=values, errors=errors, refused=refused)
 
     return await submit(request, save, again)
 

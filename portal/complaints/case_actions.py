@@ -8,6 +8,7 @@ the audit log in the same transaction as the change itself.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from portal.complaints.tables import (
     Outcome,
     Sanction,
 )
-from portal.errors import DomainError, FormErrors
+from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -244,6 +245,20 @@ async def set_sensitive(user: Any, case: dict[str, Any], form: forms.SensitiveFo
     if sensitive:
         return N_("The case is marked sensitive: only its officer and admins see its details.")
     return N_("The case is no longer marked sensitive.")
+
+
+REFUSED = "refused"  # a refusal that belongs to no field: the page shows it at the top
+
+
+async def refusal_shown(step: Awaitable[str]) -> str:
+    """The action's message; a refusal (the workflow does not allow it now) comes back as
+    FormErrors under REFUSED, so the page is shown again with the reason."""
+    try:
+        return await step
+    except (FormErrors, NotFound):
+        raise
+    except DomainError as refusal:
+        raise FormErrors({REFUSED: refusal.message}) from refusal
 
 
 async def checked_files(

@@ -30,7 +30,6 @@ from portal.complaints.tables import (
     Sex,
 )
 from portal.deadlines import Stage
-from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm, read_form, sent_values, submit
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
@@ -148,24 +147,17 @@ async def _act(
     shows the case again with the reason; otherwise back to the case with a message."""
     case = await case_page.find_case(user, complaint_id)
 
-    async def save() -> Response:
+    async def save() -> Redirect:
         form = await read_form(request, form_class)
         files = [await uploads.uploaded_files(request, files_field)] if files_field else []
-        try:
-            message = await action(user, case, form, *files)
-        except (FormErrors, NotFound):
-            raise
-        except DomainError as refusal:
-            # Reload: the refusal may come from a change someone else made meanwhile.
-            fresh = await case_page.find_case(user, complaint_id)
-            values = await sent_values(request)
-            return await _case(
-                request, user, fresh, refusal.status_code, values, refused=refusal.message
-            )
+        message = await case_actions.refusal_shown(action(user, case, form, *files))
         return redirect(f"/cases/{complaint_id}", message)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
-        return await _case(request, user, case, form=values, errors=errors)
+        # Reload: a refusal may come from a change someone else made meanwhile.
+        fresh = await case_page.find_case(user, complaint_id)
+        refused = errors.pop(case_actions.REFUSED, "")
+        return await _case(request, user, fresh, form=values, errors=errors, refused=refused)
 
     return await submit(request, save, again)
 
