@@ -22,7 +22,7 @@ from portal.complaints.forms import (
 )
 from portal.complaints.tables import Channel
 from portal.errors import Throttled
-from portal.forms import read_form, sent_values, submit
+from portal.forms import read_form, sent_values, submit, text_data
 from portal.i18n import N_
 from portal.security import client_address
 from portal.settings import get_settings
@@ -78,7 +78,7 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
     form_class = PartnerComplaintForm if partner else ComplaintForm
 
     async def save() -> Response:
-        form = form_class(await request.form())
+        form = form_class(await text_data(request))
         if (await request.form()).get("action") == "add_worker":
             errors = form.add_worker()
             agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
@@ -89,7 +89,7 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
         return receipt_page(request, receipt)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
-        form = form_class(await request.form())
+        form = form_class(await text_data(request))
         agency = await agency_lookup.resolve_agency(values)  # the choices to offer again
         return form_page(request, action, form, values, errors, agency, partner)
 

@@ -231,3 +231,24 @@ async def test_a_form_field_that_is_not_utf8_is_refused(client, make_agency):
     assert response.status_code == 400
     assert "The request could not be understood." in response.text
     await nothing_stored(before)
+
+
+async def test_files_sent_under_text_field_names_count_as_missing_answers(client, make_agency):
+    before = stored_files()
+    agency = await make_agency()
+    fields = complaint_fields(await form_token(client), agency.licence_number)
+    for name in ("description", "grounds", "worker-0-sex"):
+        fields.pop(name)
+    response = await post_complaint(
+        client,
+        fields,
+        files={
+            name: (f"{name}.txt", b"<script>alert(1)</script>", "text/plain")
+            for name in ("description", "grounds", "worker-0-sex")
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="e-description"' in response.text
+    assert "Tick at least one thing that went wrong." in response.text
+    assert "<script>alert(1)" not in response.text
+    await nothing_stored(before)
