@@ -62,7 +62,6 @@ REQUESTS_PER_CONNECTION = 20
 def complaint_fields() -> list[tuple[str, str]]:
     """A complaint for two workers (the form_token is added per request)."""
     return [
-        ("workers", "2"),
         ("agency_query", LICENCE),
         ("filer", "family"),
         ("complainant_name", "Sok Dara"),

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from babel.support import LazyProxy
 from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
 from wtforms import Field, FieldList, Form, FormField, PasswordField
 
 from portal import i18n
@@ -73,11 +74,18 @@ def _fields(fields: Iterable[Field]) -> Iterator[Field]:
             yield field
 
 
+async def text_data(request: Request) -> FormMultiDict:
+    """The submitted form's text fields: a file sent under a text field's name is not a
+    value WTForms can read (the files are read with portal.uploads)."""
+    fields = await request.form()
+    return FormMultiDict([(k, v) for k, v in fields.multi_items() if isinstance(v, str)])
+
+
 async def read_form(request: Request, form_class: type[F], **context: Any) -> F:
     """The submitted form, checked; FormErrors if a field is wrong. `context` goes to the
     form's constructor: what its checks need to know (the codes already in use, say), so
     that every error shows at once."""
-    form = form_class(await request.form(), **context)
+    form = form_class(await text_data(request), **context)
     if not form.validate():
         raise FormErrors(errors_by_field(form))
     return form

@@ -5,29 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
 from portal.access import RecordId, role_required
+from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
-from portal.complaints import cases
+from portal.complaints import agency_side, case_actions, case_page
 from portal.complaints.case_routes import LABELS
-from portal.errors import DomainError, FormErrors, NotFound
+from portal.complaints.forms import AgencyResponseForm
+from portal.forms import read_form, submit
 from portal.templating import redirect, render
-from portal.web import text_fields
-
-agency_only = [role_required(Role.agency)]
+from portal.web import SignedInUser
 
 
-@get("/agency/complaints", guards=agency_only)
-async def agency_list(request: Request) -> Template:
-    page = await cases.agency_cases(request.scope["user"], request.query_params.get("after", ""))
+@get("/")
+async def agency_list(request: Request, user: SignedInUser, after: FromQuery[str] = "") -> Template:
+    page = await agency_side.agency_cases(user, after)
     return render(request, "complaints/agency_list.html", **page, **LABELS)
 
 
 async def _page(
     request: Request,
+    user: CurrentUser,
     case: dict[str, Any],
     status_code: int = 200,
     form: dict[str, str] | None = None,
@@ -41,42 +43,44 @@ async def _page(
         form=form or {},
         errors=errors or {},
         refused=refused,
-        can_respond=cases.agency_can_respond(case),
-        **await cases.case_page(request.scope["user"], case, clock.now()),
+        can_respond=agency_side.agency_can_respond(case),
+        **await case_page.case_page(user, case, clock.now()),
         **LABELS,
     )
 
 
-@get("/agency/complaints/{complaint_id:int}", guards=agency_only)
-async def agency_case(request: Request, complaint_id: RecordId) -> Template:
-    return await _page(request, await cases.find_case(request.scope["user"], complaint_id))
+@get("/{complaint_id:int}")
+async def agency_case(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
+    return await _page(request, user, await case_page.find_case(user, complaint_id))
 
 
-@post("/agency/complaints/{complaint_id:int}/response", guards=agency_only)
-async def agency_response(request: Request, complaint_id: RecordId) -> Template | Redirect:
-    user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
-    form = await text_fields(request)
-    files = await uploads.uploaded_files(request, "files")
-    try:
-        message = await cases.agency_respond(user, case, form, files)
-    except NotFound:
-        raise
-    except FormErrors as error:
-        return await _page(request, case, 400, form, error.errors)
-    except DomainError as error:
-        if error.field:
-            return await _page(request, case, 400, form, {error.field: error.message})
-        return await _page(request, case, 400, form, refused=error.message)
-    return redirect(f"/agency/complaints/{complaint_id}", message)
+@post("/{complaint_id:int}/response")
+async def agency_response(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
+    case = await case_page.find_case(user, complaint_id)
+
+    async def save() -> Redirect:
+        form = await read_form(request, AgencyResponseForm)
+        files = await uploads.uploaded_files(request, "files")
+        respond = agency_side.agency_respond(user, case, form, files)
+        message = await case_actions.refusal_shown(respond)
+        return redirect(f"/agency/complaints/{complaint_id}", message)
+
+    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
+        refused = errors.pop(case_actions.REFUSED, "")
+        return await _page(request, user, case, form=values, errors=errors, refused=refused)
+
+    return await submit(request, save, again)
 
 
-@get("/agency/complaints/{complaint_id:int}/files/{file_id:int}", guards=agency_only)
-async def agency_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
-    user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
-    f = await cases.case_file(user, case, file_id)
+@get("/{complaint_id:int}/files/{file_id:int}")
+async def agency_file(user: SignedInUser, complaint_id: RecordId, file_id: RecordId) -> Response:
+    case = await case_page.find_case(user, complaint_id)
+    f = await case_page.case_file(user, case, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
-ROUTES = [agency_list, agency_case, agency_response, agency_file]
+router = Router(
+    path="/agency/complaints",
+    guards=[role_required(Role.agency)],
+    route_handlers=[agency_list, agency_case, agency_response, agency_file],
+)

@@ -4,18 +4,19 @@ refused action shows the case again with the reason."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
 from portal.access import RecordId, role_required
+from portal.accounts.services import CurrentUser
 from portal.accounts.tables import Role
 from portal.agencies.tables import Agency
-from portal.complaints import cases, dashboard
+from portal.complaints import case_actions, case_page, dashboard, queue
+from portal.complaints.forms import OutcomeForm
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     AgeBand,
@@ -29,13 +30,11 @@ from portal.complaints.tables import (
     Sex,
 )
 from portal.deadlines import Stage
-from portal.errors import DomainError, FormErrors, NotFound
+from portal.forms import PortalForm, read_form, sent_values, submit
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.templating import redirect, render
-from portal.web import text_fields
-
-staff = [role_required(Role.officer, Role.admin)]
+from portal.web import SignedInUser
 
 LABELS: dict[str, Any] = {
     "statuses": Status,
@@ -50,7 +49,7 @@ LABELS: dict[str, Any] = {
     "provinces": PROVINCES,
     "destinations": DESTINATIONS,
     "sectors": SECTORS,
-    "event_kinds": cases.EventKind,
+    "event_kinds": case_page.EventKind,
     "audiences": Audience,
     "currency_options": [(c.value, c.value) for c in Currency],
 }
@@ -61,11 +60,11 @@ async def _agency_options() -> list[tuple[str, str]]:
     return [(str(row["id"]), local_name(row["name_en"], row["name_km"])) for row in rows]
 
 
-@get("/cases", guards=staff)
-async def queue_page(request: HTMXRequest) -> Template:
+@get("/")
+async def queue_page(request: HTMXRequest, user: SignedInUser) -> Template:
     params = dict(request.query_params)
-    filters = cases.QueueFilters.from_query(params)
-    page = await cases.queue(request.scope["user"], filters, clock.now())
+    filters = queue.QueueFilters.from_query(params)
+    page = await queue.queue(user, filters, clock.now())
     context = {"filters": filters, "form": params, **page, **LABELS}
     if request.htmx:
         return render(request, "complaints/_queue_rows.html", **context)
@@ -74,20 +73,19 @@ async def queue_page(request: HTMXRequest) -> Template:
     )
 
 
-@post("/cases/search", guards=staff)
-async def queue_search(request: Request) -> Template | Redirect:
+@post("/search")
+async def queue_search(request: Request, user: SignedInUser) -> Template | Redirect:
     """Search by reference or name. A POST, so that a complainant's name never ends up in
     a URL (browser history, proxy logs); the next page is a POST too."""
-    form = await text_fields(request)
+    form = await sent_values(request)
     if not form.get("q", "").strip():
         return redirect("/cases")
-    page = await cases.search(request.scope["user"], form["q"], form.get("after", ""), clock.now())
-    filters = cases.QueueFilters()
+    page = await queue.search(user, form["q"], form.get("after", ""), clock.now())
     return render(
         request,
         "complaints/queue.html",
         agencies_options=await _agency_options(),
-        filters=filters,
+        filters=queue.QueueFilters(),
         searching=True,
         search_form=form,
         **page,
@@ -95,7 +93,7 @@ async def queue_search(request: Request) -> Template | Redirect:
     )
 
 
-@get("/cases/dashboard", guards=staff)
+@get("/dashboard")
 async def dashboard_page(request: Request) -> Template:
     return render(
         request, "complaints/dashboard.html", **await dashboard.figures(clock.now()), **LABELS
@@ -104,13 +102,13 @@ async def dashboard_page(request: Request) -> Template:
 
 async def _case(
     request: Request,
+    user: CurrentUser,
     case: dict[str, Any],
     status_code: int = 200,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     refused: str = "",
 ) -> Template:
-    user = request.scope["user"]
     return render(
         request,
         "complaints/case.html",
@@ -118,71 +116,77 @@ async def _case(
         form=form or {},
         errors=errors or {},
         refused=refused,
-        officer_options=[(str(o["id"]), o["full_name"]) for o in await cases.officers()],
-        **await cases.case_page(user, case, clock.now()),
+        officer_options=[(str(o["id"]), o["full_name"]) for o in await case_page.officers()],
+        **await case_page.case_page(user, case, clock.now()),
         **LABELS,
     )
 
 
-@get("/cases/{complaint_id:int}", guards=staff)
-async def case_view(request: Request, complaint_id: RecordId) -> Template:
-    case = await cases.open_case(request.scope["user"], complaint_id)
-    return await _case(request, case)
+@get("/{complaint_id:int}")
+async def case_view(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
+    case = await case_page.open_case(user, complaint_id)
+    return await _case(request, user, case)
 
 
-@get("/cases/{complaint_id:int}/files/{file_id:int}", guards=staff)
-async def case_file(request: Request, complaint_id: RecordId, file_id: RecordId) -> Response:
-    user = request.scope["user"]
-    case = await cases.open_case(user, complaint_id)
-    f = await cases.case_file(user, case, file_id)
+@get("/{complaint_id:int}/files/{file_id:int}")
+async def case_file(user: SignedInUser, complaint_id: RecordId, file_id: RecordId) -> Response:
+    case = await case_page.open_case(user, complaint_id)
+    f = await case_page.case_file(user, case, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
 async def _act(
     request: Request,
+    user: CurrentUser,
     complaint_id: int,
-    action: Callable[..., Awaitable[str]],
-    *extra: Any,
-) -> Template | Redirect:
-    """Run one action on a case; field errors and refusals show the case page again."""
-    user = request.scope["user"]
-    case = await cases.find_case(user, complaint_id)
-    form = await text_fields(request)
-    try:
-        message = await action(user, case, form, *extra)
-    except NotFound:
-        raise
-    except FormErrors as error:
-        return await _case(request, case, 400, form, error.errors)
-    except DomainError as error:
-        if error.field:
-            return await _case(request, case, 400, form, {error.field: error.message})
-        # Reload: the refusal may come from a change someone else made meanwhile.
-        fresh = await cases.find_case(user, complaint_id)
-        return await _case(request, fresh, error.status_code, form, refused=error.message)
-    return redirect(f"/cases/{complaint_id}", message)
+    form_class: type[PortalForm],
+    action: Any,
+    files_field: str = "",
+) -> Response:
+    """Run one action on a case: its form's errors show beside their fields; a refusal
+    shows the case again with the reason; otherwise back to the case with a message."""
+    case = await case_page.find_case(user, complaint_id)
+
+    async def save() -> Redirect:
+        form = await read_form(request, form_class)
+        files = [await uploads.uploaded_files(request, files_field)] if files_field else []
+        message = await case_actions.refusal_shown(action(user, case, form, *files))
+        return redirect(f"/cases/{complaint_id}", message)
+
+    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
+        # Reload: a refusal may come from a change someone else made meanwhile.
+        fresh = await case_page.find_case(user, complaint_id)
+        refused = errors.pop(case_actions.REFUSED, "")
+        return await _case(request, user, fresh, form=values, errors=errors, refused=refused)
+
+    return await submit(request, save, again)
 
 
-def _action_route(path: str, action: Callable[..., Awaitable[str]]) -> Any:
-    async def handler(request: Request, complaint_id: RecordId) -> Template | Redirect:
-        return await _act(request, complaint_id, action)
+@post("/{complaint_id:int}/outcome")
+async def case_outcome(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
+    return await _act(
+        request, user, complaint_id, OutcomeForm, case_actions.record_outcome, "minutes"
+    )
+
+
+def _action_route(path: str, form_class: type[PortalForm], action: Any) -> Any:
+    async def handler(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
+        return await _act(request, user, complaint_id, form_class, action)
 
     handler.__name__ = f"case_{path.replace('-', '_')}"
-    return post(f"/cases/{{complaint_id:int}}/{path}", guards=staff, name=handler.__name__)(handler)
+    return post(f"/{{complaint_id:int}}/{path}", name=handler.__name__)(handler)
 
 
-@post("/cases/{complaint_id:int}/outcome", guards=staff)
-async def case_outcome(request: Request, complaint_id: RecordId) -> Template | Redirect:
-    minutes = await uploads.uploaded_files(request, "minutes")
-    return await _act(request, complaint_id, cases.record_outcome, minutes)
-
-
-ROUTES = [
-    queue_page,
-    queue_search,
-    dashboard_page,
-    case_view,
-    case_file,
-    case_outcome,
-    *[_action_route(path, action) for path, action in cases.ACTIONS.items()],
-]
+router = Router(
+    path="/cases",
+    guards=[role_required(Role.officer, Role.admin)],
+    route_handlers=[
+        queue_page,
+        queue_search,
+        dashboard_page,
+        case_view,
+        case_file,
+        case_outcome,
+        *[_action_route(path, *action) for path, action in case_actions.ACTIONS.items()],
+    ],
+)

@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from portal import clock, uploads
+from portal import clock, security, uploads
 from portal.access import RecordId
-from portal.complaints import intake
+from portal.complaints import agency_lookup, filing, my_case
+from portal.complaints.forms import (
+    FORM_LABELS,
+    MAX_WORKERS,
+    CheckCaseForm,
+    ComplaintForm,
+    PartnerComplaintForm,
+    ReplyForm,
+)
 from portal.complaints.tables import Channel
-from portal.errors import FormErrors, Throttled
+from portal.errors import Throttled
+from portal.forms import read_form, sent_values, submit, text_data
 from portal.i18n import N_
-from portal.i18n import gettext as _
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
-from portal.web import text_fields
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -29,76 +36,74 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def form_page(
     request: Request,
-    draft: intake.Draft,
     action: str,
+    form: ComplaintForm,
+    values: dict[str, str],
     errors: dict[str, str] | None = None,
-    agency: intake.AgencyChoice | None = None,
-    status_code: int = 200,
+    agency: agency_lookup.AgencyChoice | None = None,
     partner: Any = None,
 ) -> Template:
-    """The intake form (for a partner, with the intake channel to choose)."""
+    """The complaint form, filled in with `values` as sent (for a partner, with the intake
+    channel to choose)."""
+    if not filing.valid_form_token(values.get("form_token", "")):
+        # New, or its token lost: a fresh one, so that this form files one complaint.
+        values = {**values, "form_token": security.new_token()}
     return render(
         request,
         "complaints/new.html",
-        status_code=status_code,
-        form=draft.values,
-        draft=draft,
+        form=values,
+        workers=form.worker.data,
+        ticked=form.grounds.data or [],
         errors=errors or {},
-        agency=agency or intake.AgencyChoice(),
+        agency=agency or agency_lookup.AgencyChoice(),
         action=action,
         partner=partner,
         channels=Channel,
-        max_workers=intake.MAX_WORKERS,
+        max_workers=MAX_WORKERS,
         max_files=uploads.MAX_FILES,
         max_file_mb=uploads.MAX_FILE_BYTES // (1024 * 1024),
-        **intake.FORM_LABELS,
+        **FORM_LABELS,
     )
 
 
-def receipt_page(request: Request, receipt: intake.Receipt) -> Template:
+def receipt_page(request: Request, receipt: filing.Receipt) -> Template:
     # The code is shown once: never cached, never in a URL (the POST answers with it).
     page = render(request, "complaints/receipt.html", receipt=receipt)
     page.headers.update(NO_STORE)
     return page
 
 
-async def submit(request: Request, action: str, partner: Any = None) -> Template:
+async def file_from(request: Request, action: str, partner: Any = None) -> Response:
     """The form's POST: another worker block, the form again with errors, or the receipt."""
-    form = await request.form()
-    files = await uploads.uploaded_files(request, "attachments")
-    draft = intake.read_form(form, files)
-    if form.get("action") == "add_worker":
-        errors = intake.add_worker(draft)
-        agency = (
-            await intake.resolve_agency(draft.values) if draft.values.get("agency_id") else None
-        )
-        return form_page(request, draft, action, errors, agency, partner=partner)
-    now = clock.now()
-    if not intake.valid_form_token(draft.form_token):
-        draft.values["form_token"] = intake.blank_draft().form_token
-        errors = {"form_token": _("This form has expired. Check your answers and send it again.")}
-        return form_page(request, draft, action, errors, status_code=400, partner=partner)
-    earlier = await intake.earlier_filing(draft.form_token, now)
-    if earlier is not None:
-        return receipt_page(request, earlier)
-    try:
-        filing = await intake.check(draft, partner)
-    except intake.IntakeRefused as refused:
-        return form_page(
-            request, draft, action, refused.errors, refused.agency, 400, partner=partner
-        )
-    receipt = await intake.file_complaint(filing, draft.form_token, now, partner)
-    return receipt_page(request, receipt)
+    form_class = PartnerComplaintForm if partner else ComplaintForm
+
+    async def save() -> Response:
+        form = form_class(await text_data(request))
+        if (await request.form()).get("action") == "add_worker":
+            errors = form.add_worker()
+            agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
+            values = await sent_values(request)
+            return form_page(request, action, form, values, errors, agency, partner)
+        files = await uploads.uploaded_files(request, "attachments")
+        receipt = await filing.file_form(form, files, clock.now(), partner)
+        return receipt_page(request, receipt)
+
+    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
+        form = form_class(await text_data(request))
+        agency = await agency_lookup.resolve_agency(values)  # the choices to offer again
+        return form_page(request, action, form, values, errors, agency, partner)
+
+    return await submit(request, save, again)
 
 
 @get("/complaints/new")
 async def new_complaint(request: Request) -> Template:
-    return form_page(request, intake.blank_draft(), "/complaints/new")
+    return form_page(request, "/complaints/new", ComplaintForm(), {})
 
 
 @post("/complaints/new")
-async def file_complaint(request: Request) -> Template:
-    return await submit(request, "/complaints/new")
+async def file_complaint(request: Request) -> Response:
+    return await file_from(request, "/complaints/new")
 
 
 @get("/complaints/agencies")
@@ -106,16 +111,27 @@ async def agency_suggestions(request: Request) -> Template:
     """Suggestions while typing the agency's name (htmx): a short list to pick from. The
     form's own field name (agency_query) is accepted as well as ?q=."""
     params = request.query_params
-    matches = await intake.suggest_agencies(params.get("q") or params.get("agency_query") or "")
+    matches = await agency_lookup.suggest_agencies(
+        params.get("q") or params.get("agency_query") or ""
+    )
     return render(
         request,
         "complaints/_form_agency_matches.html",
-        agency=intake.AgencyChoice(matches=matches),
+        agency=agency_lookup.AgencyChoice(matches=matches),
         form={},
     )
 
 
 # --- check my case ---------------------------------------------------------------------
+
+
+def _check_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int
+) -> Template:
+    values = {name: value for name, value in values.items() if name != "code"}  # never sent back
+    return render(
+        request, "complaints/check.html", status_code=status_code, form=values, errors=errors
+    )
 
 
 @get("/complaints/check")
@@ -124,43 +140,35 @@ async def check_page(request: Request) -> Template:
 
 
 @post("/complaints/check")
-async def check_submit(request: Request) -> Template | Redirect:
-    form = await text_fields(request)
-    now = clock.now()
-    address = client_address(request.scope, get_settings())
-    try:
-        row = await intake.open_case(form.get("reference", ""), form.get("code", ""), address, now)
-    except FormErrors as error:
-        form.pop("code", None)  # a receipt code is never sent back in a page
-        return render(
-            request, "complaints/check.html", status_code=400, form=form, errors=error.errors
+async def check_submit(request: Request) -> Response:
+    async def save() -> Response:
+        form = await read_form(request, CheckCaseForm)
+        address = client_address(request.scope, get_settings())
+        try:
+            row = await my_case.open_case(form.reference.data, form.code.data, address, clock.now())
+        except Throttled as error:
+            return _check_page(request, await sent_values(request), {"code": error.message}, 429)
+        response = Redirect("/my-case", status_code=303)
+        response.cookies.append(
+            Cookie(
+                key=my_case.CASE_COOKIE,
+                value=my_case.case_cookie_value(row),
+                path=my_case.CASE_COOKIE_PATH,
+                max_age=int(my_case.CASE_SESSION.total_seconds()),
+                httponly=True,
+                samesite="lax",
+                secure=get_settings().secure_cookies,
+            )
         )
-    except Throttled as error:
-        form.pop("code", None)
-        return render(
-            request,
-            "complaints/check.html",
-            status_code=429,
-            form=form,
-            errors={"code": error.message},
-        )
-    response = Redirect("/my-case", status_code=303)
-    response.cookies.append(
-        Cookie(
-            key=intake.CASE_COOKIE,
-            value=intake.case_cookie_value(row),
-            path=intake.CASE_COOKIE_PATH,
-            max_age=int(intake.CASE_SESSION.total_seconds()),
-            httponly=True,
-            samesite="lax",
-            secure=get_settings().secure_cookies,
-        )
+        return response
+
+    return await submit(
+        request, save, again=lambda values, errors: _check_page(request, values, errors, 400)
     )
-    return response
 
 
 async def _my_case_id(request: Request) -> int | None:
-    return await intake.case_from_cookie(request.cookies.get(intake.CASE_COOKIE))
+    return await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
 
 
 def _to_check() -> Redirect:
@@ -170,16 +178,14 @@ def _to_check() -> Redirect:
     )
 
 
-async def _my_case_page(
-    request: Request, view: dict, status_code: int = 200, **extra: Any
-) -> Template:
+async def _my_case_page(request: Request, complaint_id: int, **extra: Any) -> Template:
+    view = await my_case.case_view(complaint_id)
     page = render(
         request,
         "complaints/my_case.html",
-        status_code=status_code,
         max_files=uploads.MAX_FILES,
         **view,
-        **await intake.case_details(view["complaint"]["id"]),
+        **await my_case.case_details(complaint_id),
         **extra,
     )
     page.headers.update(NO_STORE)
@@ -187,26 +193,29 @@ async def _my_case_page(
 
 
 @get("/my-case")
-async def my_case(request: Request) -> Template | Redirect:
+async def my_case_view(request: Request) -> Response:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    return await _my_case_page(request, await intake.case_view(complaint_id))
+    return await _my_case_page(request, complaint_id)
 
 
 @post("/my-case/reply")
-async def my_case_reply(request: Request) -> Template | Redirect:
+async def my_case_reply(request: Request) -> Response:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    form = await text_fields(request)
-    files = await uploads.uploaded_files(request, "attachments")
-    try:
-        await intake.reply(complaint_id, form.get("body", ""), files, clock.now())
-    except FormErrors as error:
-        view = await intake.case_view(complaint_id)
-        return await _my_case_page(request, view, status_code=400, form=form, errors=error.errors)
-    return redirect("/my-case", N_("Your message has been sent to the case officer."))
+
+    async def save() -> Redirect:
+        form = await read_form(request, ReplyForm)
+        files = await uploads.uploaded_files(request, "attachments")
+        await my_case.reply(complaint_id, form.body.data, files, clock.now())
+        return redirect("/my-case", N_("Your message has been sent to the case officer."))
+
+    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
+        return await _my_case_page(request, complaint_id, form=values, errors=errors)
+
+    return await submit(request, save, again)
 
 
 @get("/my-case/files/{file_id:int}")
@@ -214,7 +223,7 @@ async def my_case_file(request: Request, file_id: RecordId) -> Response:
     complaint_id = await _my_case_id(request)
     if complaint_id is None:
         return _to_check()
-    f = await intake.case_file(complaint_id, file_id)
+    f = await my_case.case_file(complaint_id, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
@@ -222,19 +231,23 @@ async def my_case_file(request: Request, file_id: RecordId) -> Response:
 async def my_case_leave(request: Request) -> Redirect:
     response = redirect("/", N_("You have left your case. Nobody can open it on this device now."))
     response.cookies.append(
-        Cookie(key=intake.CASE_COOKIE, value="", path=intake.CASE_COOKIE_PATH, max_age=0)
+        Cookie(key=my_case.CASE_COOKIE, value="", path=my_case.CASE_COOKIE_PATH, max_age=0)
     )
     return response
 
 
-ROUTES = [
-    new_complaint,
-    file_complaint,
-    agency_suggestions,
-    check_page,
-    check_submit,
-    my_case,
-    my_case_reply,
-    my_case_file,
-    my_case_leave,
-]
+# No guard: anyone may file, and "my case" is opened by the receipt code, not an account.
+router = Router(
+    path="/",
+    route_handlers=[
+        new_complaint,
+        file_complaint,
+        agency_suggestions,
+        check_page,
+        check_submit,
+        my_case_view,
+        my_case_reply,
+        my_case_file,
+        my_case_leave,
+    ],
+)

@@ -25,9 +25,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROUTES = [
     (method, path)
     for module in (public_routes, partner_routes, case_routes, agency_routes)
-    for handler in module.ROUTES
-    for path in handler.paths
-    for method in sorted(handler.http_methods)
+    for route in module.router.routes
+    for handler in route.route_handlers
+    for method in sorted(handler.http_methods - {"OPTIONS"})  # Litestar adds OPTIONS itself
+    for path in [route.path]
     if "{complaint_id" in path
     or path.startswith("/my-case/files")
     or path == "/my-case"

@@ -8,7 +8,7 @@ import io
 
 from portal import clock, uploads
 from portal.accounts.services import session_user
-from portal.complaints import cases, services
+from portal.complaints import case_page, services
 from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint
 from portal.settings import get_settings
 from tests.conftest import post_form, sign_in
@@ -59,7 +59,9 @@ async def test_identity_is_hidden_unless_the_complainant_consented(
     assert "did not agree to share" in page.text
     # Nothing of the name reaches the page's template either, not even its search key.
     staff = await session_user(client.cookies.get("portal_session"), get_settings())
-    view = await cases.case_page(staff, await cases.find_case(staff, hidden.id), clock.now())
+    view = await case_page.case_page(
+        staff, await case_page.find_case(staff, hidden.id), clock.now()
+    )
     assert "bopha" not in repr(view).lower()
     page = await client.get(f"/agency/complaints/{shared.id}")
     assert "Kosal Shared" in page.text and "012 345 678" in page.text

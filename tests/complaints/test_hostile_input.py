@@ -14,9 +14,10 @@ from litestar.datastructures import FormMultiDict
 from markupsafe import escape
 
 from portal import clock
-from portal.complaints import intake
+from portal.complaints import filing
+from portal.complaints.forms import ComplaintForm
 from portal.complaints.tables import CaseFile, Complaint, ComplaintFigure
-from portal.uploads import MAX_FILE_BYTES, files_dir
+from portal.uploads import MAX_FILE_BYTES, Upload, files_dir
 from tests.checklists.conftest import PDF, jpeg_with_gps
 from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
 from tests.conftest import csrf_token, sign_in
@@ -187,11 +188,10 @@ async def test_files_are_removed_when_the_database_refuses_the_complaint(client,
             for v in (values if isinstance(values, list) else [values])
         ]
     )
-    draft = intake.read_form(form, [intake.uploads.Upload("contract.pdf", io.BytesIO(PDF))])
-    filing = await intake.check(draft)
+    checked = await filing.check(ComplaintForm(form), [Upload("contract.pdf", io.BytesIO(PDF))])
     await agency.remove()  # gone between the check and the insert
     with pytest.raises(Exception):  # noqa: B017 - a foreign key error, named per database
-        await intake.file_complaint(filing, "t" * 32, clock.now())
+        await filing.file_complaint(checked, "t" * 32, clock.now())
     await nothing_stored(before)
 
 
@@ -230,4 +230,25 @@ async def test_a_form_field_that_is_not_utf8_is_refused(client, make_agency):
     )
     assert response.status_code == 400
     assert "The request could not be understood." in response.text
+    await nothing_stored(before)
+
+
+async def test_files_sent_under_text_field_names_count_as_missing_answers(client, make_agency):
+    before = stored_files()
+    agency = await make_agency()
+    fields = complaint_fields(await form_token(client), agency.licence_number)
+    for name in ("description", "grounds", "worker-0-sex"):
+        fields.pop(name)
+    response = await post_complaint(
+        client,
+        fields,
+        files={
+            name: (f"{name}.txt", b"<script>alert(1)</script>", "text/plain")
+            for name in ("description", "grounds", "worker-0-sex")
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="e-description"' in response.text
+    assert "Tick at least one thing that went wrong." in response.text
+    assert "<script>alert(1)" not in response.text
     await nothing_stored(before)

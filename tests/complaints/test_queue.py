@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from portal import clock
-from portal.complaints import cases
+from portal.complaints import queue
 from portal.complaints.tables import Complaint, ComplaintGround
 from tests.conftest import post_form, sign_in
 
@@ -123,13 +123,13 @@ async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, m
     assert (await _found(client, "élise"))[0] == [elise]
     # Many matches, written in either case: in name order whatever the case, the next page
     # asked for by id, never by name.
-    names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(cases.PAGE_SIZE + 3)]
+    names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(queue.PAGE_SIZE + 3)]
     made = {name: (await make_complaint(complainant_name=name)).reference for name in names}
     first, after = await _found(client, "Sokha")
-    assert first == [made[n] for n in names[: cases.PAGE_SIZE]]
+    assert first == [made[n] for n in names[: queue.PAGE_SIZE]]
     assert after.isdigit()
     second, after = await _found(client, "Sokha", after)
-    assert second == [made[n] for n in names[cases.PAGE_SIZE :]] and after == ""
+    assert second == [made[n] for n in names[queue.PAGE_SIZE :]] and after == ""
     # The empty search goes back to the queue.
     empty = await post_form(client, "/cases/search", {"q": " "})
     assert empty.status_code == 303 and empty.headers["location"] == "/cases"
@@ -149,7 +149,7 @@ async def test_pages_follow_on_without_gaps_or_repeats(client, make_user, make_c
     officer = await make_user("officer")
     start = clock.now()
     made = []
-    for n in range(cases.PAGE_SIZE + 7):
+    for n in range(queue.PAGE_SIZE + 7):
         row = await make_complaint(status="investigation")
         # Ties on the due time (pairs share one) must not lose or repeat a case.
         await Complaint.update({Complaint.stage_due_at: start + timedelta(hours=n // 2)}).where(
@@ -159,11 +159,11 @@ async def test_pages_follow_on_without_gaps_or_repeats(client, make_user, make_c
     await sign_in(client, officer)
     first = await client.get("/cases")
     first_refs = REFERENCE.findall(first.text)
-    assert first_refs == made[: cases.PAGE_SIZE]
+    assert first_refs == made[: queue.PAGE_SIZE]
     link = re.search(r'<a href="(/cases\?[^"]+)">Next cases</a>', first.text)
     assert link, "a next-page link"
     second = await client.get(link.group(1).replace("&amp;", "&"))
-    assert REFERENCE.findall(second.text) == made[cases.PAGE_SIZE :]
+    assert REFERENCE.findall(second.text) == made[queue.PAGE_SIZE :]
     assert "Next cases" not in second.text
 
 

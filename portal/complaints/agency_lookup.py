@@ -1,0 +1,99 @@
+"""Which agency a complaint is about: suggestions while typing, and the agency the
+complainant means (a pick from a list, a licence number, a name, or an unlisted broker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal import db
+from portal.access import record_id
+from portal.agencies.tables import Agency
+from portal.i18n import gettext as _
+
+MAX_NAME = 200
+SUGGESTIONS = 10
+
+
+def _starts_with(column: Any, text: str) -> Any:
+    """A case-insensitive "starts with" filter on either database (as db.icontains)."""
+    pattern = f"{text}%"
+    return (
+        column.ilike(pattern) if db.get_engine().engine_type == "postgres" else column.like(pattern)
+    )
+
+
+async def suggest_agencies(text: str) -> list[dict[str, Any]]:
+    """Registry agencies whose English or Khmer name or licence number starts with `text`
+    (at most 10), for the suggestions shown while typing."""
+    text = text.strip()[:100]
+    if len(text) < 2:
+        return []
+    text = text.replace("%", "").replace("_", "")  # typed text, not wildcards
+    return (
+        await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+        .where(
+            _starts_with(Agency.name_en, text)
+            | _starts_with(Agency.name_km, text)
+            | _starts_with(Agency.licence_number, text)
+        )
+        .order_by(Agency.name_en)
+        .limit(SUGGESTIONS)
+    )
+
+
+@dataclass
+class AgencyChoice:
+    agency_id: int | None = None
+    broker_name: str = ""
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+    offer_unlisted: bool = False
+
+
+async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
+    """Which agency the complainant means: one picked from a list, an exact licence
+    number, or the only agency whose name matches; else the matches to choose from, or
+    (none found) the typed name as an unlicensed broker once they say so."""
+    text = (values.get("agency_query") or "").strip()[:MAX_NAME]
+    picked = record_id(values.get("agency_id", ""))
+    if picked:
+        row = (
+            await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+            .where(Agency.id == picked)
+            .first()
+        )
+        if row:  # listed, so the form shows the choice again if it comes back
+            return AgencyChoice(agency_id=row["id"], matches=[row])
+    if values.get("agency_unlisted") and text:
+        return AgencyChoice(broker_name=text)
+    if not text:
+        return AgencyChoice(error=_("Give the agency's name or licence number."))
+    for licence in dict.fromkeys((text.upper(), text)):  # as typed, if not in capitals
+        exact = await db.select("SELECT id FROM agency WHERE licence_number = {}", licence)
+        if exact:
+            return AgencyChoice(agency_id=exact[0]["id"])
+    found = (
+        await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+        .where(db.icontains(Agency.name_en, text) | db.icontains(Agency.name_km, text))
+        .order_by(Agency.name_en)
+        .limit(SUGGESTIONS + 1)
+    )
+    wanted = text.casefold()
+    same = [a for a in found if wanted in (a["name_en"].casefold(), a["name_km"].casefold())]
+    if len(same) == 1:
+        return AgencyChoice(agency_id=same[0]["id"])
+    if len(found) == 1:
+        return AgencyChoice(agency_id=found[0]["id"])
+    if found:
+        return AgencyChoice(
+            matches=found[:SUGGESTIONS],
+            error=_("Several agencies match. Choose yours below, or type more of its name."),
+        )
+    return AgencyChoice(
+        error=_(
+            "No agency in the registry matches. Check the spelling, or tick the box below "
+            "if the broker is not in the registry."
+        ),
+        offer_unlisted=True,
+    )
