@@ -2,18 +2,25 @@
 
 Piccolo's stock SQLiteEngine opens a fresh connection (and a thread) for every query
 outside a transaction, and lets concurrent writers fight over the file lock ("database is
-locked"). PortalSQLiteEngine keeps two connections per process instead: a reader for the
-queries outside a transaction (WAL lets them run beside a write) and a writer that one
-transaction at a time has to itself, opened with BEGIN IMMEDIATE. Both run their
-statements in aiosqlite's thread, so the event loop never waits on the disk. Writers of
-several processes (`portal serve --workers N`) take turns on a lock file beside the
-database.
+locked"). PortalSQLiteEngine keeps a reader for the queries outside a transaction (WAL
+lets them run beside a write) and a writer that one transaction at a time has to itself,
+opened with BEGIN IMMEDIATE; writers of several processes (`portal serve --workers N`)
+take turns on a lock file beside the database first.
+
+Their statements run right on the event loop: every query of the portal is indexed and
+takes well under a few milliseconds, even at a million complaints (bench/queue_bench.py
+prints the longest the loop was held), while a hop to a connection's thread and back
+(aiosqlite) waits behind every other request the loop is serving, and held the writer
+so long that filings queued up. What can take long runs in a thread: waiting for another
+process's turn, and copying the write-ahead log into the database file (a checkpoint,
+which syncs the file).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -22,7 +29,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
@@ -30,6 +36,10 @@ from piccolo.querystring import QueryString
 
 from portal.settings import Settings, get_settings
 
+log = logging.getLogger("portal.db")
+
+# Only a program outside the portal (an sqlite3 shell) can make a statement wait for
+# SQLite's lock: the portal's own processes take turns on the lock file first.
 BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -39,62 +49,80 @@ PRAGMAS = (
 )
 
 
-class _Connections:
-    """The reader and the writer of one event loop (a CLI command or a test may run
-    several loops one after the other)."""
+class _OnTheLoop:
+    """A sqlite3 connection with the awaitable methods Piccolo calls, run on the loop.
+    Lent to one transaction at a time: Piccolo closes a transaction's connection when it
+    ends, which here leaves it open for the next (see WriterTransaction)."""
 
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, reader: Any, writer: Any, lock_file: int
-    ) -> None:
-        self.loop = loop
-        self.reader = reader
-        self.writer = writer
-        self.writer_free = asyncio.Lock()  # one transaction at a time in this process
-        self.lock_file = lock_file  # and one process at a time (see _take_turn)
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
-    async def close(self) -> None:
-        async with self.writer_free:  # a transaction under way ends first
-            await self.reader.close()
-            await self.writer.close()
-        os.close(self.lock_file)
+    async def execute(self, sql: str, parameters: Any = ()) -> None:
+        self.conn.execute(sql, parameters)
 
-    def stop(self) -> None:
-        """Close both from another loop (their threads would keep the process alive)."""
-        self.reader.stop()
-        self.writer.stop()
-        os.close(self.lock_file)
+    async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[Any]:
+        return self.conn.execute(sql, parameters).fetchall()
 
-
-class _LentWriter:
-    """The writer as Piccolo's SQLiteTransaction uses it: it runs statements on it, then
-    closes it when the transaction ends, which here only hands it back (see
-    WriterTransaction)."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self.connection = connection
-        self.row_factory = dict_factory  # Piccolo sets it on every query; set once at open
-
-    def execute(self, sql: str, parameters: Any = None) -> Any:
-        return self.connection.execute(sql, parameters)
-
-    async def execute_fetchall(self, sql: str, parameters: Any = None) -> Any:
-        return await self.connection.execute_fetchall(sql, parameters)
-
-    async def executemany(self, sql: str, rows: Any) -> Any:
-        return await self.connection.executemany(sql, rows)
+    async def executemany(self, sql: str, rows: Any) -> None:
+        self.conn.executemany(sql, rows)
 
     async def close(self) -> None:
         pass
 
 
+class _Connections:
+    """The connections and locks of one event loop (a CLI command or a test may run
+    several loops one after the other)."""
+
+    def __init__(self, engine: SQLiteEngine) -> None:
+        self.reader = _OnTheLoop(_open(engine, "PRAGMA query_only = ON"))
+        # Checkpoints run in a thread (checkpoint_soon), not inside a COMMIT on the loop.
+        self.writer = _OnTheLoop(_open(engine, "PRAGMA wal_autocheckpoint = 0"))
+        self.checkpointer = _open(engine)
+        self.writer_free = asyncio.Lock()  # one transaction at a time in this process
+        self.lock_file = os.open(f"{engine.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self.checkpointing: asyncio.Future[None] | None = None
+
+    def checkpoint_soon(self) -> None:
+        """After a commit: copy the log into the database file in a thread, unless a copy
+        is under way already (it will take this commit's pages too, or the next one will)."""
+        if self.checkpointing is None or self.checkpointing.done():
+            self.checkpointing = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+
+    def _checkpoint(self) -> None:
+        try:  # PASSIVE: copies what it can without waiting for readers or writers
+            self.checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:  # the next commit tries again
+            log.warning("SQLite checkpoint failed: %s", error)
+
+    async def close(self) -> None:
+        async with self.writer_free:  # a transaction under way ends first
+            if self.checkpointing is not None:
+                await self.checkpointing
+            self.stop()
+
+    def stop(self) -> None:
+        for conn in (self.reader.conn, self.writer.conn, self.checkpointer):
+            conn.close()
+        os.close(self.lock_file)
+
+
+def _open(engine: SQLiteEngine, *pragmas: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(**engine.connection_kwargs)
+    conn.row_factory = dict_factory
+    for pragma in (*PRAGMAS, *pragmas):
+        conn.execute(pragma)
+    return conn
+
+
 class WriterTransaction(SQLiteTransaction):
     """Piccolo's SQLite transaction, on the process's writer connection: it waits until
-    the transaction before it has ended, and leaves nothing open for the one after it,
-    even when it is given up half-way (a cancelled request)."""
+    the transaction before it has ended and its process's turn has come, and leaves
+    nothing open for the next, even when it is given up half-way (a cancelled request)."""
 
     engine: PortalSQLiteEngine
 
-    async def get_connection(self) -> _LentWriter:
+    async def get_connection(self) -> _OnTheLoop:
         self.conns = await self.engine.connections()
         await self.conns.writer_free.acquire()
         try:
@@ -102,40 +130,38 @@ class WriterTransaction(SQLiteTransaction):
         except BaseException:
             self.conns.writer_free.release()
             raise
-        return _LentWriter(self.conns.writer)
+        return self.conns.writer
 
     async def begin(self) -> None:
         try:
             await super().begin()
         except BaseException:
-            await self._hand_back(cleanly=False)
+            self._hand_back(committed=False)
             raise
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent is not None:
             return await super().__aexit__(exception_type, exception, traceback)
-        cleanly = False
+        committed = False
         try:
-            result = await super().__aexit__(exception_type, exception, traceback)
-            cleanly = True
-            return result
+            kept = await super().__aexit__(exception_type, exception, traceback)
+            committed = kept and not self._rolled_back
+            return kept
         finally:
-            await self._hand_back(cleanly)
+            self._hand_back(committed)
 
-    async def _hand_back(self, cleanly: bool) -> None:
-        if not cleanly:
-            # Queued before the next transaction's BEGIN (the writer runs its statements
-            # in order); sqlite3's rollback() does nothing when no transaction is open.
-            rollback = asyncio.ensure_future(self.conns.writer.rollback())
-            rollback.add_done_callback(lambda done: done.cancelled() or done.exception())
+    def _hand_back(self, committed: bool) -> None:
+        self.conns.writer.conn.rollback()  # does nothing unless something was left open
         fcntl.flock(self.conns.lock_file, fcntl.LOCK_UN)
         self.conns.writer_free.release()
+        if committed:
+            self.conns.checkpoint_soon()
 
 
 async def _take_turn(lock_file: int) -> None:
-    """Wait for the other processes' writers (`portal serve --workers N`) on a lock file.
-    SQLite's own lock keeps the data safe either way, but its busy timeout polls with
-    sleeps of up to 100 ms; a process waiting here is woken the moment it is its turn."""
+    """Wait for the other processes' writers on the lock file, in a thread: SQLite's busy
+    timeout would hold the loop, and polls with sleeps of up to 100 ms; a process waiting
+    here is woken the moment it is its turn."""
     try:
         fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return
@@ -151,54 +177,42 @@ async def _take_turn(lock_file: int) -> None:
 
 
 class PortalSQLiteEngine(SQLiteEngine):
-    """Piccolo's SQLite engine with WAL, foreign keys, a busy timeout and two long-lived
+    """Piccolo's SQLite engine with WAL, foreign keys, a busy timeout and long-lived
     connections (see the module's docstring).
 
     Piccolo methods it overrides (tests/core/test_database.py fails if Piccolo stops
     calling them as assumed here):
     - `_run_in_new_connection()`, where Piccolo runs a query outside a transaction: a
       SELECT goes to the reader, anything else to the writer in a transaction of its own;
-    - `_run_in_existing_connection()`, where it runs one inside a transaction: in one
-      call to the connection's thread (foreign keys are on from the start);
+    - `_run_in_existing_connection()`, where it runs one inside a transaction (foreign
+      keys are on from the start: Piccolo's turns them on before every statement);
     - `transaction()`, which returns a WriterTransaction, IMMEDIATE by default.
     """
 
     def __init__(self, path: str, log_queries: bool = False) -> None:
-        super().__init__(path=path, log_queries=log_queries, timeout=BUSY_TIMEOUT_MS / 1000)
-        self._opening: asyncio.Task[_Connections] | None = None
-
-    async def _open(self, *pragmas: str) -> aiosqlite.Connection:
-        connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in (*PRAGMAS, *pragmas):
-            await connection.execute(pragma)
-        return connection
+        super().__init__(
+            path=path,
+            log_queries=log_queries,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,  # the checkpointer works in a thread
+        )
+        self._conns: _Connections | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def connections(self) -> _Connections:
-        """The reader and the writer of the running loop, opened on its first query."""
+        """The connections of the running loop, opened on its first query."""
         loop = asyncio.get_running_loop()
-        if self._opening is None or self._opening.get_loop() is not loop:
-            self._stop_leftovers()
-            self._opening = loop.create_task(self._open_connections(loop))
-        return await self._opening
-
-    async def _open_connections(self, loop: asyncio.AbstractEventLoop) -> _Connections:
-        reader = await self._open("PRAGMA query_only = ON")
-        writer = await self._open()
-        lock_file = os.open(f"{self.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-        return _Connections(loop, reader, writer, lock_file)
-
-    def _stop_leftovers(self) -> None:
-        """Stop the connections of a loop that has ended (a CLI command, a test)."""
-        opening, self._opening = self._opening, None
-        if opening is not None and opening.done() and not opening.exception():
-            opening.result().stop()
+        if self._conns is None or self._loop is not loop:
+            if self._conns is not None:
+                self._conns.stop()  # left over from a loop that has ended
+            self._conns, self._loop = _Connections(self), loop
+        return self._conns
 
     async def close(self) -> None:
         """Close this loop's connections (at shutdown)."""
-        opening, self._opening = self._opening, None
-        if opening is not None:
-            await (await opening).close()
+        conns, self._conns = self._conns, None
+        if conns is not None:
+            await conns.close()
 
     async def _run_in_new_connection(
         self,
@@ -222,8 +236,6 @@ class PortalSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        # One trip to the connection's thread instead of four (Piccolo's turns foreign
-        # keys on before every statement, then executes, fetches and closes a cursor).
         return await connection.execute_fetchall(query, args or [])
 
     def transaction(
