@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 
-from portal.accounts.tables import Role
+from portal.core.roles import Role
 from portal.errors import NotFound
 from portal.i18n import gettext as _
 

@@ -11,7 +11,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 
 from portal import flash, i18n
-from portal.accounts.tables import Constituency, Role
+from portal.accounts.tables import Constituency
+from portal.core.roles import Role
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT
 from portal.static import static_url

@@ -10,8 +10,9 @@ from litestar.response import Redirect, Template
 from portal.access import RecordId, role_required, signed_in
 from portal.accounts import services
 from portal.accounts.forms import LoginForm, NewUserForm, PasswordForm
-from portal.accounts.tables import Constituency, Organisation, OrganisationKind, Role
+from portal.accounts.tables import Constituency, Organisation, OrganisationKind
 from portal.agencies.tables import Agency
+from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_, local_name
 from portal.security import client_address

@@ -14,11 +14,11 @@ from portal.accounts.tables import (
     LoginSession,
     Organisation,
     OrganisationKind,
-    Role,
     User,
 )
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
+from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, Throttled
 from portal.i18n import N_
 from portal.i18n import gettext as _

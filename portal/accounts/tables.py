@@ -13,16 +13,9 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from portal.agencies.tables import Agency
+from portal.core.roles import Role
 from portal.i18n import N_
 from portal.labels import LabelledEnum
-
-
-class Role(LabelledEnum):
-    admin = "admin", N_("Administrator")
-    committee = "committee", N_("Committee member")
-    officer = "officer", N_("Case officer")
-    partner = "partner", N_("Partner organisation staff")
-    agency = "agency", N_("Agency staff")
 
 
 class Constituency(LabelledEnum):

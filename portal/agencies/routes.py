@@ -7,11 +7,11 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
-from portal.accounts.tables import Role
 from portal.agencies import services
 from portal.agencies.forms import AgencyForm
 from portal.agencies.tables import Association, LicenceStatus
 from portal.checklists import ratings
+from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _

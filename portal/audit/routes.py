@@ -7,9 +7,9 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal.access import OptionalRecordId, role_required
-from portal.accounts.tables import Role
 from portal.audit import services
 from portal.audit.actions import Action
+from portal.core.roles import Role
 from portal.templating import render
 
 

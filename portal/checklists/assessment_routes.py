@@ -13,10 +13,10 @@ from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, role_required
-from portal.accounts.tables import Role
 from portal.checklists import assessments, clarifications, cycles, panel, scoring
 from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
+from portal.core.roles import Role
 from portal.errors import FormErrors
 from portal.forms import read_form, sent_values, submit
 from portal.i18n import N_, local_name

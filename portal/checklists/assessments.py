@@ -14,7 +14,6 @@ from typing import Any
 from portal import clock, db, uploads
 from portal.access import or_404
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role
 from portal.audit import services as audit
 from portal.checklists import checklist_versions, ratings, states
 from portal.checklists.cycles import today
@@ -26,6 +25,7 @@ from portal.checklists.tables import (
     Evidence,
     ReturnedIndicator,
 )
+from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _

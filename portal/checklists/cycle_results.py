@@ -8,9 +8,9 @@ import csv
 import io
 from typing import Any
 
-from portal.accounts.tables import Role
 from portal.checklists import checklist_versions, scoring
 from portal.checklists.tables import Assessment, ConsensusScore, MemberScore, PanelMember
+from portal.core.roles import Role
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
 SHADES = ((85, "shade-a"), (70, "shade-b"), (50, "shade-c"), (0, "shade-d"))

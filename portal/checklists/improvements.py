@@ -12,7 +12,6 @@ from typing import Any
 from portal import clock, db, uploads
 from portal.access import or_404
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role
 from portal.audit import services as audit
 from portal.checklists import checklist_versions
 from portal.checklists.panel import Review
@@ -24,6 +23,7 @@ from portal.checklists.tables import (
     ImprovementAction,
     Rating,
 )
+from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.i18n import gettext as _
 

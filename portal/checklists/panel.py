@@ -15,7 +15,7 @@ from typing import Any
 from portal import db
 from portal.access import or_404
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
 from portal.audit import services as audit
 from portal.checklists import states
 from portal.checklists.tables import (
@@ -25,6 +25,7 @@ from portal.checklists.tables import (
     PanelMember,
     ReturnedIndicator,
 )
+from portal.core.roles import Role
 from portal.errors import FormErrors, NotFound
 from portal.i18n import gettext as _
 

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from portal import uploads
 from portal.access import RecordId, record_id, role_required
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Constituency, Role
+from portal.accounts.tables import Constituency
 from portal.checklists import (
     assessments,
     cycle_results,
@@ -24,6 +24,7 @@ from portal.checklists import (
 )
 from portal.checklists.forms import ActionForm
 from portal.checklists.tables import ActionStatus, AnswerChoice
+from portal.core.roles import Role
 from portal.errors import FormErrors, NotFound
 from portal.forms import read_form, sent_values, submit
 from portal.i18n import N_

@@ -10,10 +10,10 @@ from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role
 from portal.checklists import checklist_editor, checklist_versions
 from portal.checklists.forms import IndicatorForm, SectionForm
 from portal.checklists.tables import TemplateStatus
+from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render

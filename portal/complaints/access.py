@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.accounts.tables import Role
 from portal.complaints.tables import Audience, Complaint
+from portal.core.roles import Role
 
 # Timeline entries and files each kind of reader sees.
 AUDIENCES: dict[str, frozenset[Audience]] = {

@@ -12,10 +12,10 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role
 from portal.complaints import agency_side, case_actions, case_page
 from portal.complaints.case_routes import LABELS
 from portal.complaints.forms import AgencyResponseForm
+from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.templating import redirect, render
 from portal.web import SignedInUser

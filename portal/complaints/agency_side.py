@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from portal import clock, db, paging, uploads
-from portal.accounts.tables import Role
 from portal.audit import services as audit
 from portal.complaints import access, services
 from portal.complaints.case_actions import checked_files
@@ -17,6 +16,7 @@ from portal.complaints.tables import (
     Audience,
     Complaint,
 )
+from portal.core.roles import Role
 from portal.errors import DomainError, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _

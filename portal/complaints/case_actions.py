@@ -14,7 +14,7 @@ from typing import Any
 
 from portal import clock, db, uploads
 from portal.access import record_id
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
 from portal.audit import services as audit
 from portal.complaints import forms, services, states
 from portal.complaints.states import Status
@@ -25,6 +25,7 @@ from portal.complaints.tables import (
     Outcome,
     Sanction,
 )
+from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm
 from portal.i18n import N_

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from portal.access import or_404
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
 from portal.audit import services as audit
 from portal.complaints import access, states
 from portal.complaints.case_actions import OUTCOME_STATUS
@@ -22,6 +22,7 @@ from portal.complaints.tables import (
     ComplaintWorker,
     Outcome,
 )
+from portal.core.roles import Role
 from portal.errors import NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _

@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.accounts.tables import Role
 from portal.agencies.tables import Agency
 from portal.complaints import case_actions, case_page, dashboard, queue
 from portal.complaints.forms import OutcomeForm
@@ -29,6 +28,7 @@ from portal.complaints.tables import (
     Sanction,
     Sex,
 )
+from portal.core.roles import Role
 from portal.deadlines import Stage
 from portal.forms import PortalForm, read_form, sent_values, submit
 from portal.i18n import local_name

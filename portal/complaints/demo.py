@@ -18,7 +18,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from portal import clock, db
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
 from portal.agencies.tables import Agency
 from portal.complaints import services
 from portal.complaints.states import OPEN, Status
@@ -36,6 +36,7 @@ from portal.complaints.tables import (
     Sanction,
     Sex,
 )
+from portal.core.roles import Role
 from portal.deadlines import Stage, due_at
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 

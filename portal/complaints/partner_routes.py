@@ -10,11 +10,11 @@ from litestar.response import Redirect, Template
 
 from portal import clock, uploads
 from portal.access import OptionalRecordId, RecordId, role_required
-from portal.accounts.tables import Role
 from portal.complaints import my_case, partner
 from portal.complaints.forms import PartnerComplaintForm, ReplyForm
 from portal.complaints.public_routes import file_from, form_page
 from portal.complaints.tables import Channel
+from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render

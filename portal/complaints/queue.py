@@ -12,7 +12,6 @@ from piccolo.columns.combination import WhereRaw
 
 from portal import db, paging
 from portal.access import record_id
-from portal.accounts.tables import Role
 from portal.complaints import access, services
 from portal.complaints.jobs import DUE_SOON
 from portal.complaints.states import OPEN, Status
@@ -20,6 +19,7 @@ from portal.complaints.tables import (
     Complaint,
     Ground,
 )
+from portal.core.roles import Role
 
 PAGE_SIZE = 50
 

@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 
 from portal import clock
 from portal.access import or_404, role_required
-from portal.accounts.tables import Role
+from portal.core.roles import Role
 from portal.deadlines import PHNOM_PENH, Stage, Unit, services
 from portal.deadlines.forms import HolidayForm, PolicyForm
 from portal.forms import read_form, submit

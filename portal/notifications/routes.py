@@ -8,7 +8,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from portal.access import OptionalRecordId, RecordId, or_404, role_required, signed_in
-from portal.accounts.tables import Role
+from portal.core.roles import Role
 from portal.i18n import N_
 from portal.notifications import mail, services
 from portal.settings import get_settings

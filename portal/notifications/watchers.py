@@ -34,7 +34,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
+from portal.core.roles import Role
 from portal.notifications.services import Due, Sent, notify
 
 Watcher = Callable[[datetime], Awaitable[list[Due]]]

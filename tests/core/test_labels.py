@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from portal import i18n
-from portal.accounts.tables import Role, User
+from portal.accounts.tables import User
 from portal.complaints.tables import AgeBand
+from portal.core.roles import Role
 from portal.labels import LabelledEnum
 
 
