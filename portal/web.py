@@ -101,11 +101,6 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
-async def text_fields(request: Request) -> dict[str, str]:
-    """The text fields of a submitted form (files left out), to fill the form in again."""
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
 async def uploaded_bytes(request: Request, field: str) -> bytes:
     """The content of a file field of a multipart form (empty when none was sent): for the
     admin's imports, which parse the whole file into rows anyway."""
