@@ -145,7 +145,7 @@ async def indicator_save(
     if not request.htmx:
         return redirect(_section_url(assessment_id, section_id, indicator_id))
     page = await assessments.section_page(assessment, section_id)
-    item = next(i for i in page["items"] if i["indicator"]["id"] == indicator_id)
+    item = next(i for i in page["items"] if i.indicator["id"] == indicator_id)
     return render(
         request,
         "checklists/_indicator_saved.html",

@@ -231,6 +231,19 @@ async def _progress(
     }
 
 
+@dataclass(frozen=True)
+class IndicatorOnPage:
+    """One indicator as the agency's article page shows it."""
+
+    indicator: dict[str, Any]
+    answer: dict[str, Any] | None
+    evidence: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    editable: bool
+    feedback: str | None  # why the committee returned it for revision
+    problems: list[str]  # what is missing before it counts as complete
+
+
 async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
     """One article of the checklist with the agency's answers, files and questions."""
     # One read of the answers and files serves both the progress bar and the article.
@@ -250,19 +263,19 @@ async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
             overall["sections"][position + 1] if position + 1 < len(overall["sections"]) else None
         ),
         "items": [
-            {
-                "indicator": indicator,
-                "answer": answers.get(indicator["id"]),
-                "evidence": evidence.get(indicator["id"], []),
-                "questions": questions.get(indicator["id"], []),
-                "editable": may_change(assessment, indicator["id"]),
-                "feedback": assessment["reopened"].get(indicator["id"]),
-                "problems": problems(
+            IndicatorOnPage(
+                indicator=indicator,
+                answer=answers.get(indicator["id"]),
+                evidence=evidence.get(indicator["id"], []),
+                questions=questions.get(indicator["id"], []),
+                editable=may_change(assessment, indicator["id"]),
+                feedback=assessment["reopened"].get(indicator["id"]),
+                problems=problems(
                     indicator,
                     answers.get(indicator["id"]),
                     len(evidence.get(indicator["id"], [])),
                 ),
-            }
+            )
             for indicator in section["indicators"]
         ],
     }
