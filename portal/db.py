@@ -214,6 +214,8 @@ class PortalSQLiteEngine(SQLiteEngine):
         if conns is not None:
             await conns.close()
 
+    # Piccolo has no public hook for where a query runs; these two methods are where it
+    # decides (named in the class docstring, checked by tests/core/test_database.py).
     async def _run_in_new_connection(
         self,
         query: str,

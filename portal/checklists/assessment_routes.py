@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, role_required
-from portal.checklists import assessments, clarifications, cycles, panel, scoring
+from portal.checklists import answers, assessments, clarifications, cycles, panel, scoring
 from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.core.roles import Role
@@ -33,9 +33,7 @@ def _section_url(assessment_id: int, section_id: int, indicator_id: int | None =
     return f"/assessments/{assessment_id}/sections/{section_id}{anchor}"
 
 
-async def _entries(
-    request: Request, indicator_ids: list[int]
-) -> dict[int, assessments.AnswerInput]:
+async def _entries(request: Request, indicator_ids: list[int]) -> dict[int, answers.AnswerInput]:
     """The answer fields of these indicators, as sent (fields of others are ignored)."""
     form = await request.form()
     entries = {}
@@ -43,7 +41,7 @@ async def _entries(
         files = await uploads.uploaded_files(request, f"evidence-{indicator_id}")
         sent = {f"answer-{indicator_id}", f"explanation-{indicator_id}"} & set(form.keys())
         if sent or files:
-            entries[indicator_id] = assessments.AnswerInput(
+            entries[indicator_id] = answers.AnswerInput(
                 choice=str(form.get(f"answer-{indicator_id}") or ""),
                 explanation=str(form.get(f"explanation-{indicator_id}") or ""),
                 files=files,
@@ -117,7 +115,7 @@ async def section_save(
 
     async def save() -> Redirect:
         entries = await _entries(request, [i["id"] for i in page["section"]["indicators"]])
-        await assessments.save_answers(user, assessment, entries)
+        await answers.save_answers(user, assessment, entries)
         go_on = (await request.form()).get("then") == "next" and page["next_section"]
         target = page["next_section"]["id"] if go_on else section_id
         return redirect(_section_url(assessment_id, target), N_("Your answers have been saved."))
@@ -138,7 +136,7 @@ async def indicator_save(
     entries = await _entries(request, [indicator_id])
     errors: dict[str, str] = {}
     try:
-        await assessments.save_answers(user, assessment, entries)
+        await answers.save_answers(user, assessment, entries)
     except FormErrors as error:  # not submit(): htmx swaps only 2xx answers
         errors = error.errors
     section_id = await assessments.section_of(assessment, indicator_id)
@@ -163,7 +161,7 @@ async def evidence_delete(
     user: SignedInUser, assessment_id: RecordId, evidence_id: RecordId
 ) -> Redirect:
     assessment = await assessments.get_assessment(user, assessment_id)
-    indicator_id = await assessments.remove_evidence(user, assessment, evidence_id)
+    indicator_id = await answers.remove_evidence(user, assessment, evidence_id)
     section_id = await assessments.section_of(assessment, indicator_id)
     return redirect(
         _section_url(assessment_id, section_id, indicator_id), N_("The file has been removed.")
@@ -199,7 +197,7 @@ async def assessment_submit(
     request: Request, user: SignedInUser, assessment_id: RecordId
 ) -> Template | Redirect:
     assessment = await assessments.get_assessment(user, assessment_id)
-    missing = await assessments.submit(user, assessment)
+    missing = await answers.submit(user, assessment)
     if missing:  # a button, not a form: the overview lists what is still to complete
         return render(
             request,

@@ -1,24 +1,21 @@
-"""An agency's self-assessment: answers saved as they go, evidence files, clarification
-questions, progress, and the completeness check at submission, after which the answers
-are read-only.
+"""An agency's self-assessment as its pages read it: who may see it, its answers,
+evidence files and clarification questions, and its progress. Saving answers and
+submitting are in answers.py.
 
 Who sees an assessment: the agency's own users, always; committee members and admins once
 it has been submitted. Everyone else gets the same 404 as for one that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from portal import clock, db, uploads
+from portal import db
 from portal.access import or_404
 from portal.accounts.services import CurrentUser
-from portal.audit import services as audit
-from portal.checklists import checklist_versions, ratings, states
+from portal.checklists import checklist_versions, states
 from portal.checklists.cycles import today
 from portal.checklists.tables import (
-    Answer,
     AnswerChoice,
     Assessment,
     AssessmentStatus,
@@ -26,11 +23,9 @@ from portal.checklists.tables import (
     ReturnedIndicator,
 )
 from portal.core.roles import Role
-from portal.errors import DomainError, FormErrors, NotFound
+from portal.errors import DomainError, NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
-
-MAX_EXPLANATION = 5000
 
 # Why an indicator is not complete yet, in the order the agency should fix them.
 NOT_ANSWERED = N_("Not answered yet")
@@ -42,15 +37,6 @@ class ReadOnly(DomainError):
     """The answers are locked (submitted, or the cycle has not opened)."""
 
     status_code = 409
-
-
-@dataclass
-class AnswerInput:
-    """One indicator's fields as the agency sent them."""
-
-    choice: str = ""
-    explanation: str = ""
-    files: list[uploads.Upload] = field(default_factory=list)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -161,7 +147,7 @@ def problems(indicator: dict, answer: dict | None, evidence_count: int) -> list[
     return missing
 
 
-async def _answers(assessment_id: int) -> dict[int, dict]:
+async def answers_by_indicator(assessment_id: int) -> dict[int, dict]:
     rows = await db.select(_ANSWERS_SQL, assessment_id)
     return {row["indicator"]: row for row in rows}
 
@@ -173,7 +159,7 @@ async def _evidence(assessment_id: int) -> dict[int, list]:
     return by_indicator
 
 
-async def _evidence_counts(assessment_id: int) -> dict[int, int]:
+async def evidence_counts(assessment_id: int) -> dict[int, int]:
     return {i: len(files) for i, files in (await _evidence(assessment_id)).items()}
 
 
@@ -196,8 +182,8 @@ async def _clarifications(assessment: dict, indicator_ids: list[int]) -> dict[in
 
 async def progress(assessment: dict) -> dict[str, Any]:
     """Complete indicators per section and overall, and the list of what is missing."""
-    answers = await _answers(assessment["id"])
-    evidence = await _evidence_counts(assessment["id"])
+    answers = await answers_by_indicator(assessment["id"])
+    evidence = await evidence_counts(assessment["id"])
     return await _progress(assessment, answers, evidence)
 
 
@@ -247,7 +233,7 @@ class IndicatorOnPage:
 async def section_page(assessment: dict, section_id: int) -> dict[str, Any]:
     """One article of the checklist with the agency's answers, files and questions."""
     # One read of the answers and files serves both the progress bar and the article.
-    answers = await _answers(assessment["id"])
+    answers = await answers_by_indicator(assessment["id"])
     evidence = await _evidence(assessment["id"])
     overall = await _progress(assessment, answers, {i: len(f) for i, f in evidence.items()})
     section = next((s for s in overall["sections"] if s["id"] == section_id), None)
@@ -290,20 +276,6 @@ async def evidence_file(assessment: dict, evidence_id: int) -> dict:
     )
 
 
-# --- changing --------------------------------------------------------------------------
-
-
-def _require_editable(assessment: dict, indicator_ids: Iterable[int] = ()) -> None:
-    if assessment["status"] not in states.EDITABLE:
-        raise ReadOnly(
-            _("This self-assessment has been submitted; its answers can no longer change.")
-        )
-    if not assessment["editable"]:
-        raise ReadOnly(_("This self-assessment cannot be changed now."))
-    if any(not may_change(assessment, i) for i in indicator_ids):
-        raise ReadOnly(_("Only the indicators the committee returned for revision can change."))
-
-
 async def section_of(assessment: dict, indicator_id: int) -> int:
     """The section (article) an indicator of this assessment's checklist belongs to."""
     checklist = await checklist_versions.frozen_structure(assessment["template_id"])
@@ -317,143 +289,3 @@ async def indicator_ids(assessment: dict) -> set[int]:
     """The indicators of the checklist version this assessment answers."""
     checklist = await checklist_versions.frozen_structure(assessment["template_id"])
     return {i["id"] for s in checklist["sections"] for i in s["indicators"]}
-
-
-async def save_answers(
-    user: CurrentUser, assessment: dict, entries: dict[int, AnswerInput]
-) -> None:
-    """Save what changed for these indicators, with their new files: all of it or, when
-    anything is wrong, none of it (FormErrors names each field)."""
-    if not set(entries) <= await indicator_ids(assessment):
-        raise NotFound(_("Page not found."))
-    _require_editable(assessment, entries)
-    existing = await _answers(assessment["id"])
-    evidence_counts = await _evidence_counts(assessment["id"])
-    errors: dict[str, str] = {}
-    checked: list[tuple[int, uploads.Upload, str]] = []
-    for indicator_id, entry in entries.items():
-        if entry.choice and entry.choice not in AnswerChoice.__members__:
-            errors[f"answer-{indicator_id}"] = _("Choose one of the answers.")
-        if len(entry.explanation) > MAX_EXPLANATION:
-            errors[f"explanation-{indicator_id}"] = _(
-                "Keep the explanation under %(n)s characters."
-            ) % {"n": MAX_EXPLANATION}
-        try:
-            for upload, kind in await uploads.check(
-                entry.files, f"evidence-{indicator_id}", evidence_counts.get(indicator_id, 0)
-            ):
-                checked.append((indicator_id, upload, kind))
-        except DomainError as error:
-            errors[error.field or f"evidence-{indicator_id}"] = error.message
-    if errors:
-        raise FormErrors(errors)
-
-    now = clock.now()
-    stored = await uploads.store_all([(upload, kind) for _, upload, kind in checked])
-    try:
-        async with db.transaction():
-            for indicator_id, entry in entries.items():
-                await _save_answer(
-                    user, assessment["id"], indicator_id, entry, existing.get(indicator_id), now
-                )
-            if stored:
-                await Evidence.insert(
-                    *(
-                        Evidence(
-                            assessment=assessment["id"],
-                            indicator=indicator_id,
-                            stored_name=file.stored_name,
-                            filename=file.filename,
-                            content_type=file.content_type,
-                            size=file.size,
-                            uploaded_at=now,
-                            uploaded_by=user.id,
-                        )
-                        for (indicator_id, _upload, _kind), file in zip(
-                            checked, stored, strict=True
-                        )
-                    )
-                )
-            await _recount(assessment, now)
-    except BaseException:
-        uploads.remove([file.stored_name for file in stored])
-        raise
-
-
-async def _save_answer(
-    user: CurrentUser,
-    assessment_id: int,
-    indicator_id: int,
-    entry: AnswerInput,
-    before: dict | None,
-    now: Any,
-) -> None:
-    choice = entry.choice or None
-    explanation = entry.explanation.strip()
-    if before is None:
-        if choice or explanation:
-            await Answer.insert(
-                Answer(
-                    assessment=assessment_id,
-                    indicator=indicator_id,
-                    slot=f"{assessment_id}:{indicator_id}",
-                    choice=choice,
-                    explanation=explanation,
-                    updated_at=now,
-                    updated_by=user.id,
-                )
-            )
-    elif (before["choice"], before["explanation"]) != (choice, explanation):
-        await Answer.update(
-            {
-                Answer.choice: choice,
-                Answer.explanation: explanation,
-                Answer.updated_at: now,
-                Answer.updated_by: user.id,
-            }
-        ).where(Answer.slot == f"{assessment_id}:{indicator_id}")
-
-
-async def _recount(assessment: dict, now: Any) -> None:
-    counted = await progress(assessment)
-    await Assessment.update(
-        {Assessment.complete_count: counted["complete"], Assessment.updated_at: now}
-    ).where(Assessment.id == assessment["id"])
-
-
-async def remove_evidence(user: CurrentUser, assessment: dict, evidence_id: int) -> int:
-    """Delete one evidence file; returns the indicator it belonged to."""
-    evidence = await evidence_file(assessment, evidence_id)
-    _require_editable(assessment, [evidence["indicator"]])
-    async with db.transaction():
-        await Evidence.delete().where(Evidence.id == evidence_id)
-        await _recount(assessment, clock.now())
-    uploads.remove([evidence["stored_name"]])
-    return evidence["indicator"]
-
-
-async def submit(user: CurrentUser, assessment: dict) -> list[dict]:
-    """Lock the answers and hand them to the committee. Returns what is still missing
-    (and submits nothing) when the checklist is not complete."""
-    _require_editable(assessment)
-    missing = (await progress(assessment))["missing"]
-    if missing:
-        return missing
-    resubmitted = assessment["status"] == AssessmentStatus.returned
-    async with db.transaction():
-        await states.move(
-            assessment,
-            AssessmentStatus.submitted,
-            # A resubmission after a return starts the committee's next round.
-            {"submitted_at": clock.now(), "round": assessment["round"] + resubmitted},
-        )
-        if resubmitted:
-            await ratings.start_next_round(assessment, assessment["round"] + 1)
-        await audit.record(
-            user,
-            "assessment.submitted",
-            "assessment",
-            assessment["id"],
-            f"{assessment['licence_number']} · {assessment['cycle_title_en']}",
-        )
-    return []

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import User
-from portal.checklists import assessments, checklist_versions, clarifications, cycles
+from portal.checklists import answers, assessments, checklist_versions, clarifications, cycles
 from portal.checklists.tables import (
     AnswerChoice,
     Assessment,
@@ -47,11 +47,11 @@ async def fill(agent: CurrentUser, assessment: dict, sections: list[dict], weak:
     """Answer every indicator of these articles, with evidence where it is required;
     every `weak`-th indicator is only partly met."""
     for section in sections:
-        await assessments.save_answers(
+        await answers.save_answers(
             agent,
             assessment,
             {
-                i["id"]: assessments.AnswerInput(
+                i["id"]: answers.AnswerInput(
                     choice=AnswerChoice.met if n % weak else AnswerChoice.partly_met,
                     explanation="Written in our HR policy (2025 edition), section "
                     f"{i['code']}; staff trained in March.",
@@ -118,7 +118,7 @@ async def seed_cycle(report: list[str]) -> None:
         await fill(agent, assessment, sections)
         first = checklist["sections"][0]["indicators"][0]
         if progress == "submitted":
-            await assessments.submit(agent, assessment)
+            await answers.submit(agent, assessment)
             report.append(f"self-assessment of {licence} (submitted)")
         else:
             await clarifications.ask(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from portal import clock
 from portal.accounts.tables import User
 from portal.checklists import (
+    answers,
     assessments,
     checklist_versions,
     cycles,
@@ -100,7 +101,7 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
             continue
         assessment = await assessments.get_assessment(agent, row.id)
         await fill(agent, assessment, checklist["sections"], weak=RATED[licence])
-        await assessments.submit(agent, await assessments.get_assessment(agent, row.id))
+        await answers.submit(agent, await assessments.get_assessment(agent, row.id))
         review = await panel.get_review(as_user(chair), row.id)
         await panel.set_panel(as_user(chair), review, [chair.id, union.id])
         await _score(chair, row.id)

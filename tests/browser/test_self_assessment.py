@@ -57,7 +57,7 @@ async def _fill_the_other_articles(user: Any, assessment_id: int, checklist: dic
     """What the agency would type in the other eleven articles, saved by the services on
     the live server's database (50 indicators through the browser would be slow)."""
     from portal.accounts.services import CurrentUser
-    from portal.checklists import assessments
+    from portal.checklists import answers, assessments
     from portal.uploads import Upload
 
     agent = CurrentUser(
@@ -74,11 +74,11 @@ async def _fill_the_other_articles(user: Any, assessment_id: int, checklist: dic
     )
     assessment = await assessments.get_assessment(agent, assessment_id)
     for section in checklist["sections"][1:]:
-        await assessments.save_answers(
+        await answers.save_answers(
             agent,
             assessment,
             {
-                i["id"]: assessments.AnswerInput(
+                i["id"]: answers.AnswerInput(
                     choice="met",
                     explanation=f"Written in our HR policy, section {i['code']}.",
                     files=[Upload(f"policy-{i['code']}.pdf", io.BytesIO(PDF))]
