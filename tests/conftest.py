@@ -74,7 +74,7 @@ async def migrated(settings: Any) -> AsyncIterator[None]:
         await _migrate()
         yield
     finally:
-        await db.disconnect()  # aiosqlite's threads would otherwise keep the process alive
+        await db.disconnect()
 
 
 def _all_tables() -> list[Any]:
