@@ -222,8 +222,7 @@ class PortalSQLiteEngine(SQLiteEngine):
         if conns is not None:
             await conns.close()
 
-    # Piccolo has no public hook for where a query runs; these two methods are where it
-    # decides (named in the class docstring, checked by tests/core/test_database.py).
+    # No public Piccolo hook says where a query outside a transaction runs: this is it.
     async def _run_in_new_connection(
         self,
         query: str,
@@ -238,6 +237,8 @@ class PortalSQLiteEngine(SQLiteEngine):
         async with self.transaction() as transaction:
             return await transaction.connection.execute_fetchall(query, args or [])
 
+    # No public hook either for a query inside one; Piccolo's opens a cursor our
+    # on-the-loop connection does not have, and turns foreign keys on every time.
     async def _run_in_existing_connection(
         self,
         connection: Any,
