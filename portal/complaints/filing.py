@@ -106,9 +106,6 @@ async def file_form(
         raise FormErrors(
             {"form_token": _("This form has expired. Check your answers and send it again.")}
         )
-    earlier = await earlier_filing(token, now)
-    if earlier is not None:
-        return earlier
     filing = await check(form, files, partner)
     return await file_complaint(filing, token, now, partner)
 
@@ -174,8 +171,8 @@ async def file_complaint(
 ) -> Receipt:
     """Store a checked complaint in one transaction: the case, its workers, grounds,
     first timeline entry, attachments and the running figures. Files written to disk are
-    removed again if the transaction fails. A second POST of the same form (a race the
-    pre-check missed) hits the unique form token and shows the first filing's receipt."""
+    removed again if the transaction fails. A form sent again (a double click, a reload)
+    hits the unique form token and shows the first filing's receipt."""
     resolution = await due_at(Stage.RESOLUTION, now)
     deadline_columns = await services.stage_fields(Status.received, now, resolution)
     code = services.receipt_code_from(form_token)
@@ -264,5 +261,6 @@ async def _insert(
             changes[f"workers:{w['sex']}"] = changes.get(f"workers:{w['sex']}", 0) + 1
             key = f"workers:{month}:{w['sex']}"
             changes[key] = changes.get(key, 0) + 1
-        await services.bump(changes)
         await audit.record(partner, "complaint.filed", "complaint", reference)
+        # Last: every filing adds to these same rows, whose locks are held until commit.
+        await services.bump(changes)
