@@ -277,18 +277,11 @@ def get_engine() -> Engine:
     return make_engine(get_settings())
 
 
-async def _session_unchanged(connection: Any) -> None:
-    """asyncpg's `reset` for a connection going back to the pool. The portal never sets
-    session settings, listens or takes advisory locks, so what asyncpg always does on
-    release (ending an open transaction) is enough; its reset query would be one more
-    round trip after every query run outside a transaction."""
-
-
 async def connect() -> None:
     """Open the pool or the long-lived connections (app start-up)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=10, reset=_session_unchanged)
+        await engine.start_connection_pool(min_size=2, max_size=10)
     elif isinstance(engine, PortalSQLiteEngine):
         await engine.connections()
 
