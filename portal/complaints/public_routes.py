@@ -3,6 +3,8 @@ then check the case with its reference and receipt code, reply and add files."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -22,7 +24,7 @@ from portal.complaints.forms import (
 )
 from portal.complaints.tables import Channel
 from portal.errors import Throttled
-from portal.forms import read_form, sent_values, submit, text_data
+from portal.forms import form_page, read_form, sent_values, submit, text_data
 from portal.i18n import N_
 from portal.security import client_address
 from portal.settings import get_settings
@@ -34,7 +36,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 # --- filing (shared with the partner pages) -------------------------------------------
 
 
-def form_page(
+def complaint_form(
     request: Request,
     action: str,
     form: ComplaintForm,
@@ -48,13 +50,13 @@ def form_page(
     if not filing.valid_form_token(values.get("form_token", "")):
         # New, or its token lost: a fresh one, so that this form files one complaint.
         values = {**values, "form_token": security.new_token()}
-    return render(
+    return form_page(
         request,
         "complaints/new.html",
-        form=values,
+        values,
+        errors,
         workers=form.worker.data,
         ticked=form.grounds.data or [],
-        errors=errors or {},
         agency=agency or agency_lookup.AgencyChoice(),
         action=action,
         partner=partner,
@@ -83,7 +85,7 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
             errors = form.add_worker()
             agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
             values = await sent_values(request)
-            return form_page(request, action, form, values, errors, agency, partner)
+            return complaint_form(request, action, form, values, errors, agency, partner)
         files = await uploads.uploaded_files(request, "attachments")
         receipt = await filing.file_form(form, files, clock.now(), partner)
         return receipt_page(request, receipt)
@@ -91,14 +93,14 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
         form = form_class(await text_data(request))
         agency = await agency_lookup.resolve_agency(values)  # the choices to offer again
-        return form_page(request, action, form, values, errors, agency, partner)
+        return complaint_form(request, action, form, values, errors, agency, partner)
 
     return await submit(request, save, again)
 
 
 @get("/complaints/new")
 async def new_complaint(request: Request) -> Template:
-    return form_page(request, "/complaints/new", ComplaintForm(), {})
+    return complaint_form(request, "/complaints/new", ComplaintForm(), {})
 
 
 @post("/complaints/new")
@@ -129,9 +131,7 @@ def _check_page(
     request: Request, values: dict[str, str], errors: dict[str, str], status_code: int
 ) -> Template:
     values = {name: value for name, value in values.items() if name != "code"}  # never sent back
-    return render(
-        request, "complaints/check.html", status_code=status_code, form=values, errors=errors
-    )
+    return form_page(request, "complaints/check.html", values, errors, status_code=status_code)
 
 
 @get("/complaints/check")
@@ -178,16 +178,54 @@ def _to_check() -> Redirect:
     )
 
 
-async def _my_case_page(request: Request, complaint_id: int, **extra: Any) -> Template:
-    view = await my_case.case_view(complaint_id)
-    page = render(
+async def complainant_page(
+    request: Request,
+    template_name: str,
+    complaint_id: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """A case as the complainant's side reads it (the complainant, or the partner who
+    filed it), with the reply form."""
+    return form_page(
         request,
-        "complaints/my_case.html",
+        template_name,
+        values,
+        errors,
         max_files=uploads.MAX_FILES,
-        **view,
+        **await my_case.case_view(complaint_id),
         **await my_case.case_details(complaint_id),
-        **extra,
+        **context,
     )
+
+
+async def reply_from(
+    request: Request,
+    complaint_id: int,
+    address: str,
+    page: Callable[[dict[str, str], dict[str, str]], Awaitable[Template]],
+    actor: Any = None,
+) -> Response:
+    """The reply form's POST: a message and files to the case officer, then back to the
+    case at `address`; on errors, `page(values, errors)`."""
+
+    async def save() -> Redirect:
+        form = await read_form(request, ReplyForm)
+        files = await uploads.uploaded_files(request, "attachments")
+        await my_case.reply(complaint_id, form.body.data, files, clock.now(), actor=actor)
+        return redirect(address, N_("Your message has been sent to the case officer."))
+
+    return await submit(request, save, page)
+
+
+async def _my_case_page(
+    request: Request,
+    complaint_id: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    page = await complainant_page(request, "complaints/my_case.html", complaint_id, values, errors)
     page.headers.update(NO_STORE)
     return page
 
@@ -206,16 +244,8 @@ async def my_case_reply(request: Request) -> Response:
     if complaint_id is None:
         return _to_check()
 
-    async def save() -> Redirect:
-        form = await read_form(request, ReplyForm)
-        files = await uploads.uploaded_files(request, "attachments")
-        await my_case.reply(complaint_id, form.body.data, files, clock.now())
-        return redirect("/my-case", N_("Your message has been sent to the case officer."))
-
-    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
-        return await _my_case_page(request, complaint_id, form=values, errors=errors)
-
-    return await submit(request, save, again)
+    page = partial(_my_case_page, request, complaint_id)
+    return await reply_from(request, complaint_id, "/my-case", page)
 
 
 @get("/my-case/files/{file_id:int}")
