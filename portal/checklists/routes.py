@@ -132,11 +132,7 @@ async def indicator_update(
             N_("The indicator has been saved."),
         )
 
-    async def again(values: dict, errors: dict) -> Template:
-        return await _draft_form(
-            request, INDICATOR_FORM, template_id, values, errors, indicator_id=indicator_id
-        )
-
+    again = partial(_draft_form, request, INDICATOR_FORM, template_id, indicator_id=indicator_id)
     return await submit(request, save, again)
 
 
@@ -157,11 +153,7 @@ async def indicator_add(
         await checklist_editor.add_indicator(user, template_id, section_id, form.values())
         return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been added."))
 
-    async def again(values: dict, errors: dict) -> Template:
-        return await _draft_form(
-            request, INDICATOR_FORM, template_id, values, errors, section_id=section_id
-        )
-
+    again = partial(_draft_form, request, INDICATOR_FORM, template_id, section_id=section_id)
     return await submit(request, save, again)
 
 
@@ -211,11 +203,7 @@ async def _save_section(
         await checklist_editor.save_section(user, template_id, section_id, form.values())
         return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))
 
-    async def again(values: dict, errors: dict) -> Template:
-        return await _draft_form(
-            request, SECTION_FORM, template_id, values, errors, section_id=section_id
-        )
-
+    again = partial(_draft_form, request, SECTION_FORM, template_id, section_id=section_id)
     return await submit(request, save, again)
 
 

@@ -3,15 +3,12 @@ identity hidden unless they consented) and the response form."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from portal import uploads
 from portal.access import RecordId, role_required
-from portal.accounts.services import CurrentUser
 from portal.complaints import agency_side, case_page
 from portal.complaints.case_routes import LABELS, act_on_case, case_form_page
 from portal.complaints.forms import AgencyResponseForm
@@ -28,29 +25,16 @@ async def agency_list(request: Request, user: SignedInUser, after: FromQuery[str
     return render(request, "complaints/agency_list.html", **page, **LABELS)
 
 
-async def _page(
-    request: Request,
-    user: CurrentUser,
-    case: dict[str, Any],
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    can_respond = agency_side.agency_can_respond(case)
-    return await case_form_page(
-        request, "complaints/agency_case.html", user, case, values, errors, can_respond=can_respond
-    )
-
-
 @get("/{complaint_id:int}")
 async def agency_case(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
-    return await _page(request, user, await case_page.find_case(user, complaint_id))
+    return await case_form_page(request, user, await case_page.find_case(user, complaint_id))
 
 
 @post("/{complaint_id:int}/response")
 async def agency_response(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
     respond = agency_side.agency_respond
     return await act_on_case(
-        request, user, complaint_id, AgencyResponseForm, respond, "files", path=PATH, page=_page
+        request, user, complaint_id, AgencyResponseForm, respond, "files", PATH
     )
 
 

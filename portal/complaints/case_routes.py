@@ -4,7 +4,6 @@ refused action shows the case again with the reason."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -103,40 +102,24 @@ async def dashboard_page(request: Request) -> Template:
 
 async def case_form_page(
     request: Request,
-    template_name: str,
     user: CurrentUser,
     case: dict[str, Any],
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    **context: Any,
 ) -> Template:
     """A case with its forms, as officers or the agency see it: a refusal (the workflow
     does not allow that now) shows above the case, the other errors beside their fields."""
     errors = dict(errors or {})
     refused = errors.pop(case_actions.REFUSED, "")
     view = await case_page.case_page(user, case, clock.now())
-    return form_page(
-        request, template_name, values, errors, refused=refused, **view, **LABELS, **context
-    )
-
-
-async def _case(
-    request: Request,
-    user: CurrentUser,
-    case: dict[str, Any],
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    officers = [(str(o["id"]), o["full_name"]) for o in await case_page.officers()]
-    return await case_form_page(
-        request, "complaints/case.html", user, case, values, errors, officer_options=officers
-    )
+    template = "complaints/agency_case.html" if user.role == Role.agency else "complaints/case.html"
+    return form_page(request, template, values, errors, refused=refused, **view, **LABELS)
 
 
 @get("/{complaint_id:int}")
 async def case_view(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
     case = await case_page.open_case(user, complaint_id)
-    return await _case(request, user, case)
+    return await case_form_page(request, user, case)
 
 
 @get("/{complaint_id:int}/files/{file_id:int}")
@@ -146,9 +129,6 @@ async def case_file(user: SignedInUser, complaint_id: RecordId, file_id: RecordI
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
-CasePage = Callable[..., Awaitable[Template]]
-
-
 async def act_on_case(
     request: Request,
     user: CurrentUser,
@@ -156,13 +136,11 @@ async def act_on_case(
     form_class: type[PortalForm],
     action: Any,
     files_field: str = "",
-    *,
     path: str = "/cases",
-    page: CasePage = _case,
 ) -> Response:
     """Run one action on a case: its form's errors show beside their fields; a refusal
     shows the case again with the reason; otherwise back to the case (under `path`) with
-    a message. `page(request, user, case, values, errors)` is the case page."""
+    a message."""
     case = await case_page.find_case(user, complaint_id)
 
     async def save() -> Redirect:
@@ -174,7 +152,7 @@ async def act_on_case(
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
         # Reload: a refusal may come from a change someone else made meanwhile.
         fresh = await case_page.find_case(user, complaint_id)
-        return await page(request, user, fresh, values, errors)
+        return await case_form_page(request, user, fresh, values, errors)
 
     return await submit(request, save, again)
 

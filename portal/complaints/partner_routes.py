@@ -3,8 +3,6 @@ follow every complaint their organisation filed (and only those: the same 404 ot
 
 from __future__ import annotations
 
-from functools import partial
-
 from litestar import Request, Response, Router, get, post
 from litestar.response import Template
 
@@ -45,29 +43,16 @@ async def partner_list(
     )
 
 
-async def _case_page(
-    request: Request,
-    complaint_id: int,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    template_name = "complaints/partner_case.html"
-    return await complainant_page(
-        request, template_name, complaint_id, values, errors, channels=Channel
-    )
-
-
 @get("/{complaint_id:int}")
 async def partner_case(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
     case_id = await partner.partner_case_id(user, complaint_id)
-    return await _case_page(request, case_id)
+    return await complainant_page(request, case_id, partner=user)
 
 
 @post("/{complaint_id:int}/reply")
 async def partner_reply(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
     case_id = await partner.partner_case_id(user, complaint_id)
-    page = partial(_case_page, request, case_id)
-    return await reply_from(request, case_id, f"/partner/complaints/{case_id}", page, user)
+    return await reply_from(request, case_id, partner=user)
 
 
 @get("/{complaint_id:int}/files/{file_id:int}")

@@ -3,12 +3,12 @@ then check the case with its reference and receipt code, reply and add files."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
 from portal import clock, security, uploads
@@ -31,6 +31,8 @@ from portal.settings import get_settings
 from portal.templating import redirect, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+# The id of the case opened on this device with its receipt code.
+OpenCaseId = NamedDependency[int]
 
 
 # --- filing (shared with the partner pages) -------------------------------------------
@@ -167,11 +169,18 @@ async def check_submit(request: Request) -> Response:
     )
 
 
-async def _my_case_id(request: Request) -> int | None:
-    return await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
+class NoCaseOpen(Exception):
+    """No case is open on this device: never opened, left, or its time is up."""
 
 
-def _to_check() -> Redirect:
+async def _open_case_id(request: Request) -> int:
+    complaint_id = await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
+    if complaint_id is None:
+        raise NoCaseOpen
+    return complaint_id
+
+
+def _to_check(request: Request, _: NoCaseOpen) -> Redirect:
     return redirect(
         "/complaints/check",
         N_("Enter your case reference and receipt code to see your case."),
@@ -180,84 +189,60 @@ def _to_check() -> Redirect:
 
 async def complainant_page(
     request: Request,
-    template_name: str,
     complaint_id: int,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    **context: Any,
+    partner: Any = None,
 ) -> Template:
-    """A case as the complainant's side reads it (the complainant, or the partner who
-    filed it), with the reply form."""
-    return form_page(
+    """A case as the complainant's side reads it, with the reply form: the complainant's
+    own page, or the page of the partner who filed it."""
+    page = form_page(
         request,
-        template_name,
+        "complaints/partner_case.html" if partner else "complaints/my_case.html",
         values,
         errors,
+        channels=Channel,
         max_files=uploads.MAX_FILES,
         **await my_case.case_view(complaint_id),
         **await my_case.case_details(complaint_id),
-        **context,
     )
+    if not partner:  # opened by the receipt code: never kept in a cache
+        page.headers.update(NO_STORE)
+    return page
 
 
-async def reply_from(
-    request: Request,
-    complaint_id: int,
-    address: str,
-    page: Callable[[dict[str, str], dict[str, str]], Awaitable[Template]],
-    actor: Any = None,
-) -> Response:
+async def reply_from(request: Request, complaint_id: int, partner: Any = None) -> Response:
     """The reply form's POST: a message and files to the case officer, then back to the
-    case at `address`; on errors, `page(values, errors)`."""
+    case; on errors, the case again with them."""
+    address = f"/partner/complaints/{complaint_id}" if partner else "/my-case"
 
     async def save() -> Redirect:
         form = await read_form(request, ReplyForm)
         files = await uploads.uploaded_files(request, "attachments")
-        await my_case.reply(complaint_id, form.body.data, files, clock.now(), actor=actor)
+        await my_case.reply(complaint_id, form.body.data, files, clock.now(), actor=partner)
         return redirect(address, N_("Your message has been sent to the case officer."))
 
-    return await submit(request, save, page)
+    again = partial(complainant_page, request, complaint_id, partner=partner)
+    return await submit(request, save, again)
 
 
-async def _my_case_page(
-    request: Request,
-    complaint_id: int,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    page = await complainant_page(request, "complaints/my_case.html", complaint_id, values, errors)
-    page.headers.update(NO_STORE)
-    return page
+@get("/")
+async def my_case_view(request: Request, case_id: OpenCaseId) -> Response:
+    return await complainant_page(request, case_id)
 
 
-@get("/my-case")
-async def my_case_view(request: Request) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
-    return await _my_case_page(request, complaint_id)
+@post("/reply")
+async def my_case_reply(request: Request, case_id: OpenCaseId) -> Response:
+    return await reply_from(request, case_id)
 
 
-@post("/my-case/reply")
-async def my_case_reply(request: Request) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
-
-    page = partial(_my_case_page, request, complaint_id)
-    return await reply_from(request, complaint_id, "/my-case", page)
-
-
-@get("/my-case/files/{file_id:int}")
-async def my_case_file(request: Request, file_id: RecordId) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
-    f = await my_case.case_file(complaint_id, file_id)
+@get("/files/{file_id:int}")
+async def my_case_file(case_id: OpenCaseId, file_id: RecordId) -> Response:
+    f = await my_case.case_file(case_id, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
-@post("/my-case/leave")
+@post("/leave")
 async def my_case_leave(request: Request) -> Redirect:
     response = redirect("/", N_("You have left your case. Nobody can open it on this device now."))
     response.cookies.append(
@@ -275,9 +260,12 @@ router = Router(
         agency_suggestions,
         check_page,
         check_submit,
-        my_case_view,
-        my_case_reply,
-        my_case_file,
-        my_case_leave,
+        # The case opened on this device with its receipt code: without one, the check page.
+        Router(
+            path="/my-case",
+            route_handlers=[my_case_view, my_case_reply, my_case_file, my_case_leave],
+            dependencies={"case_id": Provide(_open_case_id)},
+            exception_handlers={NoCaseOpen: _to_check},
+        ),
     ],
 )

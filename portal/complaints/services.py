@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -168,10 +169,7 @@ async def attach_files(
                 complaint=complaint_id,
                 event=event_id,
                 audience=audience,
-                stored_name=f.stored_name,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
+                **asdict(f),  # its stored name, filename, type and size
                 uploaded_at=now,
             )
             for f in stored
