@@ -9,7 +9,7 @@ from typing import Any
 from portal.access import or_404
 from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import access, states
+from portal.complaints import access, services, states
 from portal.complaints.agency_side import agency_can_respond
 from portal.complaints.case_actions import OUTCOME_STATUS
 from portal.complaints.queue import is_overdue
@@ -121,12 +121,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         .where((CaseEvent.complaint == case["id"]) & CaseEvent.audience.is_in(audiences))
         .order_by(CaseEvent.at, CaseEvent.id)
     )
-    files = await case_files(case["id"], audiences)
-    by_event: dict[int, list] = {}
-    for f in files:
-        by_event.setdefault(f["event"], []).append(f)
-    for event in events:
-        event["files"] = by_event.pop(event["id"], [])
+    loose_files = services.files_on_timeline(events, await case_files(case["id"], audiences))
     identity = access.sees_identity(user, case)
     if not identity:
         case = {**case, "complainant_name": "", "name_key": "", "phone": "", "email": ""}
@@ -140,7 +135,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         "workers": workers,
         "grounds": [row["ground"] for row in grounds],
         "events": events,
-        "loose_files": [f for fs in by_event.values() for f in fs],
+        "loose_files": loose_files,
         "identity": identity,
         "overdue": is_overdue(case, now),
         **allowed,

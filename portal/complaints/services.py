@@ -177,6 +177,17 @@ async def attach_files(
     )
 
 
+def files_on_timeline(events: list[dict[str, Any]], files: list[dict[str, Any]]) -> list[dict]:
+    """Puts each file on its timeline entry (`event["files"]`); returns the files whose
+    entry is not among `events` (attached to none, or to one this reader does not see)."""
+    by_event: dict[Any, list] = {}
+    for f in files:
+        by_event.setdefault(f["event"], []).append(f)
+    for event in events:
+        event["files"] = by_event.pop(event["id"], [])
+    return [f for fs in by_event.values() for f in fs]
+
+
 # --- moving through the workflow ------------------------------------------------------
 
 
