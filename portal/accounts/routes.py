@@ -106,9 +106,8 @@ async def password_submit(request: Request, user: SignedInUser) -> Response:
         return redirect("/", N_("Your password has been changed."))
 
     def again(values: dict, errors: dict) -> Template:
-        return form_page(
-            request, "accounts/password.html", errors=errors
-        )  # a password is never filled back in
+        # The errors only: a password is never filled back in.
+        return form_page(request, "accounts/password.html", errors=errors)
 
     return await submit(request, save, again, PasswordForm)
 

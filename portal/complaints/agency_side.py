@@ -40,7 +40,9 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         Complaint.workers_count,
     ).where(condition)
     cursor = parse_cursor(after) if after else None
-    query = paging.ordered_after(query, Complaint.received_at, Complaint.id, cursor, False)
+    query = paging.ordered_after(
+        query, Complaint.received_at, Complaint.id, cursor, ascending=False
+    )
     rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: cursor_of(row, False))
     for row in rows:
         if not access.sees_identity(user, row):
