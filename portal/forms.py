@@ -20,11 +20,13 @@ from typing import Any, TypeVar
 from babel.support import LazyProxy
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
+from litestar.response import Template
 from wtforms import Field, FieldList, Form, FormField, PasswordField
 
 from portal import i18n
 from portal.errors import FormErrors
 from portal.i18n import N_
+from portal.templating import render
 
 F = TypeVar("F", bound=Form)
 
@@ -120,3 +122,16 @@ async def submit(
         response = await page if inspect.isawaitable(page) else page
         response.status_code = 400
         return response
+
+
+def form_page(
+    request: Request,
+    template_name: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """A page with a form, filled in with `values` (as stored, or as sent) and each of
+    `errors` beside its field; empty without them. A page's helper passes on the
+    `(values, errors)` that `submit` gives `again`, so the same helper serves both."""
+    return render(request, template_name, form=values or {}, errors=errors or {}, **context)

@@ -34,3 +34,23 @@ async def newest_first(query: Select, id_column: Column, before: int | None, siz
     if before:
         query = query.where(id_column < before)
     return await fetch(query.order_by(id_column, ascending=False), size)
+
+
+def ordered_after(
+    query: Select,
+    order: Column,
+    id_column: Column,
+    cursor: tuple[Any, int] | None,
+    ascending: bool = True,
+) -> Select:
+    """`query` in (`order`, id) order, from just after `cursor` (the previous page's last
+    row: its `order` value and its id), or from the first row."""
+    if cursor:
+        value, last_id = cursor
+        # The plain bound (>= or <=) lets the index start at the cursor, so a deep page
+        # costs what the first one does; the OR breaks ties on the id.
+        if ascending:
+            query = query.where((order >= value) & ((order > value) | (id_column > last_id)))
+        else:
+            query = query.where((order <= value) & ((order < value) | (id_column < last_id)))
+    return query.order_by(order, id_column, ascending=ascending)

@@ -37,35 +37,14 @@ async def housekeeping(settings: Settings) -> None:
 
 def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     """Every job of every domain is registered here."""
-    scheduler = AsyncIOScheduler(timezone="Asia/Phnom_Penh")
-    scheduler.add_job(
-        housekeeping,
-        "interval",
-        minutes=15,
-        args=[settings],
-        id="housekeeping",
-        coalesce=True,
-        max_instances=1,
-    )
+    # Missed runs make one run, and a job never runs twice at once.
+    once = {"coalesce": True, "max_instances": 1}
+    scheduler = AsyncIOScheduler(timezone="Asia/Phnom_Penh", job_defaults=once)
+    scheduler.add_job(housekeeping, "interval", minutes=15, args=[settings], id="housekeeping")
     # Deadline alerts and e-mail: every process may register them, only the holder of
     # the lease in the database runs them (see portal/notifications/lease.py).
     holder = holder_name()
-    scheduler.add_job(
-        notification_jobs.deadline_scan,
-        "interval",
-        minutes=5,
-        args=[holder],
-        id="deadline_scan",
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(
-        notification_jobs.send_mail,
-        "interval",
-        minutes=1,
-        args=[settings, holder],
-        id="send_mail",
-        coalesce=True,
-        max_instances=1,
-    )
+    scan_job, mail_job = notification_jobs.deadline_scan, notification_jobs.send_mail
+    scheduler.add_job(scan_job, "interval", minutes=5, args=[holder], id="deadline_scan")
+    scheduler.add_job(mail_job, "interval", minutes=1, args=[settings, holder], id="send_mail")
     return scheduler

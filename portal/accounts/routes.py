@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
@@ -13,7 +15,7 @@ from portal.accounts.forms import LoginForm, NewUserForm, PasswordForm
 from portal.accounts.tables import Constituency, Organisation, OrganisationKind
 from portal.agencies.tables import Agency
 from portal.core.roles import Role
-from portal.forms import read_form, submit
+from portal.forms import form_page, read_form, submit
 from portal.i18n import N_, local_name
 from portal.security import client_address
 from portal.settings import get_settings
@@ -41,9 +43,9 @@ def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
 
 
 def _login_page(
-    request: Request, target: str, form: dict | None = None, errors: dict | None = None
+    request: Request, target: str, values: dict | None = None, errors: dict | None = None
 ) -> Template:
-    return render(request, "accounts/login.html", form=form or {}, errors=errors or {}, next=target)
+    return form_page(request, "accounts/login.html", values, errors, next=target)
 
 
 # --- anyone -----------------------------------------------------------------------------
@@ -71,8 +73,8 @@ async def login_submit(request: Request) -> Response:
         response.cookies.append(_session_cookie(token))
         return response
 
-    def again(form: dict, errors: dict) -> Template:
-        return _login_page(request, _safe_next(form.get("next")), form, errors)
+    def again(values: dict, errors: dict) -> Template:
+        return _login_page(request, _safe_next(values.get("next")), values, errors)
 
     return await submit(request, save, again, LoginForm)
 
@@ -103,8 +105,9 @@ async def password_submit(request: Request, user: SignedInUser) -> Response:
         await services.change_own_password(user, form.current_password.data, form.new_password.data)
         return redirect("/", N_("Your password has been changed."))
 
-    def again(form: dict, errors: dict) -> Template:
-        return render(request, "accounts/password.html", errors=errors)
+    def again(values: dict, errors: dict) -> Template:
+        # The errors only: a password is never filled back in.
+        return form_page(request, "accounts/password.html", errors=errors)
 
     return await submit(request, save, again, PasswordForm)
 
@@ -117,16 +120,16 @@ own_account = Router(
 # --- admin: users -----------------------------------------------------------------------
 
 
-async def _user_form_page(request: Request, form: dict, errors: dict | None = None) -> Template:
+async def _user_form_page(request: Request, values: dict, errors: dict | None = None) -> Template:
     agencies = await Agency.select(Agency.licence_number, Agency.name_en, Agency.name_km).order_by(
         Agency.name_en
     )
     organisations = await Organisation.select(Organisation.name).order_by(Organisation.name)
-    return render(
+    return form_page(
         request,
         "accounts/user_new.html",
-        form=form,
-        errors=errors or {},
+        values,
+        errors,
         roles=Role,
         constituencies=Constituency,
         organisation_kinds=OrganisationKind,
@@ -167,10 +170,7 @@ async def user_create(request: Request, user: SignedInUser) -> Response:
         created = await services.create_user(user, form.new_user())
         return redirect(f"/admin/users/{created.id}", N_("The account has been created."))
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _user_form_page(request, form, errors)
-
-    return await submit(request, save, again, NewUserForm)
+    return await submit(request, save, partial(_user_form_page, request), NewUserForm)
 
 
 @get("/{user_id:int}")

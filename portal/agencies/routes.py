@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -12,7 +14,7 @@ from portal.agencies.forms import AgencyForm
 from portal.agencies.tables import Association, LicenceStatus
 from portal.checklists import ratings
 from portal.core.roles import Role
-from portal.forms import read_form, submit
+from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, SECTORS
@@ -64,31 +66,31 @@ public = Router(path="/agencies", route_handlers=[registry, agency_page])
 # --- admin: keeping the registry -------------------------------------------------------
 
 
-def _form_page(
-    request: Request, form: dict, errors: dict | None = None, agency_id: int | None = None
+def _agency_form(
+    request: Request, values: dict, errors: dict | None = None, agency_id: int | None = None
 ) -> Template:
-    return render(
+    return form_page(
         request,
         "agencies/agency_form.html",
-        form=form,
-        errors=errors or {},
+        values,
+        errors,
         agency_id=agency_id,
         statuses=LicenceStatus,
         associations=Association,
         destinations=DESTINATIONS,
         sectors=SECTORS,
         chosen={
-            name: set(services.codes(form.get(name, ""))) for name in ("destinations", "sectors")
+            name: set(services.codes(values.get(name, ""))) for name in ("destinations", "sectors")
         },
     )
 
 
 async def _form_again(
-    request: Request, form: dict, errors: dict, agency_id: int | None = None
+    request: Request, agency_id: int | None, values: dict, errors: dict
 ) -> Template:
     """The form as sent, its ticked destinations and sectors included."""
     sent = AgencyForm(await request.form()).as_row()
-    return _form_page(request, {**form, **sent}, errors, agency_id)
+    return _agency_form(request, {**values, **sent}, errors, agency_id)
 
 
 @get("/agencies")
@@ -109,7 +111,7 @@ async def admin_agencies(
 
 @get("/agencies/new")
 async def agency_new(request: Request) -> Template:
-    return _form_page(request, {"licence_status": "active", "association": "none"})
+    return _agency_form(request, {"licence_status": "active", "association": "none"})
 
 
 @post("/agencies/new")
@@ -119,14 +121,14 @@ async def agency_create(request: Request, user: SignedInUser) -> Response:
         agency = await services.create_agency(user, form.as_row())
         return redirect(f"/agencies/{agency.id}", N_("The agency has been added to the registry."))
 
-    return await submit(request, save, lambda form, errors: _form_again(request, form, errors))
+    return await submit(request, save, partial(_form_again, request, None))
 
 
 @get("/agencies/{agency_id:int}/edit")
 async def agency_edit(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
     form = {k: ("" if v is None else str(v)) for k, v in agency.items()}
-    return _form_page(request, form, agency_id=agency_id)
+    return _agency_form(request, form, agency_id=agency_id)
 
 
 @post("/agencies/{agency_id:int}/edit")
@@ -136,9 +138,7 @@ async def agency_update(request: Request, user: SignedInUser, agency_id: RecordI
         await services.update_agency(user, agency_id, form.as_row())
         return redirect(f"/agencies/{agency_id}", N_("The agency's record has been saved."))
 
-    return await submit(
-        request, save, lambda form, errors: _form_again(request, form, errors, agency_id)
-    )
+    return await submit(request, save, partial(_form_again, request, agency_id))
 
 
 def _import_page(request: Request, problems: list | None = None) -> Template:

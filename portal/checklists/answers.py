@@ -4,7 +4,7 @@ evidence files, until the completeness check at submission locks them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from portal import clock, db, uploads
@@ -83,10 +83,7 @@ async def save_answers(
                         Evidence(
                             assessment=assessment["id"],
                             indicator=indicator_id,
-                            stored_name=file.stored_name,
-                            filename=file.filename,
-                            content_type=file.content_type,
-                            size=file.size,
+                            **asdict(file),  # its stored name, filename, type and size
                             uploaded_at=now,
                             uploaded_by=user.id,
                         )

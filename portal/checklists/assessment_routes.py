@@ -4,6 +4,7 @@ submissions and answers questions."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -18,7 +19,7 @@ from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.core.roles import Role
 from portal.errors import FormErrors
-from portal.forms import read_form, sent_values, submit
+from portal.forms import form_page, read_form, sent_values, submit
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
@@ -49,14 +50,22 @@ async def _entries(request: Request, indicator_ids: list[int]) -> dict[int, answ
     return entries
 
 
-def _section(request: Request, page: dict[str, Any], **extra: Any) -> Template:
-    return render(
+def _section(
+    request: Request,
+    assessment: dict,
+    page: dict[str, Any],
+    values: dict | None = None,
+    errors: dict | None = None,
+) -> Template:
+    return form_page(
         request,
         "checklists/section.html",
+        values,
+        errors,
+        assessment=assessment,
         answer_labels=AnswerChoice,
         statuses=AssessmentStatus,
         **page,
-        **extra,
     )
 
 
@@ -83,7 +92,7 @@ async def section_page(
 ) -> Template:
     assessment = await assessments.get_assessment(user, assessment_id)
     page = await assessments.section_page(assessment, section_id)
-    return _section(request, page, assessment=assessment)
+    return _section(request, assessment, page)
 
 
 @get("/{assessment_id:int}/evidence/{evidence_id:int}")
@@ -120,10 +129,7 @@ async def section_save(
         target = page["next_section"]["id"] if go_on else section_id
         return redirect(_section_url(assessment_id, target), N_("Your answers have been saved."))
 
-    def again(form: dict, errors: dict) -> Template:
-        return _section(request, page, assessment=assessment, form=form, errors=errors)
-
-    return await submit(request, save, again)
+    return await submit(request, save, partial(_section, request, assessment, page))
 
 
 @post("/{assessment_id:int}/indicators/{indicator_id:int}", guards=agency_only)
@@ -185,9 +191,9 @@ async def question_ask(
             ),
         )
 
-    async def again(form: dict, errors: dict) -> Template:
+    async def again(values: dict, errors: dict) -> Template:
         page = await assessments.section_page(assessment, section_id)
-        return _section(request, page, assessment=assessment, form=form, errors=errors)
+        return _section(request, assessment, page, values, errors)
 
     return await submit(request, save, again)
 
@@ -283,14 +289,15 @@ async def question_answer(
         )
         return redirect("/committee/questions", N_("Your answer has been saved."))
 
-    async def again(form: dict, errors: dict) -> Template:
-        return render(
+    async def again(values: dict, errors: dict) -> Template:
+        questions = await clarifications.for_committee(waiting_only=False)
+        return form_page(
             request,
             "checklists/questions.html",
+            values,
+            errors,
             show="waiting",
-            questions=await clarifications.for_committee(waiting_only=False),
-            form=form,
-            errors=errors,
+            questions=questions,
         )
 
     return await submit(request, save, again)
@@ -301,13 +308,13 @@ for_committee = Router(
 )
 
 
-async def _cycle_form(request: Request, form: dict, errors: dict | None = None) -> Template:
-    return render(
+async def _cycle_form(request: Request, values: dict, errors: dict | None = None) -> Template:
+    return form_page(
         request,
         "checklists/cycle_form.html",
-        form=form,
+        values,
+        errors,
         default_bands=scoring.bands_text(scoring.DEFAULT_BANDS),
-        errors=errors or {},
         template_options=[
             (
                 str(t["id"]),
@@ -333,9 +340,9 @@ async def cycle_create(request: Request, user: SignedInUser) -> Response:
         cycle = await cycles.open_cycle(user, form.new_cycle())
         return redirect(f"/cycles/{cycle.id}", N_("The assessment cycle has been opened."))
 
-    async def again(form: dict, errors: dict) -> Template:
+    async def again(values: dict, errors: dict) -> Template:
         ticked = CycleForm(await request.form()).agencies.data  # every box, not just one
-        return await _cycle_form(request, {**form, "agencies": ticked}, errors)
+        return await _cycle_form(request, {**values, "agencies": ticked}, errors)
 
     return await submit(request, save, again)
 

@@ -64,6 +64,12 @@ async def section_codes(template_id: int, except_id: int | None = None) -> set[s
     return await _codes(Section, template_id, except_id)
 
 
+async def _record_edit(actor: Any, template: ChecklistTemplate, what: str) -> None:
+    """The audit line of a change to a draft: the version, and what changed in it."""
+    summary = f"{template.title_en} v{template.version}: {what}"
+    await audit.record(actor, "checklist.edited", "checklist", template.id, summary)
+
+
 async def _check_indicator(template_id: int, values: dict[str, Any], own_id: int | None) -> None:
     if values["code"] in await indicator_codes(template_id, own_id):
         raise FormErrors({"code": _(INDICATOR_CODE_TAKEN)})
@@ -80,13 +86,7 @@ async def update_indicator(
         await Indicator.update({getattr(Indicator, k): v for k, v in values.items()}).where(
             Indicator.id == indicator_id
         )
-        await audit.record(
-            actor,
-            "checklist.edited",
-            "checklist",
-            template_id,
-            f"{template.title_en} v{template.version}: {values['code']}",
-        )
+        await _record_edit(actor, template, values["code"])
 
 
 async def add_indicator(
@@ -101,13 +101,7 @@ async def add_indicator(
         await Indicator.insert(
             Indicator(template=template_id, section=section_id, position=last + 1, **values)
         )
-        await audit.record(
-            actor,
-            "checklist.edited",
-            "checklist",
-            template_id,
-            f"{template.title_en} v{template.version}: + {values['code']}",
-        )
+        await _record_edit(actor, template, f"+ {values['code']}")
 
 
 async def delete_indicator(actor: Any, template_id: int, indicator_id: int) -> None:
@@ -115,13 +109,7 @@ async def delete_indicator(actor: Any, template_id: int, indicator_id: int) -> N
     indicator = await get_indicator(template_id, indicator_id)
     async with db.transaction():
         await Indicator.delete().where(Indicator.id == indicator_id)
-        await audit.record(
-            actor,
-            "checklist.edited",
-            "checklist",
-            template_id,
-            f"{template.title_en} v{template.version}: − {indicator['code']}",
-        )
+        await _record_edit(actor, template, f"− {indicator['code']}")
 
 
 async def save_section(
@@ -141,10 +129,4 @@ async def save_section(
             await Section.update({getattr(Section, k): v for k, v in values.items()}).where(
                 Section.id == section_id
             )
-        await audit.record(
-            actor,
-            "checklist.edited",
-            "checklist",
-            template_id,
-            f"{template.title_en} v{template.version}: article {values['code']}",
-        )
+        await _record_edit(actor, template, f"article {values['code']}")

@@ -8,8 +8,8 @@ import csv
 import io
 from typing import Any
 
-from portal.checklists import checklist_versions, scoring
-from portal.checklists.tables import Assessment, ConsensusScore, MemberScore, PanelMember
+from portal.checklists import checklist_versions, cycles, scoring
+from portal.checklists.tables import ConsensusScore, MemberScore, PanelMember
 from portal.core.roles import Role
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
@@ -26,18 +26,7 @@ def shade(share: Any) -> str:
 async def _assessments(cycle: dict[str, Any], user: Any) -> list[dict[str, Any]]:
     """The cycle's assessments this user may see results of: a member who still has to
     submit their own scores for an assessment sees nothing of it here (independence)."""
-    rows = (
-        await Assessment.select(
-            Assessment.id,
-            Assessment.round,
-            Assessment.status,
-            Assessment.agency.name_en.as_alias("name_en"),
-            Assessment.agency.name_km.as_alias("name_km"),
-            Assessment.agency.licence_number.as_alias("licence_number"),
-        )
-        .where(Assessment.cycle == cycle["id"])
-        .order_by(Assessment.agency.name_en)
-    )
+    rows = await cycles.cycle_assessments(cycle)
     if user.role != Role.committee:
         return rows
     pending = {

@@ -174,12 +174,13 @@ async def get_cycle(cycle_id: int) -> dict:
     )
 
 
-async def submissions(cycle: dict) -> dict[str, Any]:
-    """Every participating agency with how far its self-assessment has come."""
-    total = await Indicator.count().where(Indicator.template == cycle["template"])
-    rows = (
+async def cycle_assessments(cycle: dict) -> list[dict[str, Any]]:
+    """The cycle's self-assessments, with their agency's names and licence, in the order
+    of the agencies' names."""
+    return (
         await Assessment.select(
             Assessment.id,
+            Assessment.round,
             Assessment.status,
             Assessment.complete_count,
             Assessment.submitted_at,
@@ -191,6 +192,12 @@ async def submissions(cycle: dict) -> dict[str, Any]:
         .where(Assessment.cycle == cycle["id"])
         .order_by(Assessment.agency.name_en)
     )
+
+
+async def submissions(cycle: dict) -> dict[str, Any]:
+    """Every participating agency with how far its self-assessment has come."""
+    total = await Indicator.count().where(Indicator.template == cycle["template"])
+    rows = await cycle_assessments(cycle)
     for row in rows:
         row["percent"] = round(100 * row["complete_count"] / total) if total else 0
         row["late"] = bool(

@@ -73,6 +73,17 @@ async def agency_user(licence: str) -> User | None:
     )
 
 
+async def agency_assessment(user: User, cycle_id: int) -> dict | None:
+    """The self-assessment of this user's agency in the cycle, as they see it (None when
+    the agency takes no part)."""
+    row = (
+        await Assessment.objects()
+        .where((Assessment.cycle == cycle_id) & (Assessment.agency == user.agency))
+        .first()
+    )
+    return None if row is None else await assessments.get_assessment(as_user(user), row.id)
+
+
 async def seed_cycle(report: list[str]) -> None:
     if await AssessmentCycle.exists().where(AssessmentCycle.title_en == CYCLE_TITLE):
         return
@@ -103,15 +114,9 @@ async def seed_cycle(report: list[str]) -> None:
         if user is None or progress is None:
             continue
         agent = as_user(user)
-        row = (
-            await Assessment.objects()
-            .where(Assessment.cycle == cycle.id)
-            .where(Assessment.agency == user.agency)
-            .first()
-        )
-        if row is None:
+        assessment = await agency_assessment(user, cycle.id)
+        if assessment is None:
             continue
-        assessment = await assessments.get_assessment(agent, row.id)
         sections = (
             checklist["sections"] if progress == "submitted" else checklist["sections"][:progress]
         )

@@ -5,7 +5,7 @@ reopens."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -197,10 +197,7 @@ async def update_by_agency(
                     *(
                         ActionFile(
                             action=action_id,
-                            stored_name=f.stored_name,
-                            filename=f.filename,
-                            content_type=f.content_type,
-                            size=f.size,
+                            **asdict(f),  # its stored name, filename, type and size
                             uploaded_at=now,
                             uploaded_by=user.id,
                         )

@@ -67,36 +67,30 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
     return rating
 
 
+# A published rating with its cycle and template, as the registry shows it (built once:
+# following foreign keys is costly in Piccolo).
+_PUBLISHED_COLUMNS = (
+    *Rating.all_columns(),
+    Rating.cycle.title_en.as_alias("cycle_title_en"),
+    Rating.cycle.title_km.as_alias("cycle_title_km"),
+    Rating.template.version.as_alias("template_version"),
+    Rating.template.title_en.as_alias("template_title_en"),
+)
+
+
 async def latest_ratings(agency_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each agency's latest published rating, with its cycle and template version."""
     if not agency_ids:
         return {}
-    rows = (
-        await Rating.select(
-            *Rating.all_columns(),
-            Rating.cycle.title_en.as_alias("cycle_title_en"),
-            Rating.cycle.title_km.as_alias("cycle_title_km"),
-            Rating.template.version.as_alias("template_version"),
-            Rating.template.title_en.as_alias("template_title_en"),
-        )
-        .where(Rating.agency.is_in(agency_ids))
-        .order_by(Rating.published_at)
-    )
+    query = Rating.select(*_PUBLISHED_COLUMNS).where(Rating.agency.is_in(agency_ids))
+    rows = await query.order_by(Rating.published_at)
     return {row["agency"]: row for row in rows}  # the newest wins
 
 
 async def rating_history(agency_id: int) -> list[dict[str, Any]]:
     """Every published rating of an agency, newest first."""
-    return (
-        await Rating.select(
-            *Rating.all_columns(),
-            Rating.cycle.title_en.as_alias("cycle_title_en"),
-            Rating.cycle.title_km.as_alias("cycle_title_km"),
-            Rating.template.version.as_alias("template_version"),
-        )
-        .where(Rating.agency == agency_id)
-        .order_by(Rating.published_at, ascending=False)
-    )
+    query = Rating.select(*_PUBLISHED_COLUMNS).where(Rating.agency == agency_id)
+    return await query.order_by(Rating.published_at, ascending=False)
 
 
 async def return_for_revision(user: CurrentUser, review: Review, form: dict[str, Any]) -> int:

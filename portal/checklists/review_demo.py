@@ -17,7 +17,7 @@ from portal.checklists import (
     ratings,
     scores,
 )
-from portal.checklists.demo import CYCLE_TITLE, agency_user, as_user, fill
+from portal.checklists.demo import CYCLE_TITLE, agency_assessment, agency_user, as_user, fill
 from portal.checklists.tables import (
     Assessment,
     AssessmentCycle,
@@ -92,21 +92,17 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
     for licence, user in zip(RATED, agencies, strict=True):
         assert user is not None
         agent = as_user(user)
-        row = (
-            await Assessment.objects()
-            .where((Assessment.cycle == cycle.id) & (Assessment.agency == user.agency))
-            .first()
-        )
-        if row is None:
+        assessment = await agency_assessment(user, cycle.id)
+        if assessment is None:
             continue
-        assessment = await assessments.get_assessment(agent, row.id)
+        assessment_id = assessment["id"]
         await fill(agent, assessment, checklist["sections"], weak=RATED[licence])
-        await answers.submit(agent, await assessments.get_assessment(agent, row.id))
-        review = await panel.get_review(as_user(chair), row.id)
+        await answers.submit(agent, await assessments.get_assessment(agent, assessment_id))
+        review = await panel.get_review(as_user(chair), assessment_id)
         await panel.set_panel(as_user(chair), review, [chair.id, union.id])
-        await _score(chair, row.id)
-        await _score(union, row.id)
-        review = await panel.get_review(as_user(chair), row.id)
+        await _score(chair, assessment_id)
+        await _score(union, assessment_id)
+        review = await panel.get_review(as_user(chair), assessment_id)
         # The chair takes the suggested score everywhere.
         sheet = await scores.score_sheet(as_user(chair), review)
         consensus = {}
@@ -116,7 +112,7 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
                 consensus[f"consensus-{item['indicator']['id']}"] = str(suggestion.score)
         await scores.save_consensus(as_user(chair), review, consensus)
         await ratings.publish(as_user(chair), review)
-        rated = await panel.get_review(as_user(chair), row.id)
+        rated = await panel.get_review(as_user(chair), assessment_id)
         first = checklist["sections"][1]["indicators"][0]
         await improvements.add_action(
             as_user(chair),

@@ -4,6 +4,7 @@ names the panel, agrees the consensus and publishes the rating; an admin names t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
@@ -26,7 +27,7 @@ from portal.checklists.forms import ActionForm
 from portal.checklists.tables import ActionStatus, AnswerChoice
 from portal.core.roles import Role
 from portal.errors import FormErrors, NotFound
-from portal.forms import read_form, sent_values, submit
+from portal.forms import form_page, read_form, sent_values, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
@@ -37,12 +38,14 @@ async def _page(
     request: Request,
     user: CurrentUser,
     review: panel.Review,
-    form: dict | None = None,
+    values: dict | None = None,
     errors: dict | None = None,
 ) -> Template:
-    return render(
+    return form_page(
         request,
         "checklists/review.html",
+        values,
+        errors,
         review=review,
         sheet=await scores.score_sheet(user, review),
         members=await panel.committee_members() if review.can_decide else [],
@@ -50,23 +53,19 @@ async def _page(
         answer_labels=AnswerChoice,
         actions=await improvements.actions(review.assessment["id"]),
         action_statuses=ActionStatus,
-        form=form or {},
-        errors=errors or {},
     )
 
 
 async def _review_form(
     request: Request,
     user: CurrentUser,
-    review: panel.Review,
-    save: Callable[[], Awaitable[Response]],
+    assessment_id: int,
+    save: Callable[[panel.Review], Awaitable[Redirect]],
 ) -> Response:
-    """A form of the review page: on errors, the review page again with them."""
-
-    async def again(form: dict, errors: dict) -> Template:
-        return await _page(request, user, review, form, errors)
-
-    return await submit(request, save, again)
+    """A form of the review page: `save(review)`, or on errors the review page again
+    with them."""
+    review = await panel.get_review(user, assessment_id)
+    return await submit(request, partial(save, review), partial(_page, request, user, review))
 
 
 @get("/{assessment_id:int}")
@@ -78,11 +77,10 @@ async def review_page(request: Request, user: SignedInUser, assessment_id: Recor
 @post("/{assessment_id:int}/scores")
 async def scores_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     """Save this member's scores; with then=submit, hand them in when complete."""
-    review = await panel.get_review(user, assessment_id)
-    if review.seat is None:
-        raise NotFound(_("Page not found."))
 
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
+        if review.seat is None:
+            raise NotFound(_("Page not found."))
         form = await sent_values(request)
         await scores.save_scores(user, review, form)
         if form.get("then") != "submit":
@@ -95,14 +93,12 @@ async def scores_save(request: Request, user: SignedInUser, assessment_id: Recor
             raise FormErrors({"submit": message})
         return redirect(f"/reviews/{assessment_id}", N_("Your scores have been submitted."))
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 @post("/{assessment_id:int}/panel")
 async def panel_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
-    review = await panel.get_review(user, assessment_id)
-
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
         chosen = (await request.form()).getall("members", [])
         try:
             member_ids = [int(m) for m in chosen]
@@ -111,29 +107,25 @@ async def panel_save(request: Request, user: SignedInUser, assessment_id: Record
         await panel.set_panel(user, review, member_ids)
         return redirect(f"/reviews/{assessment_id}", N_("The panel has been saved."))
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 @post("/{assessment_id:int}/consensus")
 async def consensus_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
-    review = await panel.get_review(user, assessment_id)
-
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
         await scores.save_consensus(user, review, await sent_values(request))
         return redirect(f"/reviews/{assessment_id}", N_("The consensus scores have been saved."))
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 @post("/{assessment_id:int}/publish")
 async def rating_publish(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
-    review = await panel.get_review(user, assessment_id)
-
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
         await ratings.publish(user, review)
         return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 @post("/{assessment_id:int}/return")
@@ -151,17 +143,15 @@ async def return_save(request: Request, user: SignedInUser, assessment_id: Recor
             f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
         )
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _page(request, user, review, {**form, "reopen": await ticked()}, errors)
+    async def again(values: dict, errors: dict) -> Template:
+        return await _page(request, user, review, {**values, "reopen": await ticked()}, errors)
 
     return await submit(request, save, again)
 
 
 @post("/{assessment_id:int}/actions")
 async def action_add(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
-    review = await panel.get_review(user, assessment_id)
-
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
         indicators = await improvements.indicator_ids(review)
         form = await read_form(request, ActionForm, indicators=indicators)
         await improvements.add_action(user, review, form.new_action())
@@ -169,7 +159,7 @@ async def action_add(request: Request, user: SignedInUser, assessment_id: Record
             f"/reviews/{assessment_id}#plan", N_("The improvement action has been added.")
         )
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 @post("/{assessment_id:int}/actions/{action_id:int}/{decision:str}")
@@ -183,9 +173,8 @@ async def action_decide(
     """A committee member verifies an action the agency reported done, or reopens it."""
     if decision not in ("verify", "reopen"):
         raise NotFound(_("Page not found."))
-    review = await panel.get_review(user, assessment_id)
 
-    async def save() -> Redirect:
+    async def save(review: panel.Review) -> Redirect:
         why = (await sent_values(request)).get(f"why-{action_id}", "")
         await improvements.decide(user, review, action_id, decision == "verify", why)
         message = (
@@ -193,7 +182,7 @@ async def action_decide(
         )
         return redirect(f"/reviews/{assessment_id}#plan", message)
 
-    return await _review_form(request, user, review, save)
+    return await _review_form(request, user, assessment_id, save)
 
 
 for_members = Router(
@@ -216,15 +205,15 @@ for_members = Router(
 
 
 async def _feedback_page(
-    request: Request, assessment: dict, form: dict | None = None, errors: dict | None = None
+    request: Request, assessment: dict, values: dict | None = None, errors: dict | None = None
 ) -> Template:
-    return render(
+    return form_page(
         request,
         "checklists/feedback.html",
+        values,
+        errors,
         assessment=assessment,
         action_statuses=ActionStatus,
-        form=form or {},
-        errors=errors or {},
         **await improvements.feedback(assessment),
     )
 
@@ -266,10 +255,7 @@ async def action_update(
             N_("Your update has been sent to the committee."),
         )
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _feedback_page(request, assessment, form, errors)
-
-    return await submit(request, save, again)
+    return await submit(request, save, partial(_feedback_page, request, assessment))
 
 
 for_agencies = Router(

@@ -3,6 +3,7 @@ and editing a draft's articles and indicators."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
@@ -14,19 +15,23 @@ from portal.checklists import checklist_editor, checklist_versions
 from portal.checklists.forms import IndicatorForm, SectionForm
 from portal.checklists.tables import TemplateStatus
 from portal.core.roles import Role
-from portal.forms import read_form, submit
+from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
 from portal.web import SignedInUser, uploaded_bytes
 
 
-async def _list_page(request: Request, errors: dict | None = None) -> Template:
-    return render(
+async def _list_page(
+    request: Request, values: dict | None = None, errors: dict | None = None
+) -> Template:
+    templates = await checklist_versions.list_templates()
+    return form_page(
         request,
         "checklists/templates.html",
-        templates=await checklist_versions.list_templates(),
+        values,
+        errors,
+        templates=templates,
         statuses=TemplateStatus,
-        errors=errors or {},
     )
 
 
@@ -44,7 +49,7 @@ async def checklist_import(request: Request, user: SignedInUser) -> Response:
             f"/admin/checklists/{template.id}", N_("The checklist has been imported as a draft.")
         )
 
-    return await submit(request, save, lambda form, errors: _list_page(request, errors))
+    return await submit(request, save, partial(_list_page, request))
 
 
 @get("/{template_id:int}")
@@ -87,17 +92,21 @@ async def checklist_new_version(user: SignedInUser, template_id: RecordId) -> Re
 # --- editing a draft ------------------------------------------------------------------
 
 
-async def _indicator_page(
-    request: Request, template_id: int, form: dict, errors: dict | None = None, **ids: Any
+async def _draft_form(
+    request: Request,
+    template_name: str,
+    template_id: int,
+    values: dict,
+    errors: dict | None = None,
+    **ids: Any,
 ) -> Template:
-    return render(
-        request,
-        "checklists/indicator_form.html",
-        template=await checklist_editor.draft(template_id),
-        form=form,
-        errors=errors or {},
-        **ids,
-    )
+    """An article's or an indicator's form, with the draft it belongs to."""
+    draft = await checklist_editor.draft(template_id)
+    return form_page(request, template_name, values, errors, template=draft, **ids)
+
+
+INDICATOR_FORM = "checklists/indicator_form.html"
+SECTION_FORM = "checklists/section_form.html"
 
 
 @get("/{template_id:int}/indicators/{indicator_id:int}")
@@ -107,7 +116,7 @@ async def indicator_edit(
     indicator = await checklist_editor.get_indicator(template_id, indicator_id)
     form = {k: str(v) for k, v in indicator.items()}
     form["evidence_required"] = "yes" if indicator["evidence_required"] else ""
-    return await _indicator_page(request, template_id, form, indicator_id=indicator_id)
+    return await _draft_form(request, INDICATOR_FORM, template_id, form, indicator_id=indicator_id)
 
 
 @post("/{template_id:int}/indicators/{indicator_id:int}")
@@ -123,9 +132,7 @@ async def indicator_update(
             N_("The indicator has been saved."),
         )
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _indicator_page(request, template_id, form, errors, indicator_id=indicator_id)
-
+    again = partial(_draft_form, request, INDICATOR_FORM, template_id, indicator_id=indicator_id)
     return await submit(request, save, again)
 
 
@@ -133,7 +140,7 @@ async def indicator_update(
 async def indicator_new(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     await checklist_editor.get_section(template_id, section_id)
     form = {"max_score": "2", "evidence_required": "yes"}
-    return await _indicator_page(request, template_id, form, section_id=section_id)
+    return await _draft_form(request, INDICATOR_FORM, template_id, form, section_id=section_id)
 
 
 @post("/{template_id:int}/sections/{section_id:int}/indicators/new")
@@ -146,9 +153,7 @@ async def indicator_add(
         await checklist_editor.add_indicator(user, template_id, section_id, form.values())
         return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been added."))
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _indicator_page(request, template_id, form, errors, section_id=section_id)
-
+    again = partial(_draft_form, request, INDICATOR_FORM, template_id, section_id=section_id)
     return await submit(request, save, again)
 
 
@@ -160,33 +165,20 @@ async def indicator_delete(
     return redirect(f"/admin/checklists/{template_id}", N_("The indicator has been removed."))
 
 
-async def _section_page(
-    request: Request,
-    template_id: int,
-    form: dict,
-    errors: dict | None = None,
-    section_id: int | None = None,
-) -> Template:
-    return render(
-        request,
-        "checklists/section_form.html",
-        template=await checklist_editor.draft(template_id),
-        form=form,
-        errors=errors or {},
-        section_id=section_id,
-    )
-
-
 @get("/{template_id:int}/sections/new")
 async def section_new(request: Request, template_id: RecordId) -> Template:
-    return await _section_page(request, template_id, {})
+    return await _draft_form(request, SECTION_FORM, template_id, {})
 
 
 @get("/{template_id:int}/sections/{section_id:int}")
 async def section_edit(request: Request, template_id: RecordId, section_id: RecordId) -> Template:
     section = await checklist_editor.get_section(template_id, section_id)
-    return await _section_page(
-        request, template_id, {k: str(v) for k, v in section.items()}, section_id=section_id
+    return await _draft_form(
+        request,
+        SECTION_FORM,
+        template_id,
+        {k: str(v) for k, v in section.items()},
+        section_id=section_id,
     )
 
 
@@ -211,9 +203,7 @@ async def _save_section(
         await checklist_editor.save_section(user, template_id, section_id, form.values())
         return redirect(f"/admin/checklists/{template_id}", N_("The article has been saved."))
 
-    async def again(form: dict, errors: dict) -> Template:
-        return await _section_page(request, template_id, form, errors, section_id)
-
+    again = partial(_draft_form, request, SECTION_FORM, template_id, section_id=section_id)
     return await submit(request, save, again)
 
 

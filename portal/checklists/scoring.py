@@ -28,6 +28,10 @@ class Scored:
     score: int | None  # None: not applicable
 
 
+def _share(points: int, applicable_maximum: int) -> Fraction | None:
+    return Fraction(points, applicable_maximum) if applicable_maximum else None
+
+
 @dataclass(frozen=True)
 class Subtotal:
     """An article's points against the maximum of its applicable indicators."""
@@ -40,9 +44,7 @@ class Subtotal:
     @property
     def share(self) -> Fraction | None:
         """Points over applicable maximum (None when nothing in the article applies)."""
-        if not self.applicable_maximum:
-            return None
-        return Fraction(self.points, self.applicable_maximum)
+        return _share(self.points, self.applicable_maximum)
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,7 @@ class Totals:
 
     @property
     def share(self) -> Fraction | None:
-        if not self.applicable_maximum:
-            return None
-        return Fraction(self.points, self.applicable_maximum)
+        return _share(self.points, self.applicable_maximum)
 
     @property
     def total(self) -> Decimal | None:

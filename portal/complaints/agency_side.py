@@ -28,28 +28,21 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
     condition = access.visible_to(user)
     if condition is None or user.role != Role.agency:
         raise NotFound(_("Page not found."))
-    query = (
-        Complaint.select(
-            Complaint.id,
-            Complaint.reference,
-            Complaint.status,
-            Complaint.stage,
-            Complaint.stage_due_at,
-            Complaint.received_at,
-            Complaint.complainant_name,
-            Complaint.share_identity,
-            Complaint.workers_count,
-        )
-        .where(condition)
-        .order_by(Complaint.received_at, Complaint.id, ascending=False)
-    )
+    query = Complaint.select(
+        Complaint.id,
+        Complaint.reference,
+        Complaint.status,
+        Complaint.stage,
+        Complaint.stage_due_at,
+        Complaint.received_at,
+        Complaint.complainant_name,
+        Complaint.share_identity,
+        Complaint.workers_count,
+    ).where(condition)
     cursor = parse_cursor(after) if after else None
-    if cursor:
-        moment, last_id = cursor
-        query = query.where(
-            (Complaint.received_at <= moment)
-            & ((Complaint.received_at < moment) | (Complaint.id < last_id))
-        )
+    query = paging.ordered_after(
+        query, Complaint.received_at, Complaint.id, cursor, ascending=False
+    )
     rows, next_cursor = await paging.fetch(query, PAGE_SIZE, lambda row: cursor_of(row, False))
     for row in rows:
         if not access.sees_identity(user, row):

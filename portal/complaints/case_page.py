@@ -9,7 +9,8 @@ from typing import Any
 from portal.access import or_404
 from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import access, states
+from portal.complaints import access, services, states
+from portal.complaints.agency_side import agency_can_respond
 from portal.complaints.case_actions import OUTCOME_STATUS
 from portal.complaints.queue import is_overdue
 from portal.complaints.states import OPEN, Status
@@ -80,7 +81,8 @@ async def open_case(user: Any, complaint_id: int) -> dict[str, Any]:
 
 
 def permissions(user: Any, case: dict[str, Any]) -> dict[str, bool]:
-    """What the officer may do now, from the workflow's transitions (templates hold no rules)."""
+    """What the officer (or the agency) may do now, from the workflow's transitions
+    (templates hold no rules)."""
     status = Status(case["status"])
     staff = user.role in (Role.officer, Role.admin)
     decided_targets = {OUTCOME_STATUS[o] for o in Outcome}
@@ -100,6 +102,7 @@ def permissions(user: Any, case: dict[str, Any]) -> dict[str, bool]:
         "can_reopen": staff and status == Status.closed,
         "can_write": staff,
         "can_mark_sensitive": staff,
+        "can_respond": user.role == Role.agency and agency_can_respond(case),
     }
 
 
@@ -118,26 +121,24 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         .where((CaseEvent.complaint == case["id"]) & CaseEvent.audience.is_in(audiences))
         .order_by(CaseEvent.at, CaseEvent.id)
     )
-    files = await case_files(case["id"], audiences)
-    by_event: dict[int, list] = {}
-    for f in files:
-        by_event.setdefault(f["event"], []).append(f)
-    for event in events:
-        event["files"] = by_event.pop(event["id"], [])
+    loose_files = services.files_on_timeline(events, await case_files(case["id"], audiences))
     identity = access.sees_identity(user, case)
     if not identity:
         case = {**case, "complainant_name": "", "name_key": "", "phone": "", "email": ""}
         for row in workers:
             row["name"] = ""
+    allowed = permissions(user, case)
+    officers_list = await officers() if allowed["can_assign"] else []
     return {
         "case": case,
+        "officer_options": [(str(o["id"]), o["full_name"]) for o in officers_list],
         "workers": workers,
         "grounds": [row["ground"] for row in grounds],
         "events": events,
-        "loose_files": [f for fs in by_event.values() for f in fs],
+        "loose_files": loose_files,
         "identity": identity,
         "overdue": is_overdue(case, now),
-        **permissions(user, case),
+        **allowed,
     }
 
 

@@ -30,7 +30,7 @@ from portal.complaints.tables import (
 )
 from portal.core.roles import Role
 from portal.deadlines import Stage
-from portal.forms import PortalForm, read_form, sent_values, submit
+from portal.forms import PortalForm, form_page, read_form, sent_values, submit
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.templating import redirect, render
@@ -100,32 +100,26 @@ async def dashboard_page(request: Request) -> Template:
     )
 
 
-async def _case(
+async def case_form_page(
     request: Request,
     user: CurrentUser,
     case: dict[str, Any],
-    status_code: int = 200,
-    form: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    refused: str = "",
 ) -> Template:
-    return render(
-        request,
-        "complaints/case.html",
-        status_code=status_code,
-        form=form or {},
-        errors=errors or {},
-        refused=refused,
-        officer_options=[(str(o["id"]), o["full_name"]) for o in await case_page.officers()],
-        **await case_page.case_page(user, case, clock.now()),
-        **LABELS,
-    )
+    """A case with its forms, as officers or the agency see it: a refusal (the workflow
+    does not allow that now) shows above the case, the other errors beside their fields."""
+    errors = dict(errors or {})
+    refused = errors.pop(case_actions.REFUSED, "")
+    view = await case_page.case_page(user, case, clock.now())
+    template = "complaints/agency_case.html" if user.role == Role.agency else "complaints/case.html"
+    return form_page(request, template, values, errors, refused=refused, **view, **LABELS)
 
 
 @get("/{complaint_id:int}")
 async def case_view(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
     case = await case_page.open_case(user, complaint_id)
-    return await _case(request, user, case)
+    return await case_form_page(request, user, case)
 
 
 @get("/{complaint_id:int}/files/{file_id:int}")
@@ -135,43 +129,44 @@ async def case_file(user: SignedInUser, complaint_id: RecordId, file_id: RecordI
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
-async def _act(
+async def act_on_case(
     request: Request,
     user: CurrentUser,
     complaint_id: int,
     form_class: type[PortalForm],
     action: Any,
     files_field: str = "",
+    path: str = "/cases",
 ) -> Response:
     """Run one action on a case: its form's errors show beside their fields; a refusal
-    shows the case again with the reason; otherwise back to the case with a message."""
+    shows the case again with the reason; otherwise back to the case (under `path`) with
+    a message."""
     case = await case_page.find_case(user, complaint_id)
 
     async def save() -> Redirect:
         form = await read_form(request, form_class)
         files = [await uploads.uploaded_files(request, files_field)] if files_field else []
         message = await case_actions.refusal_shown(action(user, case, form, *files))
-        return redirect(f"/cases/{complaint_id}", message)
+        return redirect(f"{path}/{complaint_id}", message)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
         # Reload: a refusal may come from a change someone else made meanwhile.
         fresh = await case_page.find_case(user, complaint_id)
-        refused = errors.pop(case_actions.REFUSED, "")
-        return await _case(request, user, fresh, form=values, errors=errors, refused=refused)
+        return await case_form_page(request, user, fresh, values, errors)
 
     return await submit(request, save, again)
 
 
 @post("/{complaint_id:int}/outcome")
 async def case_outcome(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
-    return await _act(
+    return await act_on_case(
         request, user, complaint_id, OutcomeForm, case_actions.record_outcome, "minutes"
     )
 
 
 def _action_route(path: str, form_class: type[PortalForm], action: Any) -> Any:
     async def handler(request: Request, user: SignedInUser, complaint_id: RecordId) -> Response:
-        return await _act(request, user, complaint_id, form_class, action)
+        return await act_on_case(request, user, complaint_id, form_class, action)
 
     handler.__name__ = f"case_{path.replace('-', '_')}"
     return post(f"/{{complaint_id:int}}/{path}", name=handler.__name__)(handler)

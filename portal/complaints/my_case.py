@@ -137,13 +137,9 @@ async def case_view(complaint_id: int) -> dict[str, Any]:
         .where((CaseFile.complaint == complaint_id) & CaseFile.audience.is_in(_COMPLAINANT))
         .order_by(CaseFile.id)
     )
-    by_event: dict[Any, list] = {}
-    for f in files:
-        by_event.setdefault(f["event"], []).append(f)
+    loose = services.files_on_timeline(events, files)
     for event in events:
         event["what"] = _timeline_text(event)
-        event["files"] = by_event.pop(event["id"], [])
-    loose = [f for fs in by_event.values() for f in fs]
     return {"complaint": complaint, "events": events, "loose_files": loose}
 
 

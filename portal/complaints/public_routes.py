@@ -3,10 +3,12 @@ then check the case with its reference and receipt code, reply and add files."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
 from portal import clock, security, uploads
@@ -22,19 +24,21 @@ from portal.complaints.forms import (
 )
 from portal.complaints.tables import Channel
 from portal.errors import Throttled
-from portal.forms import read_form, sent_values, submit, text_data
+from portal.forms import form_page, read_form, sent_values, submit, text_data
 from portal.i18n import N_
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+# The id of the case opened on this device with its receipt code.
+OpenCaseId = NamedDependency[int]
 
 
 # --- filing (shared with the partner pages) -------------------------------------------
 
 
-def form_page(
+def complaint_form(
     request: Request,
     action: str,
     form: ComplaintForm,
@@ -48,13 +52,13 @@ def form_page(
     if not filing.valid_form_token(values.get("form_token", "")):
         # New, or its token lost: a fresh one, so that this form files one complaint.
         values = {**values, "form_token": security.new_token()}
-    return render(
+    return form_page(
         request,
         "complaints/new.html",
-        form=values,
+        values,
+        errors,
         workers=form.worker.data,
         ticked=form.grounds.data or [],
-        errors=errors or {},
         agency=agency or agency_lookup.AgencyChoice(),
         action=action,
         partner=partner,
@@ -83,7 +87,7 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
             errors = form.add_worker()
             agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
             values = await sent_values(request)
-            return form_page(request, action, form, values, errors, agency, partner)
+            return complaint_form(request, action, form, values, errors, agency, partner)
         files = await uploads.uploaded_files(request, "attachments")
         receipt = await filing.file_form(form, files, clock.now(), partner)
         return receipt_page(request, receipt)
@@ -91,14 +95,14 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
         form = form_class(await text_data(request))
         agency = await agency_lookup.resolve_agency(values)  # the choices to offer again
-        return form_page(request, action, form, values, errors, agency, partner)
+        return complaint_form(request, action, form, values, errors, agency, partner)
 
     return await submit(request, save, again)
 
 
 @get("/complaints/new")
 async def new_complaint(request: Request) -> Template:
-    return form_page(request, "/complaints/new", ComplaintForm(), {})
+    return complaint_form(request, "/complaints/new", ComplaintForm(), {})
 
 
 @post("/complaints/new")
@@ -129,9 +133,7 @@ def _check_page(
     request: Request, values: dict[str, str], errors: dict[str, str], status_code: int
 ) -> Template:
     values = {name: value for name, value in values.items() if name != "code"}  # never sent back
-    return render(
-        request, "complaints/check.html", status_code=status_code, form=values, errors=errors
-    )
+    return form_page(request, "complaints/check.html", values, errors, status_code=status_code)
 
 
 @get("/complaints/check")
@@ -167,67 +169,80 @@ async def check_submit(request: Request) -> Response:
     )
 
 
-async def _my_case_id(request: Request) -> int | None:
-    return await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
+class NoCaseOpen(Exception):
+    """No case is open on this device: never opened, left, or its time is up."""
 
 
-def _to_check() -> Redirect:
+async def _open_case_id(request: Request) -> int:
+    complaint_id = await my_case.case_from_cookie(request.cookies.get(my_case.CASE_COOKIE))
+    if complaint_id is None:
+        raise NoCaseOpen
+    return complaint_id
+
+
+def _to_check(request: Request, _: NoCaseOpen) -> Redirect:
     return redirect(
         "/complaints/check",
         N_("Enter your case reference and receipt code to see your case."),
     )
 
 
-async def _my_case_page(request: Request, complaint_id: int, **extra: Any) -> Template:
-    view = await my_case.case_view(complaint_id)
-    page = render(
+async def complainant_page(
+    request: Request,
+    complaint_id: int,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    partner: Any = None,
+) -> Template:
+    """A case as the complainant's side reads it, with the reply form: the complainant's
+    own page, or the page of the partner who filed it."""
+    page = form_page(
         request,
-        "complaints/my_case.html",
+        "complaints/partner_case.html" if partner else "complaints/my_case.html",
+        values,
+        errors,
+        channels=Channel,
         max_files=uploads.MAX_FILES,
-        **view,
+        **await my_case.case_view(complaint_id),
         **await my_case.case_details(complaint_id),
-        **extra,
     )
-    page.headers.update(NO_STORE)
+    if not partner:  # opened by the receipt code: never kept in a cache
+        page.headers.update(NO_STORE)
     return page
 
 
-@get("/my-case")
-async def my_case_view(request: Request) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
-    return await _my_case_page(request, complaint_id)
-
-
-@post("/my-case/reply")
-async def my_case_reply(request: Request) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
+async def reply_from(request: Request, complaint_id: int, partner: Any = None) -> Response:
+    """The reply form's POST: a message and files to the case officer, then back to the
+    case; on errors, the case again with them."""
+    address = f"/partner/complaints/{complaint_id}" if partner else "/my-case"
 
     async def save() -> Redirect:
         form = await read_form(request, ReplyForm)
         files = await uploads.uploaded_files(request, "attachments")
-        await my_case.reply(complaint_id, form.body.data, files, clock.now())
-        return redirect("/my-case", N_("Your message has been sent to the case officer."))
+        await my_case.reply(complaint_id, form.body.data, files, clock.now(), actor=partner)
+        return redirect(address, N_("Your message has been sent to the case officer."))
 
-    async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
-        return await _my_case_page(request, complaint_id, form=values, errors=errors)
-
+    again = partial(complainant_page, request, complaint_id, partner=partner)
     return await submit(request, save, again)
 
 
-@get("/my-case/files/{file_id:int}")
-async def my_case_file(request: Request, file_id: RecordId) -> Response:
-    complaint_id = await _my_case_id(request)
-    if complaint_id is None:
-        return _to_check()
-    f = await my_case.case_file(complaint_id, file_id)
+@get("/")
+async def my_case_view(request: Request, case_id: OpenCaseId) -> Response:
+    return await complainant_page(request, case_id)
+
+
+@post("/reply")
+async def my_case_reply(request: Request, case_id: OpenCaseId) -> Response:
+    return await reply_from(request, case_id)
+
+
+@get("/files/{file_id:int}")
+async def my_case_file(case_id: OpenCaseId, file_id: RecordId) -> Response:
+    f = await my_case.case_file(case_id, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 
 
-@post("/my-case/leave")
+@post("/leave")
 async def my_case_leave(request: Request) -> Redirect:
     response = redirect("/", N_("You have left your case. Nobody can open it on this device now."))
     response.cookies.append(
@@ -245,9 +260,12 @@ router = Router(
         agency_suggestions,
         check_page,
         check_submit,
-        my_case_view,
-        my_case_reply,
-        my_case_file,
-        my_case_leave,
+        # The case opened on this device with its receipt code: without one, the check page.
+        Router(
+            path="/my-case",
+            route_handlers=[my_case_view, my_case_reply, my_case_file, my_case_leave],
+            dependencies={"case_id": Provide(_open_case_id)},
+            exception_handlers={NoCaseOpen: _to_check},
+        ),
     ],
 )

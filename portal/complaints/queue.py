@@ -136,20 +136,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
         query = query.where(Complaint.is_sensitive.eq(True))
     order = Complaint.stage_due_at if filters.by_due_time else Complaint.received_at
     cursor = parse_cursor(filters.after) if filters.after else None
-    if cursor:
-        moment, last_id = cursor
-        # The plain bound (>= or <=) lets the index start at the cursor, so a deep page
-        # costs what the first one does; the OR breaks ties on the id.
-        if filters.by_due_time:
-            query = query.where(
-                (order >= moment) & ((order > moment) | (Complaint.id > last_id))
-            ).order_by(order, Complaint.id)
-        else:
-            query = query.where(
-                (order <= moment) & ((order < moment) | (Complaint.id < last_id))
-            ).order_by(order, Complaint.id, ascending=False)
-    else:
-        query = query.order_by(order, Complaint.id, ascending=filters.by_due_time)
+    query = paging.ordered_after(query, order, Complaint.id, cursor, ascending=filters.by_due_time)
     rows, next_cursor = await paging.fetch(
         query, PAGE_SIZE, lambda row: cursor_of(row, filters.by_due_time)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -168,15 +169,23 @@ async def attach_files(
                 complaint=complaint_id,
                 event=event_id,
                 audience=audience,
-                stored_name=f.stored_name,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
+                **asdict(f),  # its stored name, filename, type and size
                 uploaded_at=now,
             )
             for f in stored
         )
     )
+
+
+def files_on_timeline(events: list[dict[str, Any]], files: list[dict[str, Any]]) -> list[dict]:
+    """Puts each file on its timeline entry (`event["files"]`); returns the files whose
+    entry is not among `events` (attached to none, or to one this reader does not see)."""
+    by_event: dict[Any, list] = {}
+    for f in files:
+        by_event.setdefault(f["event"], []).append(f)
+    for event in events:
+        event["files"] = by_event.pop(event["id"], [])
+    return [f for fs in by_event.values() for f in fs]
 
 
 # --- moving through the workflow ------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -11,20 +13,15 @@ from portal.access import or_404, role_required
 from portal.core.roles import Role
 from portal.deadlines import PHNOM_PENH, Stage, Unit, services
 from portal.deadlines.forms import HolidayForm, PolicyForm
-from portal.forms import read_form, submit
+from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
-from portal.templating import redirect, render
+from portal.templating import redirect
 from portal.web import SignedInUser
 
 
-def _policy_page(request: Request, form: dict, errors: dict | None = None) -> Template:
-    return render(
-        request,
-        "deadlines/policies.html",
-        form=form,
-        errors=errors or {},
-        stages=Stage.choices(),
-        units=Unit,
+def _policy_page(request: Request, values: dict, errors: dict | None = None) -> Template:
+    return form_page(
+        request, "deadlines/policies.html", values, errors, stages=Stage.choices(), units=Unit
     )
 
 
@@ -40,9 +37,7 @@ async def policy_save(request: Request, user: SignedInUser) -> Response:
         await services.save_policies(user, form.stages())
         return redirect("/admin/deadlines", N_("The deadline policies have been saved."))
 
-    return await submit(
-        request, save, again=lambda form, errors: _policy_page(request, form, errors)
-    )
+    return await submit(request, save, partial(_policy_page, request))
 
 
 def _this_year() -> int:
@@ -50,16 +45,10 @@ def _this_year() -> int:
 
 
 async def _holiday_page(
-    request: Request, year: int, form: dict | None = None, errors: dict | None = None
+    request: Request, year: int, values: dict | None = None, errors: dict | None = None
 ) -> Template:
-    return render(
-        request,
-        "deadlines/holidays.html",
-        year=year,
-        days=await services.holidays_of(year),
-        form=form or {},
-        errors=errors or {},
-    )
+    days = await services.holidays_of(year)
+    return form_page(request, "deadlines/holidays.html", values, errors, year=year, days=days)
 
 
 @get("/holidays")
@@ -77,9 +66,9 @@ async def holiday_add(request: Request, user: SignedInUser) -> Response:
             f"/admin/holidays?year={form.day.data.year}", N_("The holiday has been added.")
         )
 
-    async def again(form: dict, errors: dict) -> Template:
-        day = services.parse_day(form.get("day", ""))  # the year the admin was looking at
-        return await _holiday_page(request, day.year if day else _this_year(), form, errors)
+    async def again(values: dict, errors: dict) -> Template:
+        day = services.parse_day(values.get("day", ""))  # the year the admin was looking at
+        return await _holiday_page(request, day.year if day else _this_year(), values, errors)
 
     return await submit(request, save, again)
 

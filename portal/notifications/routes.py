@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 
 from portal.access import OptionalRecordId, RecordId, or_404, role_required, signed_in
 from portal.core.roles import Role
+from portal.forms import form_page
 from portal.i18n import N_
 from portal.notifications import mail, services
 from portal.settings import get_settings
@@ -52,13 +53,13 @@ async def outbox(
     request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
 ) -> Template:
     rows, next_before = await mail.outbox_page(status, before)
-    return render(
+    return form_page(
         request,
         "notifications/outbox.html",
+        {"status": status},  # the filter, as chosen
         messages_=rows,
         next_before=next_before,
         statuses=mail.OutboxStatus.choices(),
-        form={"status": status},
         smtp_configured=bool(get_settings().smtp_url),
     )
 
