@@ -2,7 +2,7 @@
 every query on the request path.
 
 It makes a temporary data directory, migrates, loads the demo data and --rows generated
-complaints (`portal.complaints.demo.bulk_complaints`, the code behind
+complaints (`portal.complaints.bulk_demo.bulk_complaints`, the code behind
 `portal demo-data --complaints N`), signs in as the demo officer, and then, in process
 (httpx straight onto the ASGI app, so the numbers are the portal's own, not a network's):
 

@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_demo_data(args: argparse.Namespace) -> None:
     import time
 
-    from portal.complaints.demo import bulk_complaints
+    from portal.complaints.bulk_demo import bulk_complaints
     from portal.demo import load_demo_data
 
     _run(_migrate)
