@@ -40,6 +40,19 @@ def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
     )
 
 
+def _device_cookie(value: str) -> Cookie:
+    # Read only by the sign-in form's POST; outlives sessions, names no session.
+    return Cookie(
+        key=services.DEVICE_COOKIE,
+        value=value,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/login",
+        max_age=int(services.DEVICE_LIFETIME.total_seconds()),
+    )
+
+
 def _login_page(
     request: Request, target: str, form: dict | None = None, errors: dict | None = None
 ) -> Template:
@@ -61,14 +74,19 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
 async def login_submit(request: Request) -> Response:
     async def save() -> Redirect:
         form = await read_form(request, LoginForm)
-        user, token = await services.sign_in(
-            form.email.data, form.password.data, client_address(request.scope, get_settings())
+        signed_in = await services.sign_in(
+            form.email.data,
+            form.password.data,
+            client_address(request.scope, get_settings()),
+            request.cookies.get(services.DEVICE_COOKIE),
         )
         # Whatever session the browser carried before ends: one live id per sign-in.
         await services.sign_out(request.cookies.get(SESSION_COOKIE))
         target = _safe_next(form.next.data)
-        response = redirect("/account/password" if user.must_change_password else target)
-        response.cookies.append(_session_cookie(token))
+        must_change = signed_in.user.must_change_password
+        response = redirect("/account/password" if must_change else target)
+        response.cookies.append(_session_cookie(signed_in.token))
+        response.cookies.append(_device_cookie(signed_in.device_cookie))
         return response
 
     def again(form: dict, errors: dict) -> Template:

@@ -21,9 +21,10 @@ from portal.complaints.forms import (
     ReplyForm,
 )
 from portal.complaints.tables import Channel
-from portal.errors import Throttled
+from portal.errors import DomainError, Throttled
 from portal.forms import read_form, sent_values, submit, text_data
 from portal.i18n import N_
+from portal.i18n import gettext as _
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
@@ -85,7 +86,22 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
             values = await sent_values(request)
             return form_page(request, action, form, values, errors, agency, partner)
         files = await uploads.uploaded_files(request, "attachments")
-        receipt = await filing.file_form(form, files, clock.now(), partner)
+        if partner is not None:  # signed-in partner staff are not limited
+            return receipt_page(request, await filing.file_form(form, files, clock.now(), partner))
+        address = client_address(request.scope, get_settings())
+        try:
+            tried = await security.attempt([(security.FILING_PER_ADDRESS, address)], clock.now())
+        except security.TooSoon as error:
+            message = _("Many complaints have come from your connection.")
+            wait = security.wait_text(error.wait)
+            page = await again(await sent_values(request), {"form": f"{message} {wait}"})
+            page.status_code = 429  # the form comes back filled in: nothing typed is lost
+            return page
+        try:
+            receipt = await filing.file_form(form, files, clock.now(), partner)
+        except DomainError:
+            await tried.forget()  # sent back to be put right: not a complaint filed
+            raise
         return receipt_page(request, receipt)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
