@@ -7,10 +7,11 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from litestar import Request, Response
+from litestar import HttpMethod, Request, Response, route
 from litestar.datastructures import MutableScopeHeaders, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
@@ -78,6 +79,12 @@ async def _signed_in_user(request: Request) -> CurrentUser:
     if user is None:  # only a handler without a guard that requires one gets here
         raise LoginRequired
     return user
+
+
+def get(path: str | list[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
+    """Litestar's @get that answers HEAD too (the same headers, no body): every page
+    route is declared with it. Litestar's own answers HEAD with a 405."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
 
 
 # Every handler behind a guard that requires a user receives it as `user: SignedInUser`.

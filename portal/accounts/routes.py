@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -18,7 +18,7 @@ from portal.i18n import N_, local_name
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
-from portal.web import SESSION_COOKIE, SignedInUser
+from portal.web import SESSION_COOKIE, SignedInUser, get
 
 
 def _safe_next(target: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
@@ -17,7 +17,7 @@ from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import SignedInUser, uploaded_bytes
+from portal.web import SignedInUser, get, uploaded_bytes
 
 
 async def _list_page(request: Request, errors: dict | None = None) -> Template:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -18,7 +18,7 @@ from portal.complaints.forms import AgencyResponseForm
 from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 @get("/")

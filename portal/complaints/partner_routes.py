@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.response import Redirect, Template
 
 from portal import clock, uploads
@@ -18,7 +18,7 @@ from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 @get("/new")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
@@ -28,6 +28,7 @@ from portal.i18n import gettext as _
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
+from portal.web import get
 
 NO_STORE = {"Cache-Control": "no-store"}
 

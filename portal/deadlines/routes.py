@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -14,7 +14,7 @@ from portal.deadlines.forms import HolidayForm, PolicyForm
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 def _policy_page(request: Request, form: dict, errors: dict | None = None) -> Template:
