@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, quote
 
 from litestar import HttpMethod, Request, Response, route
@@ -18,7 +18,7 @@ from portal import i18n
 from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.accounts.services import CurrentUser
-from portal.errors import DomainError
+from portal.errors import DomainError, NotFound
 from portal.i18n import N_
 from portal.settings import Settings
 from portal.templating import redirect, render
@@ -72,6 +72,51 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_language)
+
+
+# --- one 404 --------------------------------------------------------------------------
+
+NOT_FOUND_PATH = "/not-found"
+_ASKED_PATH = "portal_asked_path"
+
+
+class OneNotFoundMiddleware:
+    """A request no route serves (a 404 or 405 from Litestar's router) is answered again
+    by the not-found route, through the same CSRF and compression middleware as a page
+    whose guard says 404: the two answers are the same kind of page, so that a signed-in
+    user cannot tell a staff page from one that does not exist (and "Sign out" works)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        asked: dict[str, Any] = {**scope, "state": dict(scope.get("state", {}))}  # as it came
+        unrouted = False
+
+        async def send_if_routed(message: Message) -> None:
+            nonlocal unrouted
+            if message["type"] == "http.response.start":
+                # The router sets route_handler when it finds one; it answers 404/405 if not.
+                unrouted = message["status"] in (404, 405) and "route_handler" not in scope
+            if not unrouted:
+                await send(message)
+
+        await self.app(scope, receive, send_if_routed)
+        if unrouted:  # the router read nothing of the body: the not-found route may
+            state = {**asked["state"], _ASKED_PATH: asked["path"]}
+            again = {**asked, "path": NOT_FOUND_PATH, "raw_path": NOT_FOUND_PATH.encode()}
+            await self.app(cast(Scope, {**again, "state": state}), receive, send)
+
+
+@route(NOT_FOUND_PATH, http_method=[m for m in HttpMethod if m != HttpMethod.OPTIONS])
+async def not_found(request: Request) -> None:
+    """The 404 of a path no route serves (see OneNotFoundMiddleware)."""
+    # The page shows the address that was asked for (its language links keep it).
+    request.scope["path"] = request.scope["state"].get(_ASKED_PATH, NOT_FOUND_PATH)
+    raise NotFound(i18n.gettext("Page not found."))
 
 
 async def _signed_in_user(request: Request) -> CurrentUser:
