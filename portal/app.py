@@ -32,9 +32,9 @@ from portal.templating import template_engine
 from portal.web import (
     DEPENDENCIES,
     EXCEPTION_HANDLERS,
-    OneNotFoundMiddleware,
     RequestContextMiddleware,
     not_found,
+    one_not_found,
 )
 
 MAX_REQUEST_BYTES = 25 * 1024 * 1024
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Wrap outside Litestar's router so that 404s and static files get the same headers.
     app.asgi_handler = SecurityHeadersMiddleware(
         serve_static(
-            OneNotFoundMiddleware(RequestContextMiddleware(app.asgi_handler, settings)),
+            one_not_found(RequestContextMiddleware(app.asgi_handler, settings)),
             settings.data_dir,
         )
     )

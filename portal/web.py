@@ -80,19 +80,13 @@ NOT_FOUND_PATH = "/not-found"
 _ASKED_PATH = "portal_asked_path"
 
 
-class OneNotFoundMiddleware:
+def one_not_found(app: ASGIApp) -> ASGIApp:
     """A request no route serves (a 404 or 405 from Litestar's router) is answered again
     by the not-found route, through the same CSRF and compression middleware as a page
     whose guard says 404: the two answers are the same kind of page, so that a signed-in
     user cannot tell a staff page from one that does not exist (and "Sign out" works)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
         asked: dict[str, Any] = {**scope, "state": dict(scope.get("state", {}))}  # as it came
         unrouted = False
 
@@ -104,16 +98,18 @@ class OneNotFoundMiddleware:
             if not unrouted:
                 await send(message)
 
-        await self.app(scope, receive, send_if_routed)
-        if unrouted:  # the router read nothing of the body: the not-found route may
+        await app(scope, receive, send_if_routed)
+        if unrouted and scope["type"] == "http":  # the router read nothing of the body
             state = {**asked["state"], _ASKED_PATH: asked["path"]}
             again = {**asked, "path": NOT_FOUND_PATH, "raw_path": NOT_FOUND_PATH.encode()}
-            await self.app(cast(Scope, {**again, "state": state}), receive, send)
+            await app(cast(Scope, {**again, "state": state}), receive, send)
+
+    return answer
 
 
 @route(NOT_FOUND_PATH, http_method=[m for m in HttpMethod if m != HttpMethod.OPTIONS])
 async def not_found(request: Request) -> None:
-    """The 404 of a path no route serves (see OneNotFoundMiddleware)."""
+    """The 404 of a path no route serves (see one_not_found)."""
     # The page shows the address that was asked for (its language links keep it).
     request.scope["path"] = request.scope["state"].get(_ASKED_PATH, NOT_FOUND_PATH)
     raise NotFound(i18n.gettext("Page not found."))

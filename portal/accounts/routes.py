@@ -28,29 +28,26 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
+def _cookie(key: str, value: str, path: str = "/", max_age: int | None = None) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-        path="/",
-        max_age=max_age,
-    )
-
-
-def _device_cookie(value: str) -> Cookie:
-    # Read only by the sign-in form's POST; outlives sessions, names no session.
-    return Cookie(
-        key=services.DEVICE_COOKIE,
+        key=key,
         value=value,
         httponly=True,
         samesite="lax",
         secure=get_settings().secure_cookies,
-        path="/login",
-        max_age=int(services.DEVICE_LIFETIME.total_seconds()),
+        path=path,
+        max_age=max_age,
     )
+
+
+def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
+    return _cookie(SESSION_COOKIE, token, max_age=max_age)
+
+
+def _device_cookie(value: str) -> Cookie:
+    # Read only by the sign-in form's POST; outlives sessions, names no session.
+    lifetime = int(services.DEVICE_LIFETIME.total_seconds())
+    return _cookie(services.DEVICE_COOKIE, value, path="/login", max_age=lifetime)
 
 
 def _login_page(

@@ -244,14 +244,17 @@ async def change_own_password(user: CurrentUser, current: str, new: str) -> None
     check_password_rules(new, field="new_password")
     password_hash = await hash_password(new)
     async with db.transaction():
-        await User.update(
-            {User.password_hash: password_hash, User.must_change_password: False}
-        ).where(User.id == user.id)
-        # Whoever else was signed in with the old password is signed out.
-        await LoginSession.delete().where(
-            (LoginSession.user == user.id) & (LoginSession.id != user.session_id)
-        )
+        await _set_password(user.id, password_hash, temporary=False, keep=user.session_id)
         await audit.record(user, "user.password_changed", "user", user.id)
+
+
+async def _set_password(user_id: int, password_hash: str, temporary: bool, keep: int) -> None:
+    """The new password; whoever was signed in with the old one is signed out, in every
+    session of the user but `keep` (where it was changed)."""
+    await User.update(
+        {User.password_hash: password_hash, User.must_change_password: temporary}
+    ).where(User.id == user_id)
+    await LoginSession.delete().where((LoginSession.user == user_id) & (LoginSession.id != keep))
 
 
 # --- the admin's management of users ------------------------------------------------------
@@ -370,13 +373,8 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[User, str]:
     temporary = generate_password()
     password_hash = await hash_password(temporary)
     async with db.transaction():
-        await User.update(
-            {User.password_hash: password_hash, User.must_change_password: True}
-        ).where(User.id == user.id)
         # Every session of theirs ends (but the admin's own, resetting their own password).
-        await LoginSession.delete().where(
-            (LoginSession.user == user.id) & (LoginSession.id != actor.session_id)
-        )
+        await _set_password(user.id, password_hash, temporary=True, keep=actor.session_id)
         await audit.record(actor, "user.password_reset", "user", user.id, user.email)
     return user, temporary
 
