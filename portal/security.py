@@ -195,7 +195,8 @@ async def attempt(limits: Sequence[tuple[Backoff, str]], now: datetime) -> Attem
 
 
 def wait_text(wait: timedelta) -> str:
-    """ "Wait 3 minutes and try again." in the reader's language, whole minutes rounded up."""
+    """The sentence that says how long to wait, in whole minutes rounded up, in the
+    reader's language."""
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     text = i18n.ngettext(
         "Wait %(num)d minute and try again.", "Wait %(num)d minutes and try again.", minutes
