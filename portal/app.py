@@ -30,7 +30,13 @@ from portal.security import SecurityHeadersMiddleware, configure_password_hashin
 from portal.settings import Settings, get_settings
 from portal.static import serve_static
 from portal.templating import template_engine
-from portal.web import DEPENDENCIES, EXCEPTION_HANDLERS, RequestContextMiddleware
+from portal.web import (
+    DEPENDENCIES,
+    EXCEPTION_HANDLERS,
+    RequestContextMiddleware,
+    not_found,
+    one_not_found,
+)
 
 MAX_REQUEST_BYTES = 25 * 1024 * 1024
 
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             notifications_routes.outbox_pages,
             complaint_public_routes.router,
             complaint_partner_routes.router,
+            not_found,
         ],
         template_config=TemplateConfig(instance=template_engine()),
         csrf_config=CSRFConfig(
@@ -108,6 +115,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Wrap outside Litestar's router so that 404s and static files get the same headers.
     app.asgi_handler = SecurityHeadersMiddleware(
-        serve_static(RequestContextMiddleware(app.asgi_handler, settings), settings.data_dir)
+        serve_static(
+            one_not_found(RequestContextMiddleware(app.asgi_handler, settings)),
+            settings.data_dir,
+        )
     )
     return app

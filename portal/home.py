@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import Request
 from litestar.response import Template
 
 from portal.db import database_status
 from portal.templating import render
+from portal.web import get
 
 
 @get("/", name="home")

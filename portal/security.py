@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import math
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
@@ -16,7 +18,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import clock
+from portal import clock, db, i18n
 from portal.core.tables import RateLimitEvent
 from portal.settings import Settings, get_settings
 
@@ -59,6 +61,11 @@ async def verify_password(stored_hash: str | None, password: str) -> bool:
             return False
 
     return await anyio.to_thread.run_sync(check, limiter=_slots())
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """True when a hash was made with other parameters than today's (rehash at sign-in)."""
+    return _hasher.check_needs_rehash(stored_hash)
 
 
 def new_token() -> str:
@@ -111,30 +118,102 @@ def _is_trusted(address: str, networks: Iterable[ipaddress._BaseNetwork]) -> boo
     return any(ip in net for net in networks)
 
 
-class RateLimit:
-    """At most `limit` counted events per `window` for one key, counted in the database
-    so that every worker process sees the same numbers."""
+class TooSoon(Exception):
+    """An attempt refused by a Backoff: `wait` is how long until the next may be checked."""
 
-    def __init__(self, name: str, limit: int, window: timedelta) -> None:
-        self.name = name
-        self.limit = limit
-        self.window = window
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"wait {wait}")
+        self.wait = wait
 
-    def _key(self, subject: str) -> str:
+
+@dataclass(frozen=True)
+class Backoff:
+    """Failed attempts counted per key in the database, so that every worker process sees
+    the same numbers: the first `free` within `window` go through at once; after that an
+    attempt waits `first_delay` after the latest one, twice as long with each further
+    failure, at most `longest`. Delays slow a guesser down without locking anyone out."""
+
+    name: str
+    free: int
+    first_delay: timedelta = timedelta(seconds=1)
+    longest: timedelta = timedelta(minutes=15)
+    window: timedelta = timedelta(days=1)  # purge_rate_limit_events keeps a day
+
+    def key(self, subject: str) -> str:
         # Subjects (e-mail addresses, IPs) are hashed: no personal data in this table.
         return f"{self.name}:{hashlib.sha256(subject.lower().encode()).hexdigest()[:40]}"
 
-    async def is_exceeded(self, subject: str, now: datetime) -> bool:
-        count = await RateLimitEvent.count().where(
-            (RateLimitEvent.key == self._key(subject)) & (RateLimitEvent.at > now - self.window)
-        )
-        return count >= self.limit
+    def wait(self, earlier: list[datetime], now: datetime) -> timedelta:
+        """How long an attempt must still wait after these earlier ones (in the window)."""
+        if len(earlier) < self.free:
+            return timedelta(0)
+        doublings = min(len(earlier) - self.free, 20)  # 2**20 s is far past `longest`
+        delay = min(self.first_delay * 2**doublings, self.longest)
+        return max(max(earlier) + delay - now, timedelta(0))
 
-    async def hit(self, subject: str, now: datetime) -> None:
-        await RateLimitEvent.insert(RateLimitEvent(key=self._key(subject), at=now))
 
-    async def clear(self, subject: str) -> None:
-        await RateLimitEvent.delete().where(RateLimitEvent.key == self._key(subject))
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt recorded under each of its limits' keys: a failure unless forgotten."""
+
+    ids: list[int]
+    keys: list[str]
+
+    async def forget(self, *keys: str) -> None:
+        """Not a failure after all (the right password): this attempt does not count, and
+        neither do the earlier ones under `keys`."""
+        await RateLimitEvent.delete().where(RateLimitEvent.id.is_in(self.ids))
+        if keys:
+            await RateLimitEvent.delete().where(RateLimitEvent.key.is_in(list(keys)))
+
+
+async def attempt(limits: Sequence[tuple[Backoff, str]], now: datetime) -> Attempt:
+    """Record an attempt under each (limit, subject), then count what came before it, so
+    that parallel attempts see each other: of 40 sent at once, at most `free` go through.
+    Raises TooSoon (and forgets the attempt, which was never checked) if any limit says
+    wait."""
+    keys = [limit.key(subject) for limit, subject in limits]
+    rows = await db.insert(
+        "rate_limit_event", ("key", "at"), [(key, now) for key in keys], " RETURNING id"
+    )
+    made = Attempt(ids=[row["id"] for row in rows], keys=keys)
+    earlier: dict[str, list[datetime]] = {key: [] for key in keys}
+    for row in await RateLimitEvent.select(RateLimitEvent.key, RateLimitEvent.at).where(
+        RateLimitEvent.key.is_in(keys)
+        & (RateLimitEvent.at > now - max(limit.window for limit, _ in limits))
+        & RateLimitEvent.id.not_in(made.ids)
+    ):
+        earlier[row["key"]].append(row["at"])
+    wait = max(
+        limit.wait([at for at in earlier[key] if at > now - limit.window], now)
+        for (limit, _), key in zip(limits, keys, strict=True)
+    )
+    if wait > timedelta(0):
+        await made.forget()
+        raise TooSoon(wait)
+    return made
+
+
+def wait_text(wait: timedelta) -> str:
+    """The sentence that says how long to wait, in whole minutes rounded up, in the
+    reader's language."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    text = i18n.ngettext(
+        "Wait %(num)d minute and try again.", "Wait %(num)d minutes and try again.", minutes
+    )
+    return text % {"num": minutes}
+
+
+def address_key(address: str) -> str:
+    """The part of a client address that names one client: an IPv6 host may use any
+    address of its /64, so the /64 counts as one."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 async def purge_rate_limit_events(now: datetime, older_than: timedelta = timedelta(days=1)) -> None:
@@ -142,8 +221,28 @@ async def purge_rate_limit_events(now: datetime, older_than: timedelta = timedel
     await RateLimitEvent.delete().where(RateLimitEvent.at < now - older_than)
 
 
-LOGIN_PER_ACCOUNT = RateLimit("login-account", limit=5, window=timedelta(minutes=15))
-LOGIN_PER_ADDRESS = RateLimit("login-address", limit=30, window=timedelta(minutes=15))
+# Sign-in from a browser the account has not signed in from: a guesser at one address
+# is slowed after 5 failures, guessers at many addresses after 10 on the account.
+LOGIN_PER_ACCOUNT = Backoff("login-account", free=10)
+LOGIN_PER_ADDRESS_AND_ACCOUNT = Backoff("login-address-account", free=5)
+# From a browser it has signed in from (its device cookie): only that browser's failures.
+LOGIN_PER_DEVICE = Backoff("login-device", free=5)
+# Complaints filed through the public form from one address in an hour: a whole MRC
+# office behind one address stays under it; a script flooding the queue does not.
+FILING_PER_ADDRESS = Backoff(
+    "filing-address", free=30, first_delay=timedelta(minutes=1), window=timedelta(hours=1)
+)
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's list; defusedcsv leaves out
+# tab and carriage return, hence these two lines).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as the text it is and never runs as a formula."""
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,8 @@ class Settings:
     secret_key: str
     """Key for CSRF tokens and keyed hashes (receipt codes). Keep it secret and stable."""
     smtp_url: str
-    """``smtp://user:pass@host:port`` for outgoing email; empty keeps mail in the outbox."""
+    """``smtps://user:pass@host:port`` (or ``smtp://...?starttls=1``) for outgoing email;
+    empty keeps mail in the outbox."""
     mail_from: str
     """Sender address of outgoing email."""
     base_url: str
@@ -137,6 +138,18 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def smtp_tls(smtp_url: str) -> str:
+    """How PORTAL_SMTP_URL secures the connection: "smtps" (TLS from the first byte),
+    "starttls" (smtp://...?starttls=1, or smtp+starttls://) or "" (none)."""
+    parts = urlsplit(smtp_url)
+    if parts.scheme == "smtps":
+        return "smtps"
+    asked = parse_qs(parts.query).get("starttls", [""])[0].lower()
+    if parts.scheme == "smtp+starttls" or asked in {"1", "true", "yes"}:
+        return "starttls"
+    return ""
+
+
 def _proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     try:
         return tuple(ipaddress.ip_network(p.strip()) for p in value.split(",") if p.strip())
@@ -153,6 +166,10 @@ def load_settings() -> Settings:
     smtp_url = os.environ.get("PORTAL_SMTP_URL", "")
     if smtp_url and urlsplit(smtp_url).scheme not in {"smtp", "smtps", "smtp+starttls"}:
         raise SettingsError("PORTAL_SMTP_URL: expected smtp://host:port (or smtps://)")
+    if smtp_url and urlsplit(smtp_url).password and not smtp_tls(smtp_url):
+        raise SettingsError(
+            "PORTAL_SMTP_URL: the password would go in clear: use smtps:// or add ?starttls=1"
+        )
     base_url = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     language = os.environ.get("PORTAL_DEFAULT_LANGUAGE", "en")
     if language not in {"en", "km"}:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, quote
 
-from litestar import Request, Response
+from litestar import HttpMethod, Request, Response, route
 from litestar.datastructures import MutableScopeHeaders, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
 from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.accounts.services import CurrentUser
-from portal.errors import DomainError
+from portal.errors import DomainError, NotFound
 from portal.i18n import N_
 from portal.settings import Settings
 from portal.templating import redirect, render
@@ -73,11 +74,58 @@ class RequestContextMiddleware:
         await self.app(scope, receive, send_with_language)
 
 
+# --- one 404 --------------------------------------------------------------------------
+
+NOT_FOUND_PATH = "/not-found"
+_ASKED_PATH = "portal_asked_path"
+
+
+def one_not_found(app: ASGIApp) -> ASGIApp:
+    """A request no route serves (a 404 or 405 from Litestar's router) is answered again
+    by the not-found route, through the same CSRF and compression middleware as a page
+    whose guard says 404: the two answers are the same kind of page, so that a signed-in
+    user cannot tell a staff page from one that does not exist (and "Sign out" works)."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        asked: dict[str, Any] = {**scope, "state": dict(scope.get("state", {}))}  # as it came
+        unrouted = False
+
+        async def send_if_routed(message: Message) -> None:
+            nonlocal unrouted
+            if message["type"] == "http.response.start":
+                # The router sets route_handler when it finds one; it answers 404/405 if not.
+                unrouted = message["status"] in (404, 405) and "route_handler" not in scope
+            if not unrouted:
+                await send(message)
+
+        await app(scope, receive, send_if_routed)
+        if unrouted and scope["type"] == "http":  # the router read nothing of the body
+            state = {**asked["state"], _ASKED_PATH: asked["path"]}
+            again = {**asked, "path": NOT_FOUND_PATH, "raw_path": NOT_FOUND_PATH.encode()}
+            await app(cast(Scope, {**again, "state": state}), receive, send)
+
+    return answer
+
+
+@route(NOT_FOUND_PATH, http_method=[m for m in HttpMethod if m != HttpMethod.OPTIONS])
+async def not_found(request: Request) -> None:
+    """The 404 of a path no route serves (see one_not_found)."""
+    # The page shows the address that was asked for (its language links keep it).
+    request.scope["path"] = request.scope["state"].get(_ASKED_PATH, NOT_FOUND_PATH)
+    raise NotFound(i18n.gettext("Page not found."))
+
+
 async def _signed_in_user(request: Request) -> CurrentUser:
     user = request.scope["user"]
     if user is None:  # only a handler without a guard that requires one gets here
         raise LoginRequired
     return user
+
+
+def get(path: str | list[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
+    """Litestar's @get that answers HEAD too (the same headers, no body): every page
+    route is declared with it. Litestar's own answers HEAD with a 405."""
+    return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
 
 
 # Every handler behind a guard that requires a user receives it as `user: SignedInUser`.

@@ -118,15 +118,29 @@ async def app(settings: Any) -> Any:
 
 
 @pytest.fixture
-async def client(app: Any) -> AsyncIterator[Any]:
+async def client_at(app: Any) -> AsyncIterator[Any]:
+    """`other = await client_at("198.51.100.9")`: one more browser, at that address."""
     # httpx straight onto the app, on the test's own event loop: the database connections
     # opened by `migrated` serve both (Litestar's test client would run the app on a
     # second loop in another thread). Redirects are not followed: tests look at each.
     import httpx
 
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
-        yield http
+    opened: list[Any] = []
+
+    async def make(address: str) -> Any:
+        transport = httpx.ASGITransport(app=app, client=(address, 50000))
+        http = httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
+        opened.append(http)
+        return http
+
+    yield make
+    for http in opened:
+        await http.aclose()
+
+
+@pytest.fixture
+async def client(client_at: Any) -> Any:
+    return await client_at("203.0.113.7")
 
 
 # --- factories -------------------------------------------------------------------------
@@ -187,7 +201,7 @@ def make_user(password_hash: str, make_agency: Any) -> Any:
             email=fields.pop("email", f"{role}{n}@test.example"),
             full_name=fields.pop("full_name", f"{role.title()} Person {n}"),
             role=role,
-            password_hash=password_hash,
+            password_hash=fields.pop("password_hash", password_hash),
             created_at=clock.now(),
             **fields,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -20,7 +20,7 @@ from portal.i18n import N_, local_name
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
-from portal.web import SESSION_COOKIE, SignedInUser
+from portal.web import SESSION_COOKIE, SignedInUser, get
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,16 +30,26 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
+def _cookie(key: str, value: str, path: str = "/", max_age: int | None = None) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE,
-        value=token,
+        key=key,
+        value=value,
         httponly=True,
         samesite="lax",
         secure=get_settings().secure_cookies,
-        path="/",
+        path=path,
         max_age=max_age,
     )
+
+
+def _session_cookie(token: str, max_age: int | None = None) -> Cookie:
+    return _cookie(SESSION_COOKIE, token, max_age=max_age)
+
+
+def _device_cookie(value: str) -> Cookie:
+    # Read only by the sign-in form's POST; outlives sessions, names no session.
+    lifetime = int(services.DEVICE_LIFETIME.total_seconds())
+    return _cookie(services.DEVICE_COOKIE, value, path="/login", max_age=lifetime)
 
 
 def _login_page(
@@ -63,14 +73,19 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
 async def login_submit(request: Request) -> Response:
     async def save() -> Redirect:
         form = await read_form(request, LoginForm)
-        user, token = await services.sign_in(
-            form.email.data, form.password.data, client_address(request.scope, get_settings())
+        signed_in = await services.sign_in(
+            form.email.data,
+            form.password.data,
+            client_address(request.scope, get_settings()),
+            request.cookies.get(services.DEVICE_COOKIE),
         )
         # Whatever session the browser carried before ends: one live id per sign-in.
         await services.sign_out(request.cookies.get(SESSION_COOKIE))
         target = _safe_next(form.next.data)
-        response = redirect("/account/password" if user.must_change_password else target)
-        response.cookies.append(_session_cookie(token))
+        must_change = signed_in.user.must_change_password
+        response = redirect("/account/password" if must_change else target)
+        response.cookies.append(_session_cookie(signed_in.token))
+        response.cookies.append(_device_cookie(signed_in.device_cookie))
         return response
 
     def again(values: dict, errors: dict) -> Template:

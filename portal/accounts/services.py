@@ -7,6 +7,8 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from itsdangerous import BadData
+
 from portal import clock, db
 from portal.access import or_404
 from portal.accounts.tables import (
@@ -24,19 +26,31 @@ from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.security import (
     LOGIN_PER_ACCOUNT,
-    LOGIN_PER_ADDRESS,
+    LOGIN_PER_ADDRESS_AND_ACCOUNT,
+    LOGIN_PER_DEVICE,
     MIN_PASSWORD_LENGTH,
+    TooSoon,
+    address_key,
+    attempt,
+    cookie_serializer,
     hash_password,
+    needs_rehash,
     new_token,
     token_hash,
     verify_password,
+    wait_text,
 )
 from portal.settings import Settings
 
 # Refresh last_seen_at at most this often: a write on every request would be wasteful.
 TOUCH_INTERVAL = timedelta(seconds=60)
 LOGIN_FAILED = N_("The e-mail address or password is not right, or the account is not active.")
-LOGIN_THROTTLED = N_("Too many failed sign-in attempts. Wait 15 minutes and try again.")
+LOGIN_THROTTLED = N_("Too many failed sign-in attempts.")
+# A browser that has signed in before carries this signed cookie (sent to /login only):
+# the right password from it is never held up by other people's failures.
+DEVICE_COOKIE = "portal_device"
+DEVICE_LIFETIME = timedelta(days=365)
+_DEVICE_ACCOUNTS = 10  # a shared office computer remembers this many accounts
 
 
 @dataclass(frozen=True)
@@ -91,28 +105,73 @@ def generate_password() -> str:
 # --- signing in and out ---------------------------------------------------------------
 
 
-async def sign_in(email: str, password: str, address: str) -> tuple[User, str]:
-    """Check the credentials and start a session. Returns the user and the session token.
+@dataclass(frozen=True)
+class Device:
+    """A browser known from an earlier sign-in: its own id, and the accounts signed in
+    from it, newest first."""
+
+    id: str
+    accounts: tuple[int, ...]
+
+    @staticmethod
+    def read(cookie: str | None) -> Device | None:
+        """The device its cookie names, or None (missing, forged, older than a year)."""
+        try:
+            device_id, accounts = cookie_serializer(DEVICE_COOKIE).loads(
+                cookie or "", max_age=int(DEVICE_LIFETIME.total_seconds())
+            )
+        except (BadData, TypeError, ValueError):
+            return None
+        return Device(str(device_id), tuple(int(a) for a in accounts))
+
+    def cookie_after(self, user_id: int) -> str:
+        """The cookie's new value once `user_id` has signed in from this browser."""
+        accounts = [user_id, *(a for a in self.accounts if a != user_id)][:_DEVICE_ACCOUNTS]
+        return cookie_serializer(DEVICE_COOKIE).dumps([self.id, accounts])
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str  # the new session's
+    device_cookie: str  # the browser's device cookie, now naming this account
+
+
+async def sign_in(email: str, password: str, address: str, device_cookie: str | None) -> SignedIn:
+    """Check the credentials and start a session.
 
     The same message answers an unknown address, a wrong password and an inactive account.
+    Failures slow down further attempts; from a browser the account has signed in from,
+    only that browser's own failures do.
     """
     now = clock.now()
     email = normalise_email(email)
-    if await LOGIN_PER_ACCOUNT.is_exceeded(email, now) or await LOGIN_PER_ADDRESS.is_exceeded(
-        address, now
-    ):
-        raise Throttled(_(LOGIN_THROTTLED))
     user = await User.objects().where(User.email == email).first()
+    device = Device.read(device_cookie)
+    known = device is not None and user is not None and user.id in device.accounts
+    if known and device:
+        limits = [(LOGIN_PER_DEVICE, device.id)]
+    else:
+        pair = f"{address_key(address)} {email}"
+        limits = [(LOGIN_PER_ADDRESS_AND_ACCOUNT, pair), (LOGIN_PER_ACCOUNT, email)]
+    try:
+        tried = await attempt(limits, now)
+    except TooSoon as error:
+        raise Throttled(f"{_(LOGIN_THROTTLED)} {wait_text(error.wait)}") from None
     valid = await verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
-        await LOGIN_PER_ACCOUNT.hit(email, now)
-        await LOGIN_PER_ADDRESS.hit(address, now)
         # Beside no field: it must not tell which of the address or the password was wrong.
         raise FormErrors({"login": _(LOGIN_FAILED)})
-    await LOGIN_PER_ACCOUNT.clear(email)
+    # The right password is no failure, and clears the failures of this browser (or this
+    # address); the account's count, others' failures, wears off with time.
+    await tried.forget(tried.keys[0])
+    if needs_rehash(user.password_hash):  # the hashing parameters have changed since
+        user.password_hash = await hash_password(password)
+        await User.update({User.password_hash: user.password_hash}).where(User.id == user.id)
     token = await start_session(user, now)
     await audit.record(user, "user.signed_in", "user", user.id)
-    return user, token
+    device = device or Device(new_token(), ())
+    return SignedIn(user, token, device.cookie_after(user.id))
 
 
 async def start_session(user: User, now: datetime) -> str:
@@ -184,10 +243,18 @@ async def change_own_password(user: CurrentUser, current: str, new: str) -> None
         raise FormErrors({"current_password": _("The current password is not right.")})
     check_password_rules(new, field="new_password")
     password_hash = await hash_password(new)
-    await User.update({User.password_hash: password_hash, User.must_change_password: False}).where(
-        User.id == user.id
-    )
-    await audit.record(user, "user.password_changed", "user", user.id)
+    async with db.transaction():
+        await _set_password(user.id, password_hash, temporary=False, keep=user.session_id)
+        await audit.record(user, "user.password_changed", "user", user.id)
+
+
+async def _set_password(user_id: int, password_hash: str, temporary: bool, keep: int) -> None:
+    """The new password; whoever was signed in with the old one is signed out, in every
+    session of the user but `keep` (where it was changed)."""
+    await User.update(
+        {User.password_hash: password_hash, User.must_change_password: temporary}
+    ).where(User.id == user_id)
+    await LoginSession.delete().where((LoginSession.user == user_id) & (LoginSession.id != keep))
 
 
 # --- the admin's management of users ------------------------------------------------------
@@ -306,10 +373,8 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[User, str]:
     temporary = generate_password()
     password_hash = await hash_password(temporary)
     async with db.transaction():
-        await User.update(
-            {User.password_hash: password_hash, User.must_change_password: True}
-        ).where(User.id == user.id)
-        await LoginSession.delete().where(LoginSession.user == user.id)
+        # Every session of theirs ends (but the admin's own, resetting their own password).
+        await _set_password(user.id, password_hash, temporary=True, keep=actor.session_id)
         await audit.record(actor, "user.password_reset", "user", user.id, user.email)
     return user, temporary
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -19,7 +19,7 @@ from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, SECTORS
 from portal.templating import redirect, render
-from portal.web import SignedInUser, uploaded_bytes
+from portal.web import SignedInUser, get, uploaded_bytes
 
 
 @get("/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, Router, get
+from litestar import Request, Router
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -11,6 +11,7 @@ from portal.audit import services
 from portal.audit.actions import Action
 from portal.core.roles import Role
 from portal.templating import render
+from portal.web import get
 
 
 @get("/audit")

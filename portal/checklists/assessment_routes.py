@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -23,7 +23,7 @@ from portal.forms import form_page, read_form, sent_values, submit
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 # Readers look; only the agency changes its own answers (this guard adds to the Router's).
 agency_only = [role_required(Role.agency)]

@@ -11,6 +11,7 @@ from typing import Any
 from portal.checklists import checklist_versions, cycles, scoring
 from portal.checklists.tables import ConsensusScore, MemberScore, PanelMember
 from portal.core.roles import Role
+from portal.security import spreadsheet_cell
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
 SHADES = ((85, "shade-a"), (70, "shade-b"), (50, "shade-c"), (0, "shade-d"))
@@ -146,16 +147,16 @@ async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
         for indicator in indicators:
             given = members.get(indicator["id"], [])
             agreed = consensus.get(indicator["id"])
-            writer.writerow(
-                [
-                    assessment["licence_number"],
-                    assessment["name_en"],
-                    assessment["round"],
-                    indicator["code"],
-                    "; ".join(f"{m['member_name']}: {result(m)}" for m in given),
-                    "; ".join(f"{m['member_name']}: {m['comment']}" for m in given if m["comment"]),
-                    result(agreed),
-                    agreed["comment"] if agreed else "",
-                ]
-            )
+            cells = [
+                assessment["licence_number"],
+                assessment["name_en"],
+                assessment["round"],
+                indicator["code"],
+                "; ".join(f"{m['member_name']}: {result(m)}" for m in given),
+                "; ".join(f"{m['member_name']}: {m['comment']}" for m in given if m["comment"]),
+                result(agreed),
+                agreed["comment"] if agreed else "",
+            ]
+            # Names and comments are typed by members: "=HYPERLINK(...)" must stay text.
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return out.getvalue()

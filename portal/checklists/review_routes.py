@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -31,7 +31,7 @@ from portal.forms import form_page, read_form, sent_values, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 async def _page(

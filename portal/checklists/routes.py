@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
@@ -18,7 +18,7 @@ from portal.core.roles import Role
 from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect, render
-from portal.web import SignedInUser, uploaded_bytes
+from portal.web import SignedInUser, get, uploaded_bytes
 
 
 async def _list_page(

@@ -3,7 +3,7 @@ identity hidden unless they consented) and the response form."""
 
 from __future__ import annotations
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -14,7 +14,7 @@ from portal.complaints.case_routes import LABELS, act_on_case, case_form_page
 from portal.complaints.forms import AgencyResponseForm
 from portal.core.roles import Role
 from portal.templating import render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 PATH = "/agency/complaints"
 

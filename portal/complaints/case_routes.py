@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -34,7 +34,7 @@ from portal.forms import PortalForm, form_page, read_form, sent_values, submit
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 LABELS: dict[str, Any] = {
     "statuses": Status,

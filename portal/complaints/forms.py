@@ -130,6 +130,10 @@ class ComplaintForm(PortalForm):
     registry by the filing service."""
 
     form_token = StringField(default="")
+    # A trap for scripts that fill in every field; people never see it (the page hides it).
+    website = StringField(
+        default="", validators=[Length(max=0, message=_l("Leave this field empty."))]
+    )
     agency_query = StringField(filters=[_strip], default="")
     agency_id = StringField(default="")
     agency_unlisted = BooleanField()

@@ -31,10 +31,10 @@ CASE_COOKIE = "portal_case"
 CASE_COOKIE_PATH = "/my-case"
 CASE_SESSION = timedelta(minutes=30)
 
-CHECK_PER_ADDRESS = security.RateLimit("case-check-address", limit=10, window=timedelta(minutes=15))
-CHECK_PER_REFERENCE = security.RateLimit(
-    "case-check-reference", limit=5, window=timedelta(minutes=15)
-)
+# Wrong codes for one reference from one address: after 5, each next try waits longer.
+# A right code never counts, and wrong codes sent from elsewhere (an agency that knows the
+# reference) never hold up the complainant's.
+CHECK_PER_ADDRESS_AND_REFERENCE = security.Backoff("case-check", free=5)
 
 
 # --- check my case ---------------------------------------------------------------------
@@ -45,8 +45,9 @@ def normalise_reference(text: str) -> str:
 
 
 async def open_case(reference_text: str, code_text: str, address: str, now: datetime) -> dict:
-    """The case these credentials open, counted against the rate limits. A wrong code
-    and an unknown reference get the same answer, so neither is revealed."""
+    """The case these credentials open; a wrong code counts against the reference (from
+    this address). A wrong code and an unknown reference get the same answer, so neither
+    is revealed."""
     reference = normalise_reference(reference_text)
     code = services.normalise_receipt_code(code_text)
     errors = {}
@@ -56,12 +57,11 @@ async def open_case(reference_text: str, code_text: str, address: str, now: date
         errors["code"] = _("Give the receipt code from your receipt.")
     if errors:
         raise FormErrors(errors)
-    if await CHECK_PER_ADDRESS.is_exceeded(address, now) or await CHECK_PER_REFERENCE.is_exceeded(
-        reference, now
-    ):
-        raise Throttled(_("Too many attempts. Wait 15 minutes and try again."))
-    await CHECK_PER_ADDRESS.hit(address, now)
-    await CHECK_PER_REFERENCE.hit(reference, now)
+    pair = f"{security.address_key(address)} {reference}"
+    try:
+        tried = await security.attempt([(CHECK_PER_ADDRESS_AND_REFERENCE, pair)], now)
+    except security.TooSoon as error:
+        raise Throttled(f"{_('Too many wrong codes.')} {security.wait_text(error.wait)}") from None
     row = (
         await Complaint.select(Complaint.id, Complaint.receipt_hash)
         .where(Complaint.reference == reference)
@@ -77,6 +77,7 @@ async def open_case(reference_text: str, code_text: str, address: str, now: date
                 )
             }
         )
+    await tried.forget()  # a right code is no failure
     return row
 
 

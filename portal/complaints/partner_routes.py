@@ -3,7 +3,7 @@ follow every complaint their organisation filed (and only those: the same 404 ot
 
 from __future__ import annotations
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.response import Template
 
 from portal import uploads
@@ -14,7 +14,7 @@ from portal.complaints.public_routes import complainant_page, complaint_form, fi
 from portal.complaints.tables import Channel
 from portal.core.roles import Role
 from portal.templating import render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 @get("/new")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
@@ -23,12 +23,14 @@ from portal.complaints.forms import (
     ReplyForm,
 )
 from portal.complaints.tables import Channel
-from portal.errors import Throttled
+from portal.errors import DomainError, Throttled
 from portal.forms import form_page, read_form, sent_values, submit, text_data
 from portal.i18n import N_
+from portal.i18n import gettext as _
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
+from portal.web import get
 
 NO_STORE = {"Cache-Control": "no-store"}
 # The id of the case opened on this device with its receipt code.
@@ -89,7 +91,22 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
             values = await sent_values(request)
             return complaint_form(request, action, form, values, errors, agency, partner)
         files = await uploads.uploaded_files(request, "attachments")
-        receipt = await filing.file_form(form, files, clock.now(), partner)
+        if partner is not None:  # signed-in partner staff are not limited
+            return receipt_page(request, await filing.file_form(form, files, clock.now(), partner))
+        address = client_address(request.scope, get_settings())
+        try:
+            tried = await security.attempt([(security.FILING_PER_ADDRESS, address)], clock.now())
+        except security.TooSoon as error:
+            message = _("Many complaints have come from your connection.")
+            wait = security.wait_text(error.wait)
+            page = await again(await sent_values(request), {"form": f"{message} {wait}"})
+            page.status_code = 429  # the form comes back filled in: nothing typed is lost
+            return page
+        try:
+            receipt = await filing.file_form(form, files, clock.now(), partner)
+        except DomainError:
+            await tried.forget()  # sent back to be put right: not a complaint filed
+            raise
         return receipt_page(request, receipt)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:

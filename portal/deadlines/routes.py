@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -16,7 +16,7 @@ from portal.deadlines.forms import HolidayForm, PolicyForm
 from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
 from portal.templating import redirect
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 def _policy_page(request: Request, values: dict, errors: dict | None = None) -> Template:

@@ -1,4 +1,5 @@
-"""Sending the outbox through PORTAL_SMTP_URL, with retries and exponential backoff.
+"""Sending the outbox through PORTAL_SMTP_URL, one connection per batch (TLS as the URL
+says), with retries and exponential backoff.
 
 Each message is claimed before it is sent (attempts goes up by one only if nobody else
 went up first), so two senders never pick the same message. A refused or failed send is
@@ -23,7 +24,7 @@ from portal import paging
 from portal.i18n import N_
 from portal.labels import LabelledEnum
 from portal.notifications.tables import OutboxMessage
-from portal.settings import Settings
+from portal.settings import Settings, smtp_tls
 
 log = logging.getLogger("portal.mail")
 
@@ -41,10 +42,7 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
-def _smtp_send(smtp_url: str, mail_from: str, row: dict[str, Any]) -> None:
-    """One message through one SMTP connection (runs in a thread: smtplib blocks)."""
-    parts = urlsplit(smtp_url)
-    host = parts.hostname or "127.0.0.1"
+def _message(mail_from: str, row: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = row["to_address"]
@@ -54,19 +52,48 @@ def _smtp_send(smtp_url: str, mail_from: str, row: dict[str, Any]) -> None:
     message["Message-ID"] = make_msgid(idstring=f"outbox-{row['id']}", domain="portal")
     message["Content-Language"] = row["language"]
     message.set_content(row["body"])
+    return message
+
+
+def _connect(smtp_url: str) -> smtplib.SMTP:
+    """A connection as PORTAL_SMTP_URL says: TLS from the start (smtps://) or after
+    STARTTLS (?starttls=1), the server's certificate checked, then the login if any.
+    Runs in a thread: smtplib blocks."""
+    parts = urlsplit(smtp_url)
+    host = parts.hostname or "127.0.0.1"
+    tls = smtp_tls(smtp_url)
+    context = ssl.create_default_context()
     smtp: smtplib.SMTP
-    if parts.scheme == "smtps":
-        smtp = smtplib.SMTP_SSL(
-            host, parts.port or 465, timeout=30, context=ssl.create_default_context()
-        )
+    if tls == "smtps":
+        smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30, context=context)
     else:
-        smtp = smtplib.SMTP(host, parts.port or 25, timeout=30)
-    with smtp:
-        if parts.scheme == "smtp+starttls":
-            smtp.starttls(context=ssl.create_default_context())
+        smtp = smtplib.SMTP(host, parts.port or (587 if tls else 25), timeout=30)
+    try:
+        if tls == "starttls":
+            smtp.starttls(context=context)
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _connection_lost(error: OSError) -> bool:
+    """A refused message leaves the connection usable (smtplib resets it); a network
+    error, a disconnection or a server closing (421) does not."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    return not isinstance(error, smtplib.SMTPException) or isinstance(
+        error, smtplib.SMTPServerDisconnected
+    )
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 async def _claim(row: dict[str, Any], now: datetime) -> bool:
@@ -88,7 +115,8 @@ async def _claim(row: dict[str, Any], now: datetime) -> bool:
 
 
 async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -> tuple[int, int]:
-    """Send the messages whose time has come; return (sent, failed) counts."""
+    """Send the messages whose time has come, over one SMTP connection; return (sent,
+    failed) counts. If the server cannot be reached, the rest wait for the next run."""
     if not settings.smtp_url:
         return 0, 0
     now = now.astimezone(UTC)
@@ -99,33 +127,50 @@ async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -
         .limit(limit)
     )
     sent = failed = 0
-    for row in rows:
-        if not await _claim(row, now):
-            continue  # another sender has it
-        attempts = row["attempts"] + 1
-        try:
-            await asyncio.to_thread(_smtp_send, settings.smtp_url, settings.mail_from, row)
-        except (OSError, smtplib.SMTPException) as error:
-            failed += 1
-            gave_up = attempts >= MAX_ATTEMPTS
+    smtp: smtplib.SMTP | None = None
+    try:
+        for row in rows:
+            if not await _claim(row, now):
+                continue  # another sender has it
+            try:
+                if smtp is None:
+                    smtp = await asyncio.to_thread(_connect, settings.smtp_url)
+                message = _message(settings.mail_from, row)
+                await asyncio.to_thread(smtp.send_message, message)
+            except OSError as error:  # smtplib's errors are OSErrors too
+                failed += 1
+                await _failed(row, now, error)
+                if smtp is None:
+                    break  # no connection: the rest are not even claimed
+                if _connection_lost(error):
+                    smtp = None  # the next message opens another
+                continue
+            sent += 1
             await OutboxMessage.update(
                 {
-                    OutboxMessage.next_attempt_at: None if gave_up else now + retry_delay(attempts),
-                    OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:500],
+                    OutboxMessage.sent_at: now,
+                    OutboxMessage.next_attempt_at: None,
+                    OutboxMessage.last_error: "",
                 }
             ).where(OutboxMessage.id == row["id"])
-            # The id only: addresses are personal data and stay out of the logs.
-            log.warning("outbox message %s not sent (try %d): %s", row["id"], attempts, error)
-            continue
-        sent += 1
-        await OutboxMessage.update(
-            {
-                OutboxMessage.sent_at: now,
-                OutboxMessage.next_attempt_at: None,
-                OutboxMessage.last_error: "",
-            }
-        ).where(OutboxMessage.id == row["id"])
+    finally:
+        if smtp is not None:
+            await asyncio.to_thread(_quit, smtp)
     return sent, failed
+
+
+async def _failed(row: dict[str, Any], now: datetime, error: Exception) -> None:
+    """Record a failed try: again later, or given up after MAX_ATTEMPTS."""
+    attempts = row["attempts"] + 1
+    gave_up = attempts >= MAX_ATTEMPTS
+    await OutboxMessage.update(
+        {
+            OutboxMessage.next_attempt_at: None if gave_up else now + retry_delay(attempts),
+            OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:500],
+        }
+    ).where(OutboxMessage.id == row["id"])
+    # The id only: addresses are personal data and stay out of the logs.
+    log.warning("outbox message %s not sent (try %d): %s", row["id"], attempts, error)
 
 
 class OutboxStatus(LabelledEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Request, Router, get, post
+from litestar import Request, Router, post
 from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -14,7 +14,7 @@ from portal.i18n import N_
 from portal.notifications import mail, services
 from portal.settings import get_settings
 from portal.templating import redirect, render
-from portal.web import SignedInUser
+from portal.web import SignedInUser, get
 
 
 @get("/")

@@ -1,11 +1,15 @@
-"""argon2id at OWASP's minimum or above, hashed off the event loop, a few at a time."""
+"""argon2id at OWASP's minimum or above, hashed off the event loop, a few at a time, and\nrehashed at sign-in when the parameters change."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 
+from argon2 import PasswordHasher, Type
+
 from portal import security
+from portal.accounts.tables import User
+from tests.conftest import PASSWORD, sign_in
 
 
 async def test_hashes_are_argon2id_with_at_least_owasp_parameters():
@@ -53,3 +57,12 @@ async def test_hashing_leaves_the_event_loop_free_and_runs_a_limited_number_at_o
     await ticking
     assert ticks > 6  # other work ran while the hashes were computed
     assert most == 2  # never more than the configured number at once
+
+
+async def test_a_hash_made_with_older_parameters_is_renewed_at_sign_in(client, make_user):
+    older = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1, type=Type.ID)
+    user = await make_user("officer", password_hash=older.hash(PASSWORD))
+    await sign_in(client, user)
+    stored = await User.select(User.password_hash).where(User.id == user.id).first()
+    assert stored["password_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await security.verify_password(stored["password_hash"], PASSWORD)

@@ -1,5 +1,5 @@
 """Server-side sessions: random ids stored hashed, a new id at every sign-in, idle and
-absolute time-outs, and deactivation or a password reset ending them at once."""
+absolute time-outs, and deactivation or a password change or reset ending them at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from portal import clock
 from portal.accounts.tables import LoginSession
-from tests.conftest import post_form, sign_in
+from tests.conftest import PASSWORD, post_form, sign_in
 
 
 @pytest.fixture
@@ -84,3 +84,36 @@ async def test_deactivating_a_user_ends_their_sessions_at_once(app, client, make
         assert response.status_code == 303
 
     assert (await client.get("/account/password")).status_code == 303
+
+
+async def test_changing_the_password_ends_every_other_session(client, client_at, make_user):
+    user = await make_user("officer")
+    await sign_in(client, user)
+    phone = await client_at("198.51.100.3")
+    await sign_in(phone, user)
+    response = await post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new long password",
+            "repeat_password": "a new long password",
+        },
+    )
+    assert response.status_code == 303
+    assert (await phone.get("/cases")).headers["location"].startswith("/login")
+    assert (await client.get("/cases")).status_code == 200  # where it was changed
+    assert await LoginSession.count() == 1
+
+
+async def test_an_admin_resetting_their_own_password_stays_signed_in_there(
+    client, client_at, make_user
+):
+    admin = await make_user("admin")
+    await sign_in(client, admin)
+    laptop = await client_at("198.51.100.4")
+    await sign_in(laptop, admin)
+    response = await post_form(client, f"/admin/users/{admin.id}/reset-password")
+    assert response.status_code == 200
+    assert (await laptop.get("/admin/users")).status_code == 303
+    assert (await client.get("/admin/users")).headers["location"] == "/account/password"

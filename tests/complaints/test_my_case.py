@@ -1,9 +1,11 @@
 """Check my case: the reference and receipt code open a short session on the case; the
 complainant reads the status, the public timeline and the officer's messages, replies and
-adds files. Lookups are rate-limited and a wrong code never tells whether a case exists."""
+adds files. Wrong codes slow that address down on that reference, right codes never
+count, and a wrong code never tells whether a case exists."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import timedelta
@@ -12,6 +14,7 @@ from portal import clock
 from portal.complaints import services
 from portal.complaints.states import Status
 from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint
+from portal.core.tables import RateLimitEvent
 from tests.checklists.conftest import PDF
 from tests.complaints.test_intake import file_one
 from tests.conftest import csrf_token, post_form
@@ -65,23 +68,59 @@ async def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(client,
     assert "portal_case" not in wrong_code.headers.get("set-cookie", "")
 
 
-async def test_lookups_are_limited_per_reference(client, make_agency):
-    agency = await make_agency()
-    reference, code = await file_one(client, agency)
+async def test_wrong_codes_for_a_reference_slow_that_address_down(
+    client, make_complaint, monkeypatch
+):
+    await make_complaint(reference="C26-SLOW0001", receipt_code="1" * 20)
     for n in range(5):
-        assert (await open_case(client, reference, f"{n:020d}")).status_code == 400
-    blocked = await open_case(client, reference, code)
+        assert (await open_case(client, "C26-SLOW0001", f"{n:020d}")).status_code == 400
+    blocked = await open_case(client, "C26-SLOW0001", "1" * 20)
     assert blocked.status_code == 429
-    assert "Too many attempts" in blocked.text
+    assert "Too many wrong codes. Wait 1 minute and try again." in blocked.text
+    later = clock.now() + timedelta(seconds=2)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert (await open_case(client, "C26-SLOW0001", "1" * 20)).status_code == 303
 
 
-async def test_lookups_are_limited_per_address(client, make_agency):
-    agency = await make_agency()
-    reference, code = await file_one(client, agency)
-    for n in range(10):
-        await open_case(client, f"C26-AAAA{n:04d}", "12345678901234567890")
-    blocked = await open_case(client, reference, code)
-    assert blocked.status_code == 429
+async def test_of_40_parallel_wrong_codes_at_most_5_are_checked(
+    client, make_complaint, monkeypatch
+):
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)  # no delay runs out meanwhile
+    await make_complaint(reference="C26-PARA0001", receipt_code="1" * 20)
+    await csrf_token(client)
+    answers = await asyncio.gather(
+        *(open_case(client, "C26-PARA0001", f"{n:020d}") for n in range(2, 42))
+    )
+    checked = [a for a in answers if a.status_code == 400]
+    assert len(checked) <= 5, len(checked)  # each counts the others recorded before it
+    assert all(a.status_code == 429 for a in answers if a not in checked)
+
+
+async def test_an_agency_that_knows_the_reference_cannot_lock_the_complainant_out(
+    client, client_at, make_complaint, monkeypatch
+):
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)  # no delay runs out meanwhile
+    await make_complaint(reference="C26-VICT0001", receipt_code="1" * 20)
+    agency = await client_at("198.51.100.30")
+    answers = [
+        (await open_case(agency, "C26-VICT0001", f"{n:020d}")).status_code for n in range(2, 22)
+    ]
+    assert answers == [400] * 5 + [429] * 15
+    # The complainant, with the right code, gets in: at once, and again later.
+    for _ in range(3):
+        assert (await open_case(client, "C26-VICT0001", "1" * 20)).status_code == 303
+
+
+async def test_right_codes_never_count(client, make_complaint):
+    """An MRC office behind one address opens thirty workers' cases in a row."""
+    for n in range(30):
+        await make_complaint(reference=f"C26-OFFC{n:04d}", receipt_code=f"{n:020d}")
+    for n in range(30):
+        response = await open_case(client, f"C26-OFFC{n:04d}", f"{n:020d}")
+        assert response.status_code == 303
+    assert await RateLimitEvent.count() == 0
 
 
 async def test_no_case_without_a_valid_session(client, make_agency):
