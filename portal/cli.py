@@ -1,4 +1,5 @@
-"""The `portal` command: serve, migrate, demo-data, create-user, scheduler, backup."""
+"""The `portal` command: serve, migrate, demo-data, create-user, scheduler, alerts,
+rebuild-figures, backup."""
 
 from __future__ import annotations
 
@@ -151,6 +152,21 @@ def cmd_alerts(args: argparse.Namespace) -> None:
     print(f"{len(sent)} alerts sent")
 
 
+def cmd_rebuild_figures(args: argparse.Namespace) -> None:
+    import re
+
+    from portal.reports import figures
+
+    if args.month:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+            raise SystemExit(f"--month: not a month like 2026-11: {args.month!r}")
+        counted = _run(lambda: figures.rebuild_month(args.month))
+        print(f"{args.month}: {counted} complaints counted")
+    else:
+        counted = _run(figures.rebuild_all)
+        print(f"Report figures rebuilt: {counted} complaints counted")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from portal.db import sqlite_backup
 
@@ -223,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. 2026-11-22T09:00+07:00 (UTC if no offset)",
     )
     alerts.set_defaults(func=cmd_alerts)
+
+    rebuild = commands.add_parser(
+        "rebuild-figures", help="count the report figures again (every month, or one)"
+    )
+    rebuild.add_argument("--month", metavar="YYYY-MM", help="only this Phnom Penh month")
+    rebuild.set_defaults(func=cmd_rebuild_figures)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")

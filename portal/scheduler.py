@@ -16,6 +16,7 @@ from portal.complaints import jobs as complaint_jobs
 from portal.notifications import jobs as notification_jobs
 from portal.notifications.lease import holder_name
 from portal.notifications.watchers import scan
+from portal.reports import figures as report_figures
 from portal.security import purge_rate_limit_events
 from portal.settings import Settings
 
@@ -68,4 +69,24 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
+    # The report figures: the months that changed every few minutes, everything at start-up
+    # and each night (what changed without a timeline line: a holiday, an edited fact).
+    scheduler.add_job(
+        report_figures.refresh,
+        "interval",
+        minutes=5,
+        id="report_figures",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        report_figures.rebuild_all,
+        "cron",
+        hour=3,
+        minute=10,
+        id="report_figures_nightly",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(report_figures.rebuild_all, id="report_figures_start", max_instances=1)
     return scheduler
