@@ -7,4 +7,5 @@ APP_CONFIG = AppConfig(
     app_name="reports",
     migrations_folder_path=str(PROJECT_ROOT / "migrations" / "reports"),
     table_classes=[ReportFigure, CycleFigure, ReportSetting],
+    migration_dependencies=["portal.checklists.piccolo_app"],
 )
