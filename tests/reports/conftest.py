@@ -74,8 +74,16 @@ def make_case(make_agency: Any) -> Any:
         if outcome:
             await db.insert(
                 "case_event",
-                ("complaint", "at", "kind", "audience", "by_complainant", "from_status",
-                 "to_status", "body"),
+                (
+                    "complaint",
+                    "at",
+                    "kind",
+                    "audience",
+                    "by_complainant",
+                    "from_status",
+                    "to_status",
+                    "body",
+                ),
                 [(complaint, outcome_at, "outcome", "public", False, "", "", "")],
             )
         return complaint

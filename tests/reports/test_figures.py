@@ -109,7 +109,9 @@ def _expected(cases: list[dict[str, Any]], period: Period, scope: str) -> dict[s
     return {
         "received": len(chosen),
         "acknowledged_in_time": sum(
-            1 for c in chosen if c["acknowledged_after"] is not None and c["acknowledged_after"] <= 48
+            1
+            for c in chosen
+            if c["acknowledged_after"] is not None and c["acknowledged_after"] <= 48
         ),
         "resolved": len(resolved),
         "median_days": float(statistics.median(days)) if days else None,
@@ -136,7 +138,12 @@ async def test_every_figure_equals_a_plain_count(make_case, make_agency):
         "ground:unpaid_wages",
         "channel:hotline",
     ]
-    periods = [quarter(2025, 1), quarter(2025, 4), year(2025), Period("last12", "2025-02", "2026-01")]
+    periods = [
+        quarter(2025, 1),
+        quarter(2025, 4),
+        year(2025),
+        Period("last12", "2025-02", "2026-01"),
+    ]
     for period in periods:
         for scope in scopes:
             want = _expected(cases, period, scope)
@@ -180,7 +187,16 @@ async def test_the_job_counts_what_changed_since_its_last_run(make_case):
     )
     await db.insert(
         "case_event",
-        ("complaint", "at", "kind", "audience", "by_complainant", "from_status", "to_status", "body"),
+        (
+            "complaint",
+            "at",
+            "kind",
+            "audience",
+            "by_complainant",
+            "from_status",
+            "to_status",
+            "body",
+        ),
         [(first, march + timedelta(days=3), "outcome", "public", False, "", "", "")],
     )
     assert await figures.refresh() == ["2025-03"]

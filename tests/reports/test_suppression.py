@@ -24,7 +24,11 @@ def candidates(counts: Counts, limit: int) -> list[set[int]]:
     if not hidden:
         return []
     total_known = counts.total is not None and counts.total.shown
-    rest = (counts.total.value or 0) - sum(c.value or 0 for c in counts.cells if c.shown) if total_known else None
+    rest = (
+        (counts.total.value or 0) - sum(c.value or 0 for c in counts.cells if c.shown)
+        if total_known
+        else None
+    )
     top = (rest if rest is not None else 100) + 1
     ranges = []
     for cell in hidden:
