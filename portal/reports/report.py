@@ -255,7 +255,7 @@ def shown(cell: Cell | None, limit: int) -> str:
     if cell is None or cell.value is None:
         return "–"
     if cell.hidden == "small":
-        return _("fewer than %(n)s") % {"n": limit}
+        return digits(_("fewer than %(n)s") % {"n": limit})
     if cell.hidden:
         return _("not shown")
     return digits(i18n.format_number(cell.value))
