@@ -72,9 +72,12 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
 
     from portal.complaints.demo import bulk_complaints
     from portal.demo import load_demo_data
+    from portal.reports.demo import seed_history
 
     _run(_migrate)
     for line in _run(load_demo_data):
+        print(line)
+    for line in _run(seed_history):
         print(line)
     if args.complaints:
         started = time.monotonic()
