@@ -13,12 +13,12 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from portal import clock, db
-from portal.deadlines import PHNOM_PENH, Stage, add, working_days_between
+from portal.deadlines import PHNOM_PENH, Stage, WorkingCalendar, add, working_days_between
 from portal.deadlines.services import current_rules
 from portal.reports.tables import CycleFigure, ReportFigure, ReportSetting
 
@@ -26,6 +26,20 @@ log = logging.getLogger("portal.reports")
 
 # A month of complaints at a time: the months of complaints ids are looked up in batches.
 _ID_BATCH = 500
+
+
+class RememberingCalendar(WorkingCalendar):
+    """The rules' calendar, asked about each day once per pass (the holidays package's
+    look-up costs more than the rest of counting a complaint)."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        super().__init__(calendar.added, calendar.removed)
+        self.known: dict[date, bool] = {}
+
+    def is_working_day(self, day: date) -> bool:
+        if day not in self.known:
+            self.known[day] = super().is_working_day(day)
+        return self.known[day]
 
 
 def month_of(moment: datetime) -> str:
@@ -102,6 +116,7 @@ async def rebuild_month(month: str) -> int:
     complaints counted."""
     start, end = month_bounds(month)
     rules = await current_rules()
+    calendar = RememberingCalendar(rules.calendar)
     complaints = await db.select(
         "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"
         " organisation, province, destination, sector, channel, outcome, compensation,"
@@ -147,20 +162,23 @@ async def rebuild_month(month: str) -> int:
             own_grounds,
             workers.get(complaint["id"], []),
             clock_aware(decided[complaint["id"]]) if complaint["id"] in decided else None,
-            add(complaint["received_at"], rules.policy[Stage.ACKNOWLEDGE], rules.calendar),
-            rules.calendar,
+            add(complaint["received_at"], rules.policy[Stage.ACKNOWLEDGE], calendar),
+            calendar,
         )
         for scope in scopes_of(complaint, own_grounds):
             for (measure, category), amount in counts.items():
                 if amount:
                     totals[scope, measure, category] += amount
-    rows = [(month, *key, value) for key, value in sorted(totals.items())]
+    rows = [
+        (month, key[0], f"{key[0]}|{month}", *key[1:], value)
+        for key, value in sorted(totals.items())
+    ]
     async with db.transaction():
         await ReportFigure.delete().where(ReportFigure.month == month)
         for batch in range(0, len(rows), _ID_BATCH):
             await db.insert(
                 "report_figure",
-                ("month", "scope", "measure", "category", "value"),
+                ("month", "scope", "slot", "measure", "category", "value"),
                 rows[batch : batch + _ID_BATCH],
             )
     return len(complaints)

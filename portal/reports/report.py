@@ -65,10 +65,9 @@ async def load(period: Period, scope: str = "") -> Figures:
     """Sum the period's monthly figures for a scope (a few hundred rows at most)."""
     rows = await db.select(
         "SELECT month, measure, category, sum(value) AS value FROM report_figure"
-        " WHERE scope = {} AND month >= {} AND month <= {} GROUP BY month, measure, category",
-        scope,
-        period.first,
-        period.last,
+        " WHERE slot >= {} AND slot <= {} GROUP BY month, measure, category",
+        f"{scope}|{period.first}",
+        f"{scope}|{period.last}",
     )
     figures = Figures()
     for row in rows:

@@ -20,7 +20,9 @@ class ReportFigure(Table):
 
     id: Serial
     month = Varchar(length=7, index=True)  # "2026-11", Phnom Penh time
-    scope = Varchar(length=120, index=True)
+    scope = Varchar(length=120)
+    # "scope|month": a report reads one scope's months as one range of this index.
+    slot = Varchar(length=130, index=True)
     measure = Varchar(length=30)
     category = Varchar(length=40, default="")
     value = BigInt(default=0)

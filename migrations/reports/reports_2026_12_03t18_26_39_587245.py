@@ -22,7 +22,7 @@ class AssessmentCycle(Table, tablename="cycle", schema=None):
     )
 
 
-ID = "2026-12-03T18:16:41:813167"
+ID = "2026-12-03T18:26:39:587245"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -40,15 +40,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ReportFigure",
-        tablename="report_figure",
+        class_name="CycleFigure",
+        tablename="cycle_figure",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="CycleFigure",
-        tablename="cycle_figure",
+        class_name="ReportFigure",
+        tablename="report_figure",
         schema=None,
         columns=None,
     )
@@ -85,115 +85,6 @@ async def forwards():
         params={
             "length": 100,
             "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReportFigure",
-        tablename="report_figure",
-        column_name="month",
-        db_column_name="month",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 7,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReportFigure",
-        tablename="report_figure",
-        column_name="scope",
-        db_column_name="scope",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReportFigure",
-        tablename="report_figure",
-        column_name="measure",
-        db_column_name="measure",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 30,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReportFigure",
-        tablename="report_figure",
-        column_name="category",
-        db_column_name="category",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReportFigure",
-        tablename="report_figure",
-        column_name="value",
-        db_column_name="value",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -322,6 +213,137 @@ async def forwards():
         tablename="cycle_figure",
         column_name="agencies",
         db_column_name="agencies",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="month",
+        db_column_name="month",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 7,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="scope",
+        db_column_name="scope",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="slot",
+        db_column_name="slot",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 130,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="measure",
+        db_column_name="measure",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="category",
+        db_column_name="category",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReportFigure",
+        tablename="report_figure",
+        column_name="value",
+        db_column_name="value",
         column_class_name="BigInt",
         column_class=BigInt,
         params={
