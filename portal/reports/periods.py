@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from babel.dates import format_date
 
@@ -70,8 +71,12 @@ class Period:
 
 
 def _month_name(month: str) -> str:
-    day = date(int(month[:4]), int(month[5:7]), 1)
-    return format_date(day, "MMM y", locale=i18n.current_language.get())
+    return _month_in(month, i18n.current_language.get())
+
+
+@cache  # babel looks the locale's month names up anew each time
+def _month_in(month: str, language: str) -> str:
+    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMM y", locale=language)
 
 
 def _today() -> date:

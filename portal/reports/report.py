@@ -13,7 +13,6 @@ from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.reports.periods import Period, digits
 from portal.reports.suppression import Cell, Counts, single, suppress
-from portal.reports.tables import ReportSetting
 
 DEFAULT_THRESHOLD = 5
 NOT_GIVEN = N_("Not given")
@@ -62,29 +61,30 @@ class Figures:
 
 
 async def load(period: Period, scope: str = "") -> Figures:
-    """Sum the period's monthly figures for a scope (a few hundred rows at most)."""
+    """Sum the period's monthly figures for a scope: one index range, summed by the
+    database, month by month only for the monthly chart."""
     rows = await db.select(
-        "SELECT month, measure, category, sum(value) AS value FROM report_figure"
-        " WHERE slot >= {} AND slot <= {} GROUP BY month, measure, category",
+        "SELECT CASE WHEN measure IN ('received', 'resolved') THEN month ELSE '' END AS month,"
+        " measure, category, sum(value) AS value FROM report_figure"
+        " WHERE slot >= {} AND slot <= {} GROUP BY 1, measure, category",
         f"{scope}|{period.first}",
         f"{scope}|{period.last}",
     )
     figures = Figures()
     for row in rows:
         figures.sums[row["measure"], row["category"]] += int(row["value"])
-        if row["measure"] in ("received", "resolved"):
+        if row["month"]:
             figures.monthly[row["month"]][row["measure"]] += int(row["value"])
     return figures
 
 
 async def threshold() -> int:
     """The smallest count the public figures show (an admin setting)."""
-    row = (
-        await ReportSetting.select(ReportSetting.value)
-        .where(ReportSetting.key == "suppression_threshold")
-        .first()
+    rows = await db.select(
+        "SELECT value FROM report_setting WHERE key = {}", "suppression_threshold"
     )
-    return int(row["value"]) if row and row["value"].isdecimal() else DEFAULT_THRESHOLD
+    value = rows[0]["value"] if rows else ""
+    return int(value) if value.isdecimal() else DEFAULT_THRESHOLD
 
 
 def median_days(histogram: dict[str, int]) -> float | None:
