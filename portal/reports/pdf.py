@@ -1,10 +1,9 @@
 """The bilingual PDF: the report in Khmer, then in English, after a title page, laid out
-by WeasyPrint (Pango shapes the Khmer with the bundled Noto Sans Khmer) in a worker
-thread, so producing it never holds up the pages other people are loading."""
+by WeasyPrint (Pango shapes the Khmer with the bundled Noto Sans Khmer) in a process of
+its own (`pdf_writer`), so producing it never holds up the pages other people load."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from functools import cache
 
@@ -12,6 +11,7 @@ from jinja2 import Environment
 
 from portal import clock, i18n
 from portal.reports.charts import charts_of
+from portal.reports.pdf_writer import write_elsewhere
 from portal.reports.periods import digits
 from portal.reports.report import money_text, shown
 from portal.reports.services import ReportPage
@@ -58,15 +58,9 @@ def _html(pages: dict[str, ReportPage]) -> str:
     )
 
 
-def _write(html: str) -> bytes:
-    from weasyprint import HTML  # loads Pango: only where a PDF is made
-
-    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf()
-
-
 async def to_pdf(build: Callable[[], Awaitable[ReportPage]]) -> bytes:
-    """The PDF of a report: `build()` is called once per language, the layout runs in a
-    worker thread."""
+    """The PDF of a report: `build()` is called once per language, the layout runs in the
+    PDF process."""
     pages = {}
     for language in LANGUAGES:
         token = i18n.current_language.set(language)
@@ -74,4 +68,4 @@ async def to_pdf(build: Callable[[], Awaitable[ReportPage]]) -> bytes:
             pages[language] = await build()
         finally:
             i18n.current_language.reset(token)
-    return await asyncio.to_thread(_write, _html(pages))
+    return await write_elsewhere(_html(pages), str(PROJECT_ROOT))
