@@ -108,6 +108,7 @@ async def report_page(
         "reports/report.html",
         page,
         can_filter=staff,
+        can_export=user.role in (Role.officer, Role.admin),
         organisations=await services.organisations() if staff else [],
         provinces=PROVINCES,
         destinations=DESTINATIONS,
