@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -74,5 +75,10 @@ async def test_statistics_in_khmer_fit_a_phone_without_javascript(
         await page.locator("form.filters button[type=submit]").click()
         await page.wait_for_url("**/statistics?period=last12")
         assert "១២" in await page.locator("main").inner_text()
+        # The bilingual PDF downloads from the page.
+        async with page.expect_download(timeout=30_000) as download:  # a PDF takes seconds
+            await page.locator("a[href^='/statistics/download/pdf']").click()
+        saved = await (await download.value).path()
+        assert Path(saved).read_bytes().startswith(b"%PDF-")
     finally:
         await page.context.close()

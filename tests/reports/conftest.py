@@ -10,6 +10,14 @@ from typing import Any
 import pytest
 
 
+async def outcome_recorded(complaint: int, at: datetime | None) -> None:
+    """The timeline line an outcome leaves (its time is when the case was resolved)."""
+    from portal import db
+
+    columns = ("complaint", "at", "kind", "audience", "by_complainant", "from_status")
+    await db.insert("case_event", columns, [(complaint, at, "outcome", "public", False, "")])
+
+
 @pytest.fixture
 def make_case(make_agency: Any) -> Any:
     """`await make_case(received_at, grounds=[...], workers=[(sex, disability, lgbtqia)],
@@ -72,20 +80,7 @@ def make_case(make_agency: Any) -> Any:
             [(complaint, "", sex, "25_34", dis, lgbt) for sex, dis, lgbt in workers],
         )
         if outcome:
-            await db.insert(
-                "case_event",
-                (
-                    "complaint",
-                    "at",
-                    "kind",
-                    "audience",
-                    "by_complainant",
-                    "from_status",
-                    "to_status",
-                    "body",
-                ),
-                [(complaint, outcome_at, "outcome", "public", False, "", "", "")],
-            )
+            await outcome_recorded(complaint, outcome_at)
         return complaint
 
     return make

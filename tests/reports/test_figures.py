@@ -17,6 +17,7 @@ from portal.deadlines import PHNOM_PENH, WorkingCalendar, working_days_between
 from portal.reports import figures
 from portal.reports.periods import Period, quarter, year
 from portal.reports.report import build, load
+from tests.reports.conftest import outcome_recorded
 
 PROVINCES = ["Kandal", "Takeo", "Battambang", ""]
 DESTINATIONS = ["TH", "MY", "KR", ""]
@@ -185,19 +186,6 @@ async def test_the_job_counts_what_changed_since_its_last_run(make_case):
     await db.select(
         "UPDATE complaint SET outcome = {} WHERE id = {} RETURNING id", "dismissed", first
     )
-    await db.insert(
-        "case_event",
-        (
-            "complaint",
-            "at",
-            "kind",
-            "audience",
-            "by_complainant",
-            "from_status",
-            "to_status",
-            "body",
-        ),
-        [(first, march + timedelta(days=3), "outcome", "public", False, "", "", "")],
-    )
+    await outcome_recorded(first, march + timedelta(days=3))
     assert await figures.refresh() == ["2025-03"]
     assert (await load(quarter(2025, 1))).sums["resolved", ""] == 1
