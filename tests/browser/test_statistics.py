@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,6 +80,6 @@ async def test_statistics_in_khmer_fit_a_phone_without_javascript(
         async with page.expect_download(timeout=30_000) as download:  # a PDF takes seconds
             await page.locator("a[href^='/statistics/download/pdf']").click()
         saved = await (await download.value).path()
-        assert Path(saved).read_bytes().startswith(b"%PDF-")
+        assert (await asyncio.to_thread(Path(saved).read_bytes)).startswith(b"%PDF-")
     finally:
         await page.context.close()
