@@ -69,8 +69,8 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
-    # The report figures: the months that changed every few minutes, everything at start-up
-    # and each night (what changed without a timeline line: a holiday, an edited fact).
+    # The report figures: the months that changed every few minutes, and every month each
+    # night (what changed without a timeline line: a holiday, an edited fact).
     scheduler.add_job(
         report_figures.refresh,
         "interval",
@@ -88,5 +88,6 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
     )
-    scheduler.add_job(report_figures.rebuild_all, id="report_figures_start", max_instances=1)
+    # At start-up: what changed while the portal was down (everything, the first time).
+    scheduler.add_job(report_figures.refresh, id="report_figures_start", max_instances=1)
     return scheduler

@@ -270,7 +270,7 @@ async def _all_months() -> list[str]:
 
 
 async def rebuild_all() -> int:
-    """Rebuild every month and cycle (the nightly job, start-up, `portal rebuild-figures`)."""
+    """Rebuild every month and cycle (the nightly job, `portal rebuild-figures`)."""
     seen = await _high_water()
     months = await _all_months()
     await ReportFigure.delete().where(ReportFigure.month.not_in(months or ["-"]))
