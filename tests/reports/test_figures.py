@@ -189,3 +189,12 @@ async def test_the_job_counts_what_changed_since_its_last_run(make_case):
     await outcome_recorded(first, march + timedelta(days=3))
     assert await figures.refresh() == ["2025-03"]
     assert (await load(quarter(2025, 1))).sums["resolved", ""] == 1
+
+
+async def test_the_scheduler_keeps_the_figures_up_to_date(settings):
+    from portal.scheduler import create_scheduler
+
+    jobs = {job.id: job for job in create_scheduler(settings).get_jobs()}
+    assert jobs["report_figures"].func is figures.refresh  # every 5 minutes
+    assert jobs["report_figures_start"].func is figures.refresh  # at start-up
+    assert jobs["report_figures_nightly"].func is figures.rebuild_all
