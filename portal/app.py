@@ -25,6 +25,8 @@ from portal.complaints import partner_routes as complaint_partner_routes
 from portal.complaints import public_routes as complaint_public_routes
 from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
+from portal.reports import export_routes as report_export_routes
+from portal.reports import routes as reports_routes
 from portal.scheduler import create_scheduler
 from portal.security import SecurityHeadersMiddleware, configure_password_hashing
 from portal.settings import Settings, get_settings
@@ -87,6 +89,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             notifications_routes.outbox_pages,
             complaint_public_routes.router,
             complaint_partner_routes.router,
+            reports_routes.public,
+            reports_routes.for_signed_in,
+            reports_routes.admin,
+            report_export_routes.router,
             not_found,
         ],
         template_config=TemplateConfig(instance=template_engine()),

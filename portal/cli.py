@@ -1,4 +1,5 @@
-"""The `portal` command: serve, migrate, demo-data, create-user, scheduler, backup."""
+"""The `portal` command: serve, migrate, demo-data, create-user, scheduler, alerts,
+rebuild-figures, backup."""
 
 from __future__ import annotations
 
@@ -71,10 +72,14 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
 
     from portal.complaints.bulk_demo import bulk_complaints
     from portal.demo import load_demo_data
+    from portal.reports.demo import seed_history
 
     _run(_migrate)
     for line in _run(load_demo_data):
         print(line)
+    if args.history:
+        for line in _run(seed_history):
+            print(line)
     if args.complaints:
         started = time.monotonic()
         added = _run(lambda: bulk_complaints(args.complaints))
@@ -151,6 +156,21 @@ def cmd_alerts(args: argparse.Namespace) -> None:
     print(f"{len(sent)} alerts sent")
 
 
+def cmd_rebuild_figures(args: argparse.Namespace) -> None:
+    import re
+
+    from portal.reports import figures
+
+    if args.month:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+            raise SystemExit(f"--month: not a month like 2026-11: {args.month!r}")
+        counted = _run(lambda: figures.rebuild_month(args.month))
+        print(f"{args.month}: {counted} complaints counted")
+    else:
+        counted = _run(figures.rebuild_all)
+        print(f"Report figures rebuilt: {counted} complaints counted")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from portal.db import sqlite_backup
 
@@ -193,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="also add N generated complaints (for benchmarks; not idempotent)",
     )
+    demo.add_argument(
+        "--history",
+        action="store_true",
+        help="also add two years of complaints for the statistics page (once)",
+    )
     demo.set_defaults(func=cmd_demo_data)
 
     create = commands.add_parser("create-user", help="create an account")
@@ -223,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. 2026-11-22T09:00+07:00 (UTC if no offset)",
     )
     alerts.set_defaults(func=cmd_alerts)
+
+    rebuild = commands.add_parser(
+        "rebuild-figures", help="count the report figures again (every month, or one)"
+    )
+    rebuild.add_argument("--month", metavar="YYYY-MM", help="only this Phnom Penh month")
+    rebuild.set_defaults(func=cmd_rebuild_figures)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")

@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "portal.checklists.piccolo_app",
         "portal.notifications.piccolo_app",
         "portal.deadlines.piccolo_app",
+        "portal.reports.piccolo_app",
     ]
 )

@@ -16,6 +16,7 @@ from portal.complaints import jobs as complaint_jobs
 from portal.notifications import jobs as notification_jobs
 from portal.notifications.lease import holder_name
 from portal.notifications.watchers import scan
+from portal.reports import figures as report_figures
 from portal.security import purge_rate_limit_events
 from portal.settings import Settings
 
@@ -47,4 +48,12 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     scan_job, mail_job = notification_jobs.deadline_scan, notification_jobs.send_mail
     scheduler.add_job(scan_job, "interval", minutes=5, args=[holder], id="deadline_scan")
     scheduler.add_job(mail_job, "interval", minutes=1, args=[settings, holder], id="send_mail")
+    # The report figures: the months that changed every few minutes, and every month each
+    # night (what changed without a timeline line: a holiday, an edited fact).
+    scheduler.add_job(report_figures.refresh, "interval", minutes=5, id="report_figures")
+    scheduler.add_job(
+        report_figures.rebuild_all, "cron", hour=3, minute=10, id="report_figures_nightly"
+    )
+    # At start-up: what changed while the portal was down (everything, the first time).
+    scheduler.add_job(report_figures.refresh, id="report_figures_start")
     return scheduler

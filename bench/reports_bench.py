@@ -1,0 +1,117 @@
+"""The statistics page, a yearly staff report and the bilingual PDF at scale, in process.
+
+Migrates a temporary SQLite database, adds N bulk complaints spread over two years (and
+one agency per 200 complaints), counts the figures (`rebuild_all`, timed), then times:
+the public statistics for the default quarter and for a year, a staff report for a year
+with the previous year beside it, the yearly bilingual PDF, and how long the event loop
+went without a turn while PDFs were being produced (what another page's request waits).
+
+    .venv/bin/python bench/reports_bench.py                # 200,000 complaints
+    .venv/bin/python bench/reports_bench.py --rows 1000000 --requests 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_PAGE_MS = 50
+TARGET_PDF_S = 5
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
+
+
+async def main(rows: int, requests: int) -> None:
+    from portal import clock, db
+    from portal.agencies.tables import Agency
+    from portal.cli import _migrate
+    from portal.complaints.bulk_demo import bulk_complaints
+    from portal.reports import figures, periods, services
+    from portal.reports.pdf import to_pdf
+
+    await db.connect()
+    await _migrate()
+    agencies = [
+        Agency(licence_number=f"B-{n:05d}", name_en=f"Agency {n}", created_at=clock.now())
+        for n in range(max(rows // 200, 1))
+    ]
+    await Agency.insert(*agencies)
+    started = time.monotonic()
+    await bulk_complaints(rows)
+    print(f"loaded {rows:,} complaints in {time.monotonic() - started:.0f} s")
+    started = time.monotonic()
+    await figures.rebuild_all()
+    print(f"rebuild_all: {time.monotonic() - started:.1f} s")
+
+    year = periods.year(clock.now().year - 1)
+
+    class Staff:
+        role, organisation_id, agency_id = "officer", None, None
+
+    cases = {
+        "statistics, last quarter": lambda: services.public_report(periods.parse(None)),
+        "statistics, a year": lambda: services.public_report(year),
+        "staff report, a year": lambda: services.staff_report(Staff(), year, {}),
+    }
+    print(f"\n| what | p50 ms | p99 ms | target p99 < {TARGET_PAGE_MS} ms |")
+    print("| --- | --- | --- | --- |")
+    for name, call in cases.items():
+        samples = []
+        for _ in range(requests):
+            begun = time.perf_counter()
+            await call()
+            samples.append((time.perf_counter() - begun) * 1000)
+        p99 = _p99(samples)
+        verdict = "PASS" if p99 < TARGET_PAGE_MS else "FAIL"
+        print(f"| {name} | {statistics.median(samples):.1f} | {p99:.1f} | {verdict} |")
+
+    lags: list[float] = []
+    stop = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while not stop.is_set():
+            begun = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lags.append((time.perf_counter() - begun - 0.005) * 1000)
+
+    beat = asyncio.create_task(heartbeat())
+    durations = []
+    for _ in range(3):
+        begun = time.perf_counter()
+        await to_pdf(lambda: services.public_report(year))
+        durations.append(time.perf_counter() - begun)
+    stop.set()
+    await beat
+    worst = max(durations)
+    print(
+        f"\nyearly bilingual PDF: {min(durations):.2f}-{worst:.2f} s "
+        f"({'PASS' if worst < TARGET_PDF_S else 'FAIL'} < {TARGET_PDF_S} s)"
+    )
+    print(f"event loop held while PDFs were made: p99 {_p99(lags):.1f} ms, max {max(lags):.1f} ms")
+    await db.disconnect()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="reports-bench-"))
+    os.environ.update(
+        PORTAL_DATA_DIR=str(data),
+        PORTAL_DATABASE_URL=f"sqlite:///{data / 'bench.db'}",
+        PORTAL_SECRET_KEY="bench-" + "x" * 40,
+        PORTAL_RUN_SCHEDULER="false",
+    )
+    try:
+        asyncio.run(main(args.rows, args.requests))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)

@@ -1,0 +1,164 @@
+"""Statistics for everyone (/statistics), reports for signed-in staff, partners and
+agencies (/reports), their downloads, and the admin's suppression threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, Router, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from portal import i18n
+from portal.access import or_404, role_required
+from portal.complaints.tables import Channel, Ground
+from portal.core.roles import Role
+from portal.forms import read_form, submit
+from portal.i18n import N_
+from portal.labour import DESTINATIONS, PROVINCES
+from portal.reports import exports, periods, services
+from portal.reports.charts import charts_of
+from portal.reports.forms import ThresholdForm
+from portal.reports.pdf import to_pdf
+from portal.reports.report import money_text, shown, threshold
+from portal.reports.services import FILTERS, ReportPage
+from portal.templating import redirect, render
+from portal.web import SignedInUser, get
+
+_FILES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _page(request: Request, template: str, page: ReportPage, **context: Any) -> Template:
+    limit = page.report.threshold
+    return render(
+        request,
+        template,
+        page=page,
+        report=page.report,
+        charts=charts_of(page),
+        show=lambda cell: shown(cell, limit),
+        digits=periods.digits,
+        money_text=money_text,
+        period_choices=periods.choices(),
+        **context,
+    )
+
+
+async def _download(
+    request: Request, kind: str, build: Callable[[], Awaitable[ReportPage]], name: str
+) -> Response:
+    """A report as a file, written in the audit log."""
+    media_type = or_404(_FILES.get(kind))
+    page = await build()
+    if kind == "pdf":
+        content, language = await to_pdf(build), "km+en"
+    else:
+        writer = exports.to_csv if kind == "csv" else exports.to_xlsx
+        content, language = writer(page), i18n.current_language.get()
+    await services.record_export(request.scope.get("user"), kind, page, language)
+    filename = f"{name}-{page.report.period.key}.{kind}"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@get("/statistics")
+async def statistics_page(request: Request, period: FromQuery[str | None] = None) -> Template:
+    page = await services.public_report(periods.parse(period))
+    return _page(request, "reports/statistics.html", page, download_query=_download_query(page))
+
+
+@get("/statistics/download/{kind:str}")
+async def statistics_download(
+    request: Request, kind: FromPath[str], period: FromQuery[str | None] = None
+) -> Response:
+    chosen = periods.parse(period)
+    return await _download(request, kind, lambda: services.public_report(chosen), "statistics")
+
+
+public = Router(path="/", route_handlers=[statistics_page, statistics_download])
+
+
+def _download_query(page: ReportPage) -> str:
+    """The address of the same report's files: its period, filter and language."""
+    values = {"period": page.report.period.key, **page.scope.values}
+    return urlencode({**values, "lang": i18n.current_language.get()})
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {name: request.query_params.get(name, "") for name in FILTERS}
+
+
+@get("/")
+async def report_page(
+    request: Request, user: SignedInUser, period: FromQuery[str | None] = None
+) -> Template:
+    page = await services.staff_report(user, periods.parse(period), _query(request))
+    staff = user.role in services.STAFF
+    return _page(
+        request,
+        "reports/report.html",
+        page,
+        can_filter=staff,
+        can_export=user.role in (Role.officer, Role.admin),
+        organisations=await services.organisations() if staff else [],
+        provinces=PROVINCES,
+        destinations=DESTINATIONS,
+        grounds=Ground.choices(),
+        channels=Channel.choices(),
+        download_query=_download_query(page),
+    )
+
+
+@get("/download/{kind:str}")
+async def report_download(
+    request: Request,
+    user: SignedInUser,
+    kind: FromPath[str],
+    period: FromQuery[str | None] = None,
+) -> Response:
+    chosen, query = periods.parse(period), _query(request)
+    return await _download(
+        request, kind, lambda: services.staff_report(user, chosen, query), "report"
+    )
+
+
+for_signed_in = Router(
+    path="/reports",
+    guards=[role_required(*Role)],
+    route_handlers=[report_page, report_download],
+)
+
+
+async def _settings_page(request: Request, form: dict, errors: dict | None = None) -> Template:
+    return render(request, "reports/settings.html", form=form, errors=errors or {})
+
+
+@get("/statistics")
+async def settings_page(request: Request) -> Template:
+    return await _settings_page(request, {"threshold": str(await threshold())})
+
+
+@post("/statistics")
+async def settings_save(request: Request, user: SignedInUser) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, ThresholdForm)
+        await services.save_threshold(user, form.threshold.data)
+        return redirect("/admin/statistics", N_("The statistics setting has been saved."))
+
+    return await submit(request, save, lambda form, errors: _settings_page(request, form, errors))
+
+
+admin = Router(
+    path="/admin",
+    guards=[role_required(Role.admin)],
+    route_handlers=[settings_page, settings_save],
+)

@@ -1,0 +1,144 @@
+"""Who sees which report: the public's suppressed statistics, staff's full figures with a
+filter, a partner's own organisation, an agency's own agency; the threshold setting;
+and the audit line every download leaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal import db
+from portal.access import record_id
+from portal.accounts.tables import Organisation
+from portal.agencies.tables import Agency
+from portal.audit import services as audit
+from portal.complaints.tables import Channel, Ground
+from portal.core.roles import Role
+from portal.i18n import gettext as _
+from portal.i18n import local_name
+from portal.labour import DESTINATIONS, PROVINCES
+from portal.reports import coc
+from portal.reports.periods import Period
+from portal.reports.report import Report, build, load, threshold
+
+STAFF = (Role.officer, Role.committee, Role.admin)
+EXPORTED = "report.exported"  # the audit action of a download
+# The filters a staff report offers, in the order one is taken when several are given.
+FILTERS = ("agency", "organisation", "province", "destination", "ground", "channel")
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
+
+
+@dataclass
+class Scope:
+    """Whose complaints a report counts: "" for all, or one filter ("province:Kandal")."""
+
+    key: str = ""
+    label: str = ""  # the filter in words, for the page and the files
+    values: dict[str, str] = field(default_factory=dict)  # the filter form, filled in
+
+
+@dataclass
+class ReportPage:
+    report: Report
+    scope: Scope
+    cycles: list[coc.CyclePicture]
+    ratings: list[dict[str, Any]]  # an agency's own, for its staff
+
+
+async def public_report(period: Period) -> ReportPage:
+    """The statistics anyone may read: every complaint, small cells suppressed."""
+    limit = await threshold()
+    report = build(period, await load(period), limit, public=True)
+    return ReportPage(report, Scope(), await coc.pictures(limit, public=True), [])
+
+
+async def staff_report(user: Any, period: Period, query: dict[str, str]) -> ReportPage:
+    """A signed-in user's report: staff see every complaint (or one filter's), with the
+    previous period beside it; partner staff their organisation's, agency staff their
+    agency's, with its ratings."""
+    limit = await threshold()
+    if user.role == Role.partner:
+        scope = await _scope({"organisation": str(user.organisation_id or 0)})
+    elif user.role == Role.agency:
+        scope = await _scope({"agency_id": str(user.agency_id or 0)})
+    else:
+        scope = await _scope(query)
+    figures = await load(period, scope.key)
+    previous = await load(period.previous(), scope.key)
+    report = build(period, figures, limit, public=False, previous=previous)
+    staff = user.role in STAFF
+    cycles = await coc.pictures(limit, public=False) if staff and not scope.key else []
+    ratings = await coc.agency_ratings(user.agency_id) if user.role == Role.agency else []
+    return ReportPage(report, scope, cycles, ratings)
+
+
+async def _scope(query: dict[str, str]) -> Scope:
+    """The first filter given that names something; none when none does."""
+    if agency_id := record_id(query.get("agency_id", "")):
+        row = (
+            await Agency.select(Agency.name_en, Agency.name_km)
+            .where(Agency.id == agency_id)
+            .first()
+        )
+        return Scope(
+            f"agency:{agency_id}", local_name(row["name_en"], row["name_km"]) if row else ""
+        )
+    licence = query.get("agency", "").strip()
+    if licence:
+        row = (
+            await Agency.select(Agency.id, Agency.name_en, Agency.name_km)
+            .where(Agency.licence_number == licence[:50])
+            .first()
+        )
+        if row:
+            name = local_name(row["name_en"], row["name_km"])
+            return Scope(f"agency:{row['id']}", name, {"agency": licence})
+    if organisation := record_id(query.get("organisation", "")):
+        row = (
+            await Organisation.select(Organisation.name)
+            .where(Organisation.id == organisation)
+            .first()
+        )
+        return Scope(
+            f"organisation:{organisation}",
+            row["name"] if row else "",
+            {"organisation": str(organisation)},
+        )
+    labelled = {
+        "province": PROVINCES,
+        "destination": DESTINATIONS,
+        "ground": {g.value: g.msgid for g in Ground},
+        "channel": {c.value: c.msgid for c in Channel},
+    }
+    for name, labels in labelled.items():
+        value = query.get(name, "")
+        if value in labels:
+            return Scope(f"{name}:{value}", _(labels[value]), {name: value})
+    return Scope()
+
+
+async def organisations() -> list[tuple[str, str]]:
+    rows = await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    return [(str(row["id"]), row["name"]) for row in rows]
+
+
+async def save_threshold(actor: Any, value: int) -> None:
+    """Set the smallest count the public statistics show (checked by ThresholdForm)."""
+    async with db.transaction():
+        await db.insert(
+            "report_setting",
+            ("key", "value"),
+            [("suppression_threshold", str(value))],
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        await audit.record(
+            actor, "report.threshold_changed", "report_setting", "suppression_threshold", str(value)
+        )
+
+
+async def record_export(actor: Any, kind: str, page: ReportPage, language: str) -> None:
+    """Write a download in the audit log: who, which format, period and filter."""
+    summary = f"{kind} {page.report.period.key} {page.scope.key or 'all'} {language}"
+    if page.report.public:
+        summary += " public"
+    await audit.record(actor, EXPORTED, "report", page.report.period.key, summary)
