@@ -8,7 +8,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from portal import clock
+from portal import clock, uploads
 from portal.accounts import services as accounts
 from portal.agencies import jobs as agency_jobs
 from portal.checklists import jobs as checklist_jobs
@@ -44,6 +44,16 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
         minutes=15,
         args=[settings],
         id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+    )
+    # At start-up, then daily: the files a crash or a failed request left behind.
+    scheduler.add_job(
+        uploads.sweep,
+        "interval",
+        days=1,
+        next_run_time=clock.now(),
+        id="sweep_files",
         coalesce=True,
         max_instances=1,
     )
