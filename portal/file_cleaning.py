@@ -6,31 +6,32 @@ upright as the phone meant it: its EXIF (GPS position, phone), XMP, comments and
 whatever was appended after the picture, stay behind. A PDF is read by pypdf and written
 again without its document information and XMP metadata (nor what earlier revisions of
 the file still held); a PDF with JavaScript or embedded files is refused, since removing
-them could change what the document shows. Runs in a worker thread (see uploads.check).
+them could change what the document shows.
+
+Runs in a worker process (uploads.check), at a low priority: decoding a picture takes a
+core for seconds and parts of Pillow's and pypdf's parsing hold Python's lock, so in a
+thread of the web server it would slow every other request down.
 """
 
 from __future__ import annotations
 
+import io
+import os
 from typing import IO, Any
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from portal.i18n import N_
-
 # A 50-megapixel phone photo still fits; decoding one takes ~150 MB.
 MAX_PIXELS = 50_000_000
+NICENESS = 10  # the web server's processes are at 0: their requests come first
 
-UNREADABLE = N_("%(name)s is damaged and cannot be opened.")
-TOO_MANY_PIXELS = N_(
-    "%(name)s is too large a picture (more than %(n)d megapixels). Send a smaller copy."
-)
-ACTIVE_CONTENT = N_(
-    "%(name)s contains JavaScript or embedded files. Save it again as a plain PDF "
-    "(for example with “Print to PDF”) and attach that copy."
-)
-PROTECTED = N_("%(name)s is protected by a password. Attach a copy without a password.")
+# Why a file is refused (uploads.py says it to the user).
+UNREADABLE = "unreadable"
+TOO_MANY_PIXELS = "too_many_pixels"
+ACTIVE_CONTENT = "active_content"
+PROTECTED = "protected"
 
 _IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 # Keys of a PDF object that hold a script, an embedded file, or a list of either.
@@ -40,16 +41,24 @@ _METADATA_KEYS = ("/Metadata", "/PieceInfo")
 
 
 class Refused(Exception):
-    """The file cannot be stored: `reason` is an untranslated message that names the file
-    as %(name)s; `values` fills its other placeholders."""
+    """The file cannot be stored; the one argument says why (UNREADABLE, ...)."""
 
-    def __init__(self, reason: str, **values: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.values = values
+    @property
+    def reason(self) -> str:
+        return str(self.args[0])
 
 
-def clean(source: IO[bytes], target: IO[bytes], content_type: str) -> None:
+def cleaned(content: bytes, content_type: str) -> bytes:
+    """`content` (a checked PDF, JPEG or PNG) without its metadata; Refused when it cannot
+    be read or may not be stored. For a worker process: it lowers that process's priority."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    os.setpriority(os.PRIO_PROCESS, 0, max(current, NICENESS))  # never raised: not allowed
+    target = io.BytesIO()
+    _clean(io.BytesIO(content), target, content_type)
+    return target.getvalue()
+
+
+def _clean(source: IO[bytes], target: IO[bytes], content_type: str) -> None:
     """Write `source` (a checked PDF, JPEG or PNG) to `target` without its metadata;
     Refused when it cannot be read or may not be stored."""
     source.seek(0)
@@ -63,7 +72,7 @@ def _clean_image(source: IO[bytes], target: IO[bytes], kind: str) -> None:
     try:
         with Image.open(source, formats=[kind]) as image:
             if image.width * image.height > MAX_PIXELS:  # known from the header alone
-                raise Refused(TOO_MANY_PIXELS, n=MAX_PIXELS // 1_000_000)
+                raise Refused(TOO_MANY_PIXELS)
             ImageOps.exif_transpose(image, in_place=True)
             options: dict[str, Any] = {"icc_profile": image.info.get("icc_profile")}
             if kind == "JPEG":
@@ -71,7 +80,7 @@ def _clean_image(source: IO[bytes], target: IO[bytes], kind: str) -> None:
                 options |= {"comment": b"", "quality": "keep", "subsampling": "keep"}
             image.save(target, format=kind, **options)
     except Image.DecompressionBombError:
-        raise Refused(TOO_MANY_PIXELS, n=MAX_PIXELS // 1_000_000) from None
+        raise Refused(TOO_MANY_PIXELS) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise Refused(UNREADABLE) from error
 

@@ -5,7 +5,7 @@ another type, and is stored without what it says about the person (see file_clea
 Files live under ``PORTAL_DATA_DIR/files`` - outside the web root - under random names the
 server makes; the name the user gave is kept only for display.
 
-On their way to the disk: `check` cleans each file in a worker thread, a few at a time,
+On their way to the disk: `check` cleans each file in a worker process, two at a time,
 into an unnamed temporary file; `staged` writes them under temporary names (``.part``)
 while the transaction that lists them runs, and moves them into place once it committed.
 `sweep` (at start-up and daily) finishes a move a crash interrupted and removes, once a
@@ -30,14 +30,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from anyio import CapacityLimiter, to_thread
+from anyio import BrokenWorkerProcess, CapacityLimiter, to_process, to_thread
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.response import File
 from piccolo.conf.apps import Finder
 
+from portal import file_cleaning
 from portal.errors import DomainError
-from portal.file_cleaning import Refused, clean
+from portal.file_cleaning import Refused
 from portal.i18n import N_, _, ngettext
 from portal.settings import get_settings
 
@@ -58,9 +59,24 @@ _PART = ".part"
 # Files cleaned at once, across requests: decoding a large photo takes a core and ~150 MB.
 _CLEANING = CapacityLimiter(2)
 
-TOO_LARGE = N_("%(name)s is larger than %(size)d MB.")
-NOT_ACCEPTED = N_("%(name)s is not a PDF, JPEG or PNG file.")
-WRONG_NAME = N_("The content of %(name)s does not match its name.")
+TOO_LARGE, NOT_ACCEPTED, WRONG_NAME = "too_large", "not_accepted", "wrong_name"
+# What the user reads when a file is refused, by reason.
+REFUSALS = {
+    TOO_LARGE: N_("%(name)s is larger than %(size)d MB."),
+    NOT_ACCEPTED: N_("%(name)s is not a PDF, JPEG or PNG file."),
+    WRONG_NAME: N_("The content of %(name)s does not match its name."),
+    file_cleaning.UNREADABLE: N_("%(name)s is damaged and cannot be opened."),
+    file_cleaning.TOO_MANY_PIXELS: N_(
+        "%(name)s is too large a picture (more than %(n)d megapixels). Send a smaller copy."
+    ),
+    file_cleaning.ACTIVE_CONTENT: N_(
+        "%(name)s contains JavaScript or embedded files. Save it again as a plain PDF "
+        "(for example with “Print to PDF”) and attach that copy."
+    ),
+    file_cleaning.PROTECTED: N_(
+        "%(name)s is protected by a password. Attach a copy without a password."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -148,33 +164,49 @@ async def check(files: list[Upload], field: str, already: int = 0) -> list[Check
     checked: list[CheckedFile] = []
     for upload in files:
         try:
-            # Decoding a 10 MB image would hold up every other request on the event loop.
-            checked.append(await to_thread.run_sync(_checked, upload, limiter=_CLEANING))
+            kind, content = await to_thread.run_sync(_read_checked, upload)
+            cleaned = await _cleaned(content, kind)
+            saved = await to_thread.run_sync(_unnamed_file, cleaned)
         except Refused as refusal:
             for file in checked:
                 file.content.close()
-            values = {"name": display_name(upload.filename), **refusal.values}
-            raise DomainError(_(refusal.reason) % values, field) from None
+            values = {
+                "name": display_name(upload.filename),
+                "size": MAX_FILE_BYTES // (1024 * 1024),
+                "n": file_cleaning.MAX_PIXELS // 1_000_000,
+            }
+            raise DomainError(_(REFUSALS[refusal.reason]) % values, field) from None
+        checked.append(CheckedFile(display_name(upload.filename), kind, saved))
     return checked
 
 
-def _checked(upload: Upload) -> CheckedFile:
+def _read_checked(upload: Upload) -> tuple[str, bytes]:
+    """The file's type and content, once its size, content and name pass."""
     if upload.size() > MAX_FILE_BYTES:
-        raise Refused(TOO_LARGE, size=MAX_FILE_BYTES // (1024 * 1024))
+        raise Refused(TOO_LARGE)
     kind = sniff(upload.head(8))
     if kind is None:
         raise Refused(NOT_ACCEPTED)
     extension = os.path.splitext(display_name(upload.filename))[1].lower()
     if extension and extension not in KINDS[kind]:
         raise Refused(WRONG_NAME)
-    # Unnamed, in the files' own folder: gone when closed, or when the process dies.
-    content = tempfile.TemporaryFile(dir=_make_dir(files_dir()))
+    return kind, upload.head(MAX_FILE_BYTES)
+
+
+async def _cleaned(content: bytes, kind: str) -> bytes:
     try:
-        clean(upload.file, content, kind)
-    except BaseException:
-        content.close()
-        raise
-    return CheckedFile(display_name(upload.filename), kind, content)
+        return await to_process.run_sync(file_cleaning.cleaned, content, kind, limiter=_CLEANING)
+    except BrokenWorkerProcess:  # the decoder crashed, or ran out of memory, on this file
+        log.error("a worker process cleaning a %s file died", kind, exc_info=True)
+        raise Refused(file_cleaning.UNREADABLE) from None
+
+
+def _unnamed_file(content: bytes) -> IO[bytes]:
+    """`content` in a file in the files' own folder, gone when closed or when the process
+    dies (a request may hold up to five files: not in memory)."""
+    saved = tempfile.TemporaryFile(dir=_make_dir(files_dir()))
+    saved.write(content)
+    return saved
 
 
 @dataclass

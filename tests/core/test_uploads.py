@@ -6,6 +6,7 @@ sweep clears what a crash left behind."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import os
@@ -183,6 +184,30 @@ async def test_files_that_cannot_be_cleaned_are_refused_beside_the_field_and_not
     assert message in html.unescape(error)
     assert await Complaint.count() == 0 and await CaseFile.count() == 0
     assert files_on_disk() == before
+
+
+async def test_other_requests_go_on_while_a_picture_is_cleaned():
+    small = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(small, format="JPEG")
+    # A second of Pillow's marker parsing: 750,000 empty comments before the picture.
+    crafted = small.getvalue()[:2] + b"\xff\xfe\x00\x02" * 750_000 + small.getvalue()[2:]
+    gaps = []
+
+    async def ticker(done: asyncio.Event) -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.005)
+            gaps.append(time.perf_counter() - last)
+            last = time.perf_counter()
+
+    done = asyncio.Event()
+    ticking = asyncio.create_task(ticker(done))
+    started = time.perf_counter()
+    await uploads.check([uploads.Upload("crafted.jpg", io.BytesIO(crafted))], "files")
+    took = time.perf_counter() - started
+    done.set()
+    await ticking
+    assert max(gaps) < took / 4, (max(gaps), took)
 
 
 async def test_a_pdf_that_only_restricts_printing_is_taken_without_its_restriction():
