@@ -113,6 +113,15 @@ class StoredFile:
     content_type: str
     size: int
 
+    def columns(self) -> dict[str, Any]:
+        """The values of the columns every table that lists files has."""
+        return {
+            "stored_name": self.stored_name,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
+
 
 async def uploaded_files(request: Request, field: str) -> list[Upload]:
     """Every non-empty file sent in one field of a multipart form."""

@@ -81,10 +81,7 @@ async def save_answers(
                     Evidence(
                         assessment=assessment["id"],
                         indicator=indicator_id,
-                        stored_name=file.stored_name,
-                        filename=file.filename,
-                        content_type=file.content_type,
-                        size=file.size,
+                        **file.columns(),
                         uploaded_at=now,
                         uploaded_by=user.id,
                     )

@@ -195,10 +195,7 @@ async def update_by_agency(
                 *(
                     ActionFile(
                         action=action_id,
-                        stored_name=f.stored_name,
-                        filename=f.filename,
-                        content_type=f.content_type,
-                        size=f.size,
+                        **f.columns(),
                         uploaded_at=now,
                         uploaded_by=user.id,
                     )

@@ -168,10 +168,7 @@ async def attach_files(
                 complaint=complaint_id,
                 event=event_id,
                 audience=audience,
-                stored_name=f.stored_name,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
+                **f.columns(),
                 uploaded_at=now,
             )
             for f in stored
