@@ -111,7 +111,7 @@ class Load:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -158,7 +158,7 @@ async def drive(
                 sent = time.perf_counter()
                 writer.write(raw)
                 try:
-                    status, text = await asyncio.wait_for(_read_response(reader), timeout=5)
+                    status, text = await asyncio.wait_for(read_response(reader), timeout=5)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                     load.socket_errors += 1
                     writer.close()

@@ -46,7 +46,7 @@ BUSY_TIMEOUT_MS = 10_000
 CHECKPOINT_AFTER_S = 0.25
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",  # a commit appends to the log; the checkpoint syncs
+    "PRAGMA synchronous = FULL",  # a commit syncs the log: a receipt survives a power cut
     "PRAGMA foreign_keys = ON",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
 )

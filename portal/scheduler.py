@@ -8,7 +8,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from portal import clock
+from portal import clock, uploads
 from portal.accounts import services as accounts
 from portal.agencies import jobs as agency_jobs
 from portal.checklists import jobs as checklist_jobs
@@ -42,6 +42,10 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     once = {"coalesce": True, "max_instances": 1}
     scheduler = AsyncIOScheduler(timezone="Asia/Phnom_Penh", job_defaults=once)
     scheduler.add_job(housekeeping, "interval", minutes=15, args=[settings], id="housekeeping")
+    # At start-up, then daily: the files a crash or a failed request left behind.
+    scheduler.add_job(
+        uploads.sweep, "interval", days=1, next_run_time=clock.now(), id="sweep_files"
+    )
     # Deadline alerts and e-mail: every process may register them, only the holder of
     # the lease in the database runs them (see portal/notifications/lease.py).
     holder = holder_name()

@@ -4,7 +4,7 @@ evidence files, until the completeness check at submission locks them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from portal import clock, db, uploads
@@ -51,7 +51,7 @@ async def save_answers(
     existing = await assessments.answers_by_indicator(assessment["id"])
     evidence_counts = await assessments.evidence_counts(assessment["id"])
     errors: dict[str, str] = {}
-    checked: list[tuple[int, uploads.Upload, str]] = []
+    checked: list[tuple[int, uploads.CheckedFile]] = []
     for indicator_id, entry in entries.items():
         if entry.choice and entry.choice not in AnswerChoice.__members__:
             errors[f"answer-{indicator_id}"] = _("Choose one of the answers.")
@@ -60,42 +60,35 @@ async def save_answers(
                 "Keep the explanation under %(n)s characters."
             ) % {"n": MAX_EXPLANATION}
         try:
-            for upload, kind in await uploads.check(
+            for file in await uploads.check(
                 entry.files, f"evidence-{indicator_id}", evidence_counts.get(indicator_id, 0)
             ):
-                checked.append((indicator_id, upload, kind))
+                checked.append((indicator_id, file))
         except DomainError as error:
             errors[error.field or f"evidence-{indicator_id}"] = error.message
     if errors:
         raise FormErrors(errors)
 
     now = clock.now()
-    stored = await uploads.store_all([(upload, kind) for _, upload, kind in checked])
-    try:
-        async with db.transaction():
-            for indicator_id, entry in entries.items():
-                await _save_answer(
-                    user, assessment["id"], indicator_id, entry, existing.get(indicator_id), now
-                )
-            if stored:
-                await Evidence.insert(
-                    *(
-                        Evidence(
-                            assessment=assessment["id"],
-                            indicator=indicator_id,
-                            **asdict(file),  # its stored name, filename, type and size
-                            uploaded_at=now,
-                            uploaded_by=user.id,
-                        )
-                        for (indicator_id, _upload, _kind), file in zip(
-                            checked, stored, strict=True
-                        )
+    async with uploads.staged([file for _, file in checked]) as staged, db.transaction():
+        for indicator_id, entry in entries.items():
+            await _save_answer(
+                user, assessment["id"], indicator_id, entry, existing.get(indicator_id), now
+            )
+        if staged.files:
+            await Evidence.insert(
+                *(
+                    Evidence(
+                        assessment=assessment["id"],
+                        indicator=indicator_id,
+                        **file.columns(),
+                        uploaded_at=now,
+                        uploaded_by=user.id,
                     )
+                    for (indicator_id, _checked), file in zip(checked, staged.files, strict=True)
                 )
-            await _recount(assessment, now)
-    except BaseException:
-        uploads.remove([file.stored_name for file in stored])
-        raise
+            )
+        await _recount(assessment, now)
 
 
 async def _save_answer(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from pypdf import PdfWriter
+
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import User
 from portal.checklists import answers, assessments, checklist_versions, clarifications, cycles
@@ -20,10 +22,17 @@ from portal.checklists.tables import (
 from portal.uploads import Upload
 
 CYCLE_TITLE = "COC self-assessment 2026"
-POLICY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+def policy_pdf() -> bytes:
+    """An evidence file for the demo: a blank A4 page."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 # How far each demo agency has come: None = not started, a number = articles answered.
 PROGRESS = {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": "submitted", "MOLVT-PRA-0203": None}
 
@@ -55,7 +64,7 @@ async def fill(agent: CurrentUser, assessment: dict, sections: list[dict], weak:
                     choice=AnswerChoice.met if n % weak else AnswerChoice.partly_met,
                     explanation="Written in our HR policy (2025 edition), section "
                     f"{i['code']}; staff trained in March.",
-                    files=[Upload(f"hr-policy-{i['code']}.pdf", io.BytesIO(POLICY_PDF))]
+                    files=[Upload(f"hr-policy-{i['code']}.pdf", io.BytesIO(policy_pdf()))]
                     if i["evidence_required"]
                     else [],
                 )

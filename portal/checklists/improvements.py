@@ -5,7 +5,7 @@ reopens."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -182,32 +182,27 @@ async def update_by_agency(
     if errors:
         raise FormErrors(errors)
     now = clock.now()
-    stored = await uploads.store_all(checked)
-    try:
-        async with db.transaction():
-            await ImprovementAction.update(
-                {
-                    ImprovementAction.status: ActionStatus.done,
-                    ImprovementAction.agency_note: note,
-                    ImprovementAction.updated_at: now,
-                }
-            ).where(ImprovementAction.id == action_id)
-            if stored:
-                await ActionFile.insert(
-                    *(
-                        ActionFile(
-                            action=action_id,
-                            **asdict(f),  # its stored name, filename, type and size
-                            uploaded_at=now,
-                            uploaded_by=user.id,
-                        )
-                        for f in stored
+    async with uploads.staged(checked) as staged, db.transaction():
+        await ImprovementAction.update(
+            {
+                ImprovementAction.status: ActionStatus.done,
+                ImprovementAction.agency_note: note,
+                ImprovementAction.updated_at: now,
+            }
+        ).where(ImprovementAction.id == action_id)
+        if staged.files:
+            await ActionFile.insert(
+                *(
+                    ActionFile(
+                        action=action_id,
+                        **f.columns(),
+                        uploaded_at=now,
+                        uploaded_by=user.id,
                     )
+                    for f in staged.files
                 )
-            await audit.record(user, "improvement.updated", "assessment", assessment["id"])
-    except BaseException:
-        uploads.remove([f.stored_name for f in stored])
-        raise
+            )
+        await audit.record(user, "improvement.updated", "assessment", assessment["id"])
 
 
 async def decide(

@@ -65,17 +65,12 @@ async def agency_respond(
         raise DomainError(_("The portal is not waiting for your response on this case."))
     body = form.response.data
     checked = await checked_files(files, "files")
-    stored = await uploads.store_all(checked)
     now = clock.now()
-    try:
-        async with db.transaction():
-            event_id = await services.add_event(
-                case["id"], "agency_response", Audience.agency, now, user, body
-            )
-            await services.attach_files(case["id"], event_id, Audience.agency, stored, now)
-            await services.move(user, case, Status.investigation, now)
-            await audit.record(user, "complaint.agency_responded", "complaint", case["reference"])
-    except BaseException:
-        uploads.remove([f.stored_name for f in stored])
-        raise
+    async with uploads.staged(checked) as staged, db.transaction():
+        event_id = await services.add_event(
+            case["id"], "agency_response", Audience.agency, now, user, body
+        )
+        await services.attach_files(case["id"], event_id, Audience.agency, staged.files, now)
+        await services.move(user, case, Status.investigation, now)
+        await audit.record(user, "complaint.agency_responded", "complaint", case["reference"])
     return N_("Your response has been sent to the case officer.")

@@ -142,40 +142,33 @@ async def record_outcome(
         )
     now = clock.now()
     changes = await _previous_compensation(case)
-    stored = await uploads.store_all(checked)
-    try:
-        async with db.transaction():
-            await services.move(
-                user,
-                case,
-                target,
-                now,
-                extra={
-                    "outcome": outcome,
-                    "compensation": compensation,
-                    "compensation_currency": currency,
-                    "sanction": sanction,
-                    "outcome_note": note,
-                },
-            )
-            event_id = await services.add_event(
-                case["id"], "outcome", Audience.public, now, user, note
-            )
-            await services.attach_files(case["id"], event_id, Audience.internal, stored, now)
-            if compensation is not None:
-                key = f"compensation:{services.month_key(now)}:{currency}"
-                changes[key] = changes.get(key, 0) + _cents(compensation)
-            await services.bump(changes)
-            await audit.record(
-                user,
-                "complaint.outcome_recorded",
-                "complaint",
-                case["reference"],
-                f"{outcome}; sanction {sanction}",
-            )
-    except BaseException:
-        uploads.remove([f.stored_name for f in stored])
-        raise
+    async with uploads.staged(checked) as staged, db.transaction():
+        await services.move(
+            user,
+            case,
+            target,
+            now,
+            extra={
+                "outcome": outcome,
+                "compensation": compensation,
+                "compensation_currency": currency,
+                "sanction": sanction,
+                "outcome_note": note,
+            },
+        )
+        event_id = await services.add_event(case["id"], "outcome", Audience.public, now, user, note)
+        await services.attach_files(case["id"], event_id, Audience.internal, staged.files, now)
+        if compensation is not None:
+            key = f"compensation:{services.month_key(now)}:{currency}"
+            changes[key] = changes.get(key, 0) + _cents(compensation)
+        await services.bump(changes)
+        await audit.record(
+            user,
+            "complaint.outcome_recorded",
+            "complaint",
+            case["reference"],
+            f"{outcome}; sanction {sanction}",
+        )
     return N_("The outcome has been recorded.")
 
 
@@ -262,9 +255,7 @@ async def refusal_shown(step: Awaitable[str]) -> str:
         raise FormErrors({REFUSED: refusal.message}) from refusal
 
 
-async def checked_files(
-    files: list[uploads.Upload], field: str
-) -> list[tuple[uploads.Upload, str]]:
+async def checked_files(files: list[uploads.Upload], field: str) -> list[uploads.CheckedFile]:
     """The files with their types, or FormErrors beside their field."""
     try:
         return await uploads.check(files, field, 0)

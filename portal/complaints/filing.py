@@ -37,7 +37,7 @@ class Filing:
     columns: dict[str, Any]
     workers: list[dict[str, Any]]
     grounds: list[str]
-    files: list[tuple[uploads.Upload, str]]
+    files: list[uploads.CheckedFile]
 
 
 async def check(
@@ -49,7 +49,7 @@ async def check(
     agency = await resolve_agency(form.data)
     if agency.error:
         errors["agency_query"] = agency.error
-    checked_files: list[tuple[uploads.Upload, str]] = []
+    checked_files: list[uploads.CheckedFile] = []
     try:
         checked_files = await uploads.check(files, "attachments")
     except DomainError as error:
@@ -170,14 +170,13 @@ async def file_complaint(
     filing: Filing, form_token: str, now: datetime, partner: Any | None = None
 ) -> Receipt:
     """Store a checked complaint in one transaction: the case, its workers, grounds,
-    first timeline entry, attachments and the running figures. Files written to disk are
-    removed again if the transaction fails. A form sent again (a double click, a reload)
-    hits the unique form token and shows the first filing's receipt."""
+    first timeline entry, attachments and the running figures; the files take their place
+    once it committed (uploads.staged). A form sent again (a double click, a reload) hits
+    the unique form token and shows the first filing's receipt."""
     resolution = await due_at(Stage.RESOLUTION, now)
     deadline_columns = await services.stage_fields(Status.received, now, resolution)
     code = services.receipt_code_from(form_token)
-    stored = await uploads.store_all(filing.files)
-    try:
+    async with uploads.staged(filing.files) as staged:
         for _attempt in range(5):
             reference = services.new_reference(now)
             try:
@@ -189,7 +188,7 @@ async def file_complaint(
                     now,
                     resolution,
                     deadline_columns,
-                    stored,
+                    staged.files,
                     partner,
                 )
                 break
@@ -198,14 +197,11 @@ async def file_complaint(
                     raise  # not a duplicate (a foreign key): no retry helps
                 earlier = await earlier_filing(form_token, now)
                 if earlier is not None:  # the same form won the race
-                    uploads.remove([s.stored_name for s in stored])
+                    staged.discard()
                     return earlier
                 # else the random reference was taken: draw another
         else:
             raise DomainError(_("Something went wrong on our side. Please try again later."))
-    except BaseException:
-        uploads.remove([s.stored_name for s in stored])
-        raise
     rules = await current_rules()
     return Receipt(
         reference=reference,

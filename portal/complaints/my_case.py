@@ -189,29 +189,24 @@ async def reply(
         checked = []
     if errors:
         raise FormErrors(errors)
-    stored = await uploads.store_all(checked)
-    try:
-        async with db.transaction():
-            event_id = await services.add_event(
-                complaint_id,
-                "reply",
-                Audience.complainant,
-                now,
-                actor,
-                body=text,
-                by_complainant=True,
+    async with uploads.staged(checked) as staged, db.transaction():
+        event_id = await services.add_event(
+            complaint_id,
+            "reply",
+            Audience.complainant,
+            now,
+            actor,
+            body=text,
+            by_complainant=True,
+        )
+        if staged.files:
+            await services.attach_files(
+                complaint_id, event_id, Audience.complainant, staged.files, now
             )
-            if stored:
-                await services.attach_files(
-                    complaint_id, event_id, Audience.complainant, stored, now
-                )
-            if complaint["paused_since"] is not None:
-                await services.resume(complaint, now)
-            await Complaint.update({Complaint.updated_at: now}).where(Complaint.id == complaint_id)
-            await audit.record(actor, "complaint.replied", "complaint", complaint["reference"])
-    except BaseException:
-        uploads.remove([s.stored_name for s in stored])
-        raise
+        if complaint["paused_since"] is not None:
+            await services.resume(complaint, now)
+        await Complaint.update({Complaint.updated_at: now}).where(Complaint.id == complaint_id)
+        await audit.record(actor, "complaint.replied", "complaint", complaint["reference"])
 
 
 _GROUNDS = {ground.value for ground in Ground}

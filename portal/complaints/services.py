@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -169,7 +168,7 @@ async def attach_files(
                 complaint=complaint_id,
                 event=event_id,
                 audience=audience,
-                **asdict(f),  # its stored name, filename, type and size
+                **f.columns(),
                 uploaded_at=now,
             )
             for f in stored

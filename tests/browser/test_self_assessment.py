@@ -15,13 +15,11 @@ from portal.i18n import current_language, gettext
 from tests.browser.conftest import both_ways
 from tests.checklists.conftest import open_cycle_for
 from tests.conftest import PASSWORD
+from tests.files import pdf_document
 
 pytestmark = pytest.mark.browser
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = pdf_document("Human resources policy")
 EXPLANATIONS = {
     0: "ភ្នាក់ងាររបស់យើងគោរពច្បាប់ការងារ និងអនុក្រឹត្យលេខ ១៩០។",
     1: "We keep a register of every law that applies, updated each quarter.",

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.files import pdf_document
+
 CHECKLIST = """\
 format: 1
 title:
@@ -47,7 +49,7 @@ def jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_document("Fees ledger 2026")
 
 
 async def open_cycle_for(

@@ -7,20 +7,20 @@ that asks them to sign in or to give their receipt — and changes nothing."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 import pytest
 
-from portal import clock, uploads
+from portal import clock
 from portal.complaints import agency_routes, case_routes, partner_routes, public_routes
 from portal.complaints.tables import CaseEvent, CaseFile, Complaint
+from tests.checklists.conftest import PDF
 from tests.conftest import csrf_token, post_form, sign_in
+from tests.files import stored_file
 
 SECRET = "The recruiter took my passport at Poipet"
 CODE = "12345678901234567890"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ROUTES = [
     (method, path)
@@ -65,7 +65,7 @@ def _who_may(path: str, case: str) -> set[str]:
 
 
 async def _file(complaint_id: int, audience: str) -> int:
-    stored = uploads.store(uploads.Upload(f"{audience}.pdf", io.BytesIO(PDF)), "application/pdf")
+    stored = await stored_file(f"{audience}.pdf", PDF)
     row = CaseFile(
         complaint=complaint_id,
         audience=audience,

@@ -4,16 +4,14 @@ the officer's request with text and files."""
 
 from __future__ import annotations
 
-import io
-
-from portal import clock, uploads
+from portal import clock
 from portal.accounts.services import session_user
 from portal.complaints import case_page, services
 from portal.complaints.tables import Audience, CaseEvent, CaseFile, Complaint
 from portal.settings import get_settings
+from tests.checklists.conftest import PDF
 from tests.conftest import post_form, sign_in
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import pdf_text, stored_file
 
 
 async def _complaint(make_complaint, agency, **fields):
@@ -81,7 +79,7 @@ async def test_the_agency_reads_only_its_side_of_the_timeline(
         (Audience.public, "Case acknowledged."),
     ]:
         await services.add_event(complaint.id, "note", audience, now, officer, body)
-    internal_file = uploads.store(uploads.Upload("minutes.pdf", io.BytesIO(PDF)), "application/pdf")
+    internal_file = await stored_file("minutes.pdf", PDF)
     minutes = CaseFile(
         complaint=complaint.id,
         audience=Audience.internal,
@@ -139,7 +137,7 @@ async def test_the_agency_responds_with_files_before_the_deadline(
     receipt = await CaseFile.objects().first()
     assert receipt.audience == "agency" and receipt.event == event.id
     download = await client.get(f"{url}/files/{receipt.id}")
-    assert download.status_code == 200 and download.content == PDF
+    assert download.status_code == 200 and pdf_text(download.content) == pdf_text(PDF)
 
     again = await post_form(client, f"{url}/response", {"response": "And again."})
     assert again.status_code == 400 and "not waiting for your response" in again.text

@@ -136,6 +136,12 @@ async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
 
 
 @sqlite_only
+async def test_sqlite_syncs_each_commit_so_a_receipt_shown_survives_a_power_cut():
+    writer = (await get_engine().connections()).writer.conn
+    assert writer.execute("PRAGMA synchronous").fetchone()["synchronous"] == 2  # FULL
+
+
+@sqlite_only
 async def test_sqlite_keeps_its_connections_instead_of_opening_one_per_query():
     engine = get_engine()
     await RateLimitEvent.count()
