@@ -133,9 +133,11 @@ def portal_env(data_dir: Path) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, data_dir: Path, workers: int) -> None:
+    def __init__(self, data_dir: Path, workers: int, **settings: str) -> None:
+        """`settings`: PORTAL_* variables for the server, e.g. PORTAL_TRUSTED_PROXIES."""
         self.data_dir = data_dir
         self.workers = workers
+        self.settings = settings
         self.port = free_port()
         self.log_path = data_dir / f"serve-{workers}w.log"
         self.proc: subprocess.Popen | None = None
@@ -154,7 +156,7 @@ class Server:
                 str(self.workers),
             ],
             cwd=ROOT,
-            env=portal_env(self.data_dir),
+            env={**portal_env(self.data_dir), **self.settings},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped as one below

@@ -12,8 +12,8 @@ takes well under a few milliseconds, even at a million complaints (bench/queue_b
 prints the longest the loop was held), while a hop to a connection's thread and back
 (aiosqlite) waits behind every other request the loop is serving, and held the writer
 so long that filings queued up. What can take long runs in a thread: waiting for another
-process's turn, and copying the write-ahead log into the database file (a checkpoint,
-which syncs the file).
+process's turn, a COMMIT (it waits for the log to reach the disk) and copying the
+write-ahead log into the database file (a checkpoint, which syncs the file).
 """
 
 from __future__ import annotations
@@ -61,7 +61,17 @@ class _OnTheLoop:
         self.conn = conn
 
     async def execute(self, sql: str, parameters: Any = ()) -> None:
-        self.conn.execute(sql, parameters)
+        if sql != "COMMIT":
+            self.conn.execute(sql, parameters)
+            return
+        # Piccolo's commit(): the sync to disk waits in a thread, and a cancelled request
+        # still lets it finish before anything else may use the connection.
+        committing = asyncio.ensure_future(asyncio.to_thread(self.conn.execute, sql))
+        try:
+            await asyncio.shield(committing)
+        except asyncio.CancelledError:
+            await committing
+            raise
 
     async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[Any]:
         return self.conn.execute(sql, parameters).fetchall()
