@@ -10,7 +10,7 @@ from portal.audit import services as audit
 from portal.complaints import access, services
 from portal.complaints.case_actions import checked_files
 from portal.complaints.forms import AgencyResponseForm
-from portal.complaints.queue import PAGE_SIZE, cursor_of, parse_cursor
+from portal.complaints.queue import PAGE_SIZE, cursor_of
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
@@ -43,7 +43,7 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         .where(condition)
         .order_by(Complaint.received_at, Complaint.id, ascending=False)
     )
-    cursor = parse_cursor(after) if after else None
+    cursor = paging.parse_moment_cursor(after) if after else None
     if cursor:
         moment, last_id = cursor
         query = query.where(
