@@ -28,7 +28,7 @@ from portal.notifications import routes as notifications_routes
 from portal.reports import export_routes as report_export_routes
 from portal.reports import routes as reports_routes
 from portal.scheduler import create_scheduler
-from portal.security import SecurityHeadersMiddleware, configure_password_hashing
+from portal.security import CsrfTokenCheck, SecurityHeadersMiddleware, configure_password_hashing
 from portal.settings import Settings, get_settings
 from portal.static import serve_static
 from portal.templating import template_engine
@@ -38,6 +38,7 @@ from portal.web import (
     RequestContextMiddleware,
     not_found,
     one_not_found,
+    refuse_control_characters,
 )
 
 MAX_REQUEST_BYTES = 25 * 1024 * 1024
@@ -107,8 +108,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=500, gzip_compress_level=6
         ),
+        middleware=[CsrfTokenCheck],  # runs before Litestar's own CSRF check
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=refuse_control_characters,
         plugins=[HTMXPlugin()],  # every request is an HTMXRequest: `request.htmx`
         lifespan=[lifespan],
         request_max_body_size=MAX_REQUEST_BYTES,

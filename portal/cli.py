@@ -191,6 +191,16 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print(f"Backup written to {target}")
 
 
+def _count(text: str) -> int:
+    """A number of processes: a whole number from 1 (uvicorn would take 0 or -3 as 1)."""
+    from portal.forms import whole_number
+
+    number = whole_number(text, 1, 1000)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, got {text!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Fair Recruitment Portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -198,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="apply migrations, then serve the portal")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=_count, default=1)
     serve.add_argument("--access-log", action="store_true", help="log each request's path")
     serve.set_defaults(func=cmd_serve)
 

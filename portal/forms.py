@@ -13,15 +13,18 @@ a field, and they are translated then, into the reader's language.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from babel.support import LazyProxy
+from email_validator import EmailNotValidError, validate_email
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Template
 from wtforms import Field, FieldList, Form, FormField, PasswordField
+from wtforms.validators import StopValidation
 
 from portal import i18n
 from portal.errors import FormErrors
@@ -52,12 +55,65 @@ WTFORMS_MESSAGES = (
 )
 
 
+# Control characters but tab, CR and LF: PostgreSQL refuses NUL, and none has a place in
+# text a person typed.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTER_MESSAGE = N_("This text contains an invisible control character. Remove it.")
+
+
+def has_control_character(text: str) -> bool:
+    return _CONTROL_CHARACTER.search(text) is not None
+
+
+def _no_control_character(form: Form, field: Field) -> None:
+    if any(isinstance(v, str) and has_control_character(v) for v in field.raw_data or ()):
+        raise StopValidation(i18n.gettext(CONTROL_CHARACTER_MESSAGE))
+
+
+def whole_number(text: str, low: int, high: int) -> int | None:
+    """The whole number written in `text` (digits 0-9) when it lies within low..high, else
+    None. The digits are counted first: int() refuses more than 4,300 of them."""
+    text = text.strip()
+    if not text.isascii() or not text.isdecimal() or len(text.lstrip("0")) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+TOO_LONG = N_("Use at most %(max)s characters.")
+
+
+def too_long(values: Mapping[str, str], limits: Mapping[str, int]) -> dict[str, str]:
+    """A message for each value longer than its limit (what its column holds, say)."""
+    return {
+        name: i18n.gettext(TOO_LONG) % {"max": limit}
+        for name, limit in limits.items()
+        if len(values.get(name) or "") > limit
+    }
+
+
+def is_email_address(text: str) -> bool:
+    """An address mail can be sent to, by its form (no DNS look-up)."""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 class PortalForm(Form):
-    """A form of the portal: WTForms' own messages come in the reader's language."""
+    """A form of the portal: WTForms' own messages come in the reader's language, and no
+    field takes a control character."""
 
     class Meta:
         def get_translations(self, form: Form) -> Any:
             return SimpleNamespace(gettext=i18n.gettext, ngettext=i18n.ngettext)
+
+        def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field = unbound_field.bind(form=form, **options)
+            if not isinstance(field, FormField | FieldList):  # their own fields are checked
+                field.validators = [_no_control_character, *field.validators]
+            return field
 
 
 def errors_by_field(form: Form) -> dict[str, str]:
@@ -76,11 +132,18 @@ def _fields(fields: Iterable[Field]) -> Iterator[Field]:
             yield field
 
 
+# The names the portal's fields have. WTForms reads the digits of "worker-0-name" with
+# int(), which fails on "²" or 5,000 digits: another name is no field of the portal anyway.
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 async def text_data(request: Request) -> FormMultiDict:
     """The submitted form's text fields: a file sent under a text field's name is not a
     value WTForms can read (the files are read with portal.uploads)."""
     fields = await request.form()
-    return FormMultiDict([(k, v) for k, v in fields.multi_items() if isinstance(v, str)])
+    return FormMultiDict(
+        [(k, v) for k, v in fields.multi_items() if isinstance(v, str) and _FIELD_NAME.fullmatch(k)]
+    )
 
 
 async def read_form(request: Request, form_class: type[F], **context: Any) -> F:
@@ -91,6 +154,20 @@ async def read_form(request: Request, form_class: type[F], **context: Any) -> F:
     if not form.validate():
         raise FormErrors(errors_by_field(form))
     return form
+
+
+async def read_values(request: Request) -> dict[str, str]:
+    """The text fields of a form read without a form class (fields named after each
+    indicator, say); FormErrors names each field with a control character."""
+    message = i18n.gettext(CONTROL_CHARACTER_MESSAGE)
+    refused = {
+        name: message
+        for name, value in (await request.form()).multi_items()
+        if isinstance(value, str) and has_control_character(value)
+    }
+    if refused:
+        raise FormErrors(refused)
+    return await sent_values(request)
 
 
 async def sent_values(request: Request, form_class: type[Form] | None = None) -> dict[str, str]:

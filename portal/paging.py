@@ -1,14 +1,18 @@
 """Lists a page at a time by keyset: the "more" link carries where the last row shown
-stands in the list's order (for most lists its id: ?before=<id>), and the next page starts
-there. No OFFSET, so a deep page costs what the first one does."""
+stands in the list's order (for most lists its id: ?before=<id>; for a list in time
+order the row's moment and id), and the next page starts there. No OFFSET, so a deep page
+costs what the first one does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from piccolo.columns import Column
 from piccolo.query import Select
+
+from portal.access import record_id
 
 
 class Page(NamedTuple):
@@ -54,3 +58,21 @@ def ordered_after(
         else:
             query = query.where((order <= value) & ((order < value) | (id_column < last_id)))
     return query.order_by(order, id_column, ascending=ascending)
+
+
+def moment_cursor(moment: datetime, row_id: int) -> str:
+    """The cursor of a row in a list in time order: its moment and its id."""
+    return f"{moment.isoformat()}_{row_id}"
+
+
+def parse_moment_cursor(text: str) -> tuple[datetime, int] | None:
+    """A cursor of moment_cursor() read back, in UTC; None for anything else, a moment
+    outside the years 1 to 9999 once in UTC included (the database would refuse it)."""
+    moment_text, _sep, id_text = text.rpartition("_")
+    row_id = record_id(id_text)
+    try:
+        moment = datetime.fromisoformat(moment_text)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        return None
+    return (moment, row_id) if row_id is not None else None

@@ -15,7 +15,10 @@ import anyio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import clock, db, i18n
@@ -292,3 +295,30 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_FORM_TYPES = (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART)
+
+
+class CsrfTokenCheck:
+    """Before Litestar's CSRF check: a token (cookie, header or form field) that is not
+    ASCII is refused as any wrong token is, with a 403; the check itself would fail with
+    a 500 (hmac.compare_digest takes only ASCII text)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request: Request = Request(scope, receive)
+            config = request.app.csrf_config
+            if config is not None and request.method not in config.safe_methods:
+                tokens = [
+                    request.cookies.get(config.cookie_name),
+                    request.headers.get(config.header_name),
+                ]
+                if request.content_type[0] in _FORM_TYPES:
+                    tokens.append((await request.form()).get("_csrf_token"))
+                if any(isinstance(token, str) and not token.isascii() for token in tokens):
+                    raise PermissionDeniedException("CSRF token verification failed")
+        await self.app(scope, receive, send)

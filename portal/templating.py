@@ -49,6 +49,9 @@ def build_environment() -> Environment:
         local_name=i18n.local_name,
         static_url=static_url,
         role_label=Role.label_of,
+        # A label stored in the database (a rating band's name): translated when the
+        # catalog has it, and never read as a format string (it may hold a "%").
+        stored_label=i18n.gettext,
         constituency_label=Constituency.label_of,
     )
     return env

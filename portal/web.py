@@ -19,6 +19,7 @@ from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.accounts.services import CurrentUser
 from portal.errors import DomainError, NotFound
+from portal.forms import has_control_character
 from portal.i18n import N_
 from portal.settings import Settings
 from portal.templating import redirect, render
@@ -154,6 +155,20 @@ async def uploaded_bytes(request: Request, field: str) -> bytes:
     admin's imports, which parse the whole file into rows anyway."""
     upload = (await request.form()).get(field)
     return await upload.read() if isinstance(upload, UploadFile) else b""
+
+
+URL_CONTROL_CHARACTER = N_(
+    "The address of this page contains an invisible control character. Remove it and try again."
+)
+
+
+async def refuse_control_characters(request: Request) -> None:
+    """Before every handler: a query value or path part with a control character is a
+    400; none means anything here, and PostgreSQL refuses NUL (forms: portal.forms)."""
+    parts = [request.scope["path"], *request.query_params.keys()]
+    parts += [value for _, value in request.query_params.multi_items()]
+    if any(has_control_character(part) for part in parts):
+        raise DomainError(i18n.gettext(URL_CONTROL_CHARACTER))
 
 
 # --- error pages ----------------------------------------------------------------------

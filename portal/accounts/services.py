@@ -22,6 +22,7 @@ from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, Throttled
+from portal.forms import is_email_address, too_long
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.security import (
@@ -279,12 +280,14 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
     """Create an account after checking every field; nothing is saved if any is wrong."""
     errors: dict[str, str] = {}
     email = normalise_email(new.email)
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+    if not is_email_address(email):
         errors["email"] = _("Enter an e-mail address like name@example.org.")
     elif await User.exists().where(User.email == email):
         errors["email"] = _("There is already an account with this e-mail address.")
     if not new.full_name.strip():
         errors["full_name"] = _("Enter the person's name.")
+    texts = {"full_name": new.full_name.strip(), "organisation": new.organisation_name.strip()}
+    errors |= too_long(texts, {"full_name": 200, "organisation": 200})  # as their columns
     if new.role not in {r.value for r in Role}:
         errors["role"] = _("Choose a role.")
     if len(new.password) < MIN_PASSWORD_LENGTH:

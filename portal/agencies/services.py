@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from portal import clock, db, paging
+from portal import clock, db, i18n, paging
 from portal.access import or_404
 from portal.agencies.tables import Agency, Association, LicenceStatus
 from portal.audit import services as audit
 from portal.errors import FormErrors
+from portal.forms import (
+    CONTROL_CHARACTER_MESSAGE,
+    has_control_character,
+    is_email_address,
+    too_long,
+)
 from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, SECTORS
 
@@ -108,12 +115,18 @@ CSV_COLUMNS = (
     "sectors",
 )
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# The longest each text may be: what its column holds (the address, free text: 1,000).
+TEXT_LIMITS = {
+    name: getattr(Agency, name).length for name in ("name_en", "name_km", "province", "phone")
+} | {"address": 1000}
 
 
 def clean_agency(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The agency's fields from a form or CSV row, and an error message per wrong field."""
     values: dict[str, Any] = {c: (form.get(c) or "").strip() for c in CSV_COLUMNS}
     errors: dict[str, str] = {}
+    control = i18n.gettext(CONTROL_CHARACTER_MESSAGE)  # a CSV cell is no form field
+    refused = {name: control for name, value in values.items() if has_control_character(value)}
     if not values["licence_number"]:
         errors["licence_number"] = _("Enter the licence number.")
     elif len(values["licence_number"]) > 50:
@@ -139,8 +152,9 @@ def clean_agency(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     issued, expires = values["licence_issued_on"], values["licence_expires_on"]
     if isinstance(issued, date) and isinstance(expires, date) and expires < issued:
         errors["licence_expires_on"] = _("The licence cannot expire before it was issued.")
-    if values["email"] and "@" not in values["email"]:
+    if values["email"] and not is_email_address(values["email"]):
         errors["email"] = _("Enter an e-mail address like name@example.org.")
+    errors = too_long(values, TEXT_LIMITS) | errors | refused
     values["destinations"], unknown = _clean_codes(values["destinations"], DESTINATIONS)
     if unknown:
         errors["destinations"] = _(
@@ -196,6 +210,16 @@ class ImportReport:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _rows(reader: csv.DictReader, report: ImportReport) -> Iterator[dict[str, Any]]:
+    """The file's rows, until one the csv module cannot read (a cell over 128 KB)."""
+    try:
+        yield from reader
+    except csv.Error:  # raised before the line is counted
+        report.problems.append(
+            (reader.line_num + 1, _("This line cannot be read as CSV: is a cell very long?"))
+        )
+
+
 async def import_csv(actor: Any, content: bytes) -> ImportReport:
     """Add every agency in a CSV file, or none: each refused row is reported with its line."""
     report = ImportReport()
@@ -220,7 +244,7 @@ async def import_csv(actor: Any, content: bytes) -> ImportReport:
         return report
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, report):
         line = reader.line_num
         values, errors = clean_agency(row)
         number = values["licence_number"]

@@ -19,7 +19,7 @@ from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.core.roles import Role
 from portal.errors import FormErrors
-from portal.forms import form_page, read_form, sent_values, submit
+from portal.forms import form_page, read_form, read_values, submit
 from portal.i18n import N_, local_name
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
@@ -36,7 +36,7 @@ def _section_url(assessment_id: int, section_id: int, indicator_id: int | None =
 
 async def _entries(request: Request, indicator_ids: list[int]) -> dict[int, answers.AnswerInput]:
     """The answer fields of these indicators, as sent (fields of others are ignored)."""
-    form = await request.form()
+    form = await read_values(request)
     entries = {}
     for indicator_id in indicator_ids:
         files = await uploads.uploaded_files(request, f"evidence-{indicator_id}")
@@ -139,10 +139,9 @@ async def indicator_save(
     """htmx saves one indicator when a field changes; answers with the indicator's status,
     its evidence list and the progress bar."""
     assessment = await assessments.get_assessment(user, assessment_id)
-    entries = await _entries(request, [indicator_id])
     errors: dict[str, str] = {}
     try:
-        await answers.save_answers(user, assessment, entries)
+        await answers.save_answers(user, assessment, await _entries(request, [indicator_id]))
     except FormErrors as error:  # not submit(): htmx swaps only 2xx answers
         errors = error.errors
     section_id = await assessments.section_of(assessment, indicator_id)
@@ -182,7 +181,7 @@ async def question_ask(
     section_id = await assessments.section_of(assessment, indicator_id)
 
     async def save() -> Redirect:
-        question = (await sent_values(request)).get(f"question-{indicator_id}", "")
+        question = (await read_values(request)).get(f"question-{indicator_id}", "")
         await clarifications.ask(user, assessment, indicator_id, question)
         return redirect(
             _section_url(assessment_id, section_id, indicator_id),
@@ -280,7 +279,7 @@ async def question_answer(
     request: Request, user: SignedInUser, clarification_id: RecordId
 ) -> Response:
     async def save() -> Redirect:
-        form = await sent_values(request)
+        form = await read_values(request)
         await clarifications.reply(
             user,
             clarification_id,

@@ -8,11 +8,18 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from portal import i18n
 from portal.errors import FormErrors
+from portal.forms import CONTROL_CHARACTER_MESSAGE, has_control_character, whole_number
 from portal.i18n import gettext as _
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 1024 * 1024
+# The longest text of each kind, in the file as in the editor: a code, a title (what
+# their columns hold), any other text.
+MAX_CODE = 20
+MAX_TITLE = 300
+MAX_TEXT_LENGTH = 5000
 
 
 class TemplateFileError(FormErrors):
@@ -36,17 +43,26 @@ def _mapping(node: Node, field: str) -> dict[str, Node]:
     return {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
 
 
-def _text(node: Node, field: str, required: bool = True) -> str:
+def _text(node: Node, field: str, required: bool = True, limit: int = MAX_TEXT_LENGTH) -> str:
     if not isinstance(node, ScalarNode):
         raise _fail(node, field, _("expected text"))
     value = str(node.value).strip()
     if required and not value:
         raise _fail(node, field, _("must not be empty"))
+    if len(value) > limit:
+        raise _fail(node, field, _("at most %(n)s characters") % {"n": limit})
+    if has_control_character(value):  # written as an escape, such as "\0"
+        raise _fail(node, field, i18n.gettext(CONTROL_CHARACTER_MESSAGE))
     return value
 
 
 def _bilingual(
-    parent: Node, values: dict[str, Node], field: str, required: bool = True, where: str = ""
+    parent: Node,
+    values: dict[str, Node],
+    field: str,
+    required: bool = True,
+    where: str = "",
+    limit: int = MAX_TEXT_LENGTH,
 ) -> tuple[str, str]:
     label = f"{where} {field}".strip()
     if field not in values:
@@ -59,8 +75,8 @@ def _bilingual(
     languages = _mapping(node, label)
     if "en" not in languages:
         raise _fail(node, f"{label}.en", _("missing"))
-    english = _text(languages["en"], f"{label}.en", required)
-    khmer = _text(languages["km"], f"{label}.km", required=False) if "km" in languages else ""
+    english = _text(languages["en"], f"{label}.en", required, limit)
+    khmer = _text(languages["km"], f"{label}.km", False, limit) if "km" in languages else ""
     return english, khmer
 
 
@@ -76,10 +92,10 @@ def _flag(values: dict[str, Node], field: str, default: bool, where: str) -> boo
 def _score(values: dict[str, Node], field: str, where: str) -> int:
     if field not in values:
         return 2
-    text = _text(values[field], f"{where} {field}")
-    if not text.isdecimal() or not 1 <= int(text) <= 10:
+    score = whole_number(_text(values[field], f"{where} {field}"), 1, 10)
+    if score is None:
         raise _fail(values[field], f"{where} {field}", _("a whole number from 1 to 10"))
-    return int(text)
+    return score
 
 
 def read(content: bytes) -> dict[str, Any]:
@@ -97,6 +113,8 @@ def parse(text: str) -> dict[str, Any]:
     """Read and check a template file; TemplateFileError names what is wrong, and where."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested lists by recursion, and has no limit
+        raise TemplateFileError(_("The file nests lists or values too deeply.")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -109,7 +127,7 @@ def parse(text: str) -> dict[str, Any]:
     top = _mapping(root, "file")
     if "format" in top and _text(top["format"], "format") != str(FORMAT_VERSION):
         raise _fail(top["format"], "format", _("this portal reads format 1"))
-    title_en, title_km = _bilingual(root, top, "title")
+    title_en, title_km = _bilingual(root, top, "title", limit=MAX_TITLE)
     description_en, description_km = _bilingual(root, top, "description", required=False)
     if "sections" not in top or not isinstance(top["sections"], SequenceNode):
         raise _fail(top.get("sections", root), "sections", _("expected a list of sections"))
@@ -117,7 +135,7 @@ def parse(text: str) -> dict[str, Any]:
     codes: set[str] = set()
     for s_node in top["sections"].value:
         s = _mapping(s_node, "sections")
-        s_code = _text(s["code"], "code") if "code" in s else ""
+        s_code = _text(s["code"], "code", limit=MAX_CODE) if "code" in s else ""
         where = f"sections[{s_code or len(sections) + 1}]"
         if not s_code:
             raise _fail(s_node, f"{where}.code", _("missing"))
@@ -135,7 +153,9 @@ def parse(text: str) -> dict[str, Any]:
         indicators = []
         for i_node in s["indicators"].value:
             i = _mapping(i_node, f"{where}.indicators")
-            code = _text(i["code"], f"{where}.indicators.code") if "code" in i else ""
+            code = (
+                _text(i["code"], f"{where}.indicators.code", limit=MAX_CODE) if "code" in i else ""
+            )
             if not code:
                 raise _fail(i_node, f"{where}.indicators.code", _("missing"))
             if code in codes:

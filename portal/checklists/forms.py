@@ -32,12 +32,17 @@ from wtforms.validators import (
 
 from portal.access import MAX_ID, record_id
 from portal.checklists.checklist_editor import INDICATOR_CODE_TAKEN, SECTION_CODE_TAKEN
+from portal.checklists.checklist_file import MAX_CODE, MAX_TEXT_LENGTH, MAX_TITLE
 from portal.checklists.cycles import NewCycle, cycle_problems
 from portal.checklists.improvements import MAX_TEXT, NewAction, action_problems
 from portal.forms import PortalForm, _l, strip
 
+_AT_MOST = _l("Use at most %(max)s characters.")
 
-def _text(*validators: Any) -> StringField:
+
+def _text(*validators: Any, limit: int = MAX_TEXT_LENGTH) -> StringField:
+    """Free text, trimmed, at most `limit` characters."""
+    validators = (*validators, Length(max=limit, message=_AT_MOST))
     return StringField(default="", filters=[strip], validators=list(validators))
 
 
@@ -62,9 +67,9 @@ class SectionForm(_CodedForm):
     """An article of a draft checklist."""
 
     code_taken = SECTION_CODE_TAKEN
-    code = _text(DataRequired(_l("Enter a code, such as 3.")))
-    title_en = _text(DataRequired(_l("Enter the article's title in English.")))
-    title_km = _text()
+    code = _text(DataRequired(_l("Enter a code, such as 3.")), limit=MAX_CODE)
+    title_en = _text(DataRequired(_l("Enter the article's title in English.")), limit=MAX_TITLE)
+    title_km = _text(limit=MAX_TITLE)
 
 
 _WHOLE_1_TO_10 = _l("Enter a whole number from 1 to 10.")
@@ -74,7 +79,7 @@ class IndicatorForm(_CodedForm):
     """An indicator of a draft checklist."""
 
     code_taken = INDICATOR_CODE_TAKEN
-    code = _text(DataRequired(_l("Enter a code, such as 3.2.")))
+    code = _text(DataRequired(_l("Enter a code, such as 3.2.")), limit=MAX_CODE)
     text_en = _text(DataRequired(_l("Enter the indicator's text in English.")))
     text_km = _text()
     guidance_en = _text()
@@ -99,8 +104,8 @@ def _date(message: Any) -> DateField:
 class CycleForm(PortalForm):
     """The admin opens a cycle."""
 
-    title_en = _text(DataRequired(_l("Enter a title.")))
-    title_km = _text()
+    title_en = _text(DataRequired(_l("Enter a title.")), limit=MAX_TITLE)
+    title_km = _text(limit=MAX_TITLE)
     template = IntegerField(
         invalid_value_message=_A_VERSION,
         validators=[InputRequired(_A_VERSION), NumberRange(1, MAX_ID, _A_VERSION)],
@@ -111,7 +116,7 @@ class CycleForm(PortalForm):
     participants = StringField(default="all")  # "chosen": only the agencies ticked
     # The ids ticked; one that names no agency is left out by the service.
     agencies = SelectMultipleField(validate_choice=False)
-    bands = StringField(default="")  # empty: the default bands
+    bands = _text()  # empty: the default bands
 
     def __init__(self, formdata: Any = None, published: Collection[int] = (), **kwargs: Any):
         super().__init__(formdata, **kwargs)
@@ -152,11 +157,8 @@ class ActionForm(PortalForm):
     """The chair sets an improvement action."""
 
     indicator = StringField()
-    action_en = _text(
-        DataRequired(_l("Say what the agency must do.")),
-        Length(max=MAX_TEXT, message=_l("Use at most %(max)s characters.")),
-    )
-    action_km = _text(Length(max=MAX_TEXT, message=_l("Use at most %(max)s characters.")))
+    action_en = _text(DataRequired(_l("Say what the agency must do.")), limit=MAX_TEXT)
+    action_km = _text(limit=MAX_TEXT)
     due_on = _date(_l("Enter a date."))
 
     def __init__(self, formdata: Any = None, indicators: Collection[int] = (), **kwargs: Any):

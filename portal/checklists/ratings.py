@@ -111,8 +111,11 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
         raise FormErrors({"reopen": _("Choose the indicators the agency must revise.")})
     errors = {}
     for iid in chosen:
-        if not str(form.get(f"why-{iid}", "")).strip():
+        why = str(form.get(f"why-{iid}", "")).strip()
+        if not why:
             errors[f"why-{iid}"] = _("Tell the agency what to revise.")
+        elif len(why) > MAX_COMMENT:
+            errors[f"why-{iid}"] = _("Use at most %(n)s characters.") % {"n": MAX_COMMENT}
     if errors:
         raise FormErrors(errors)
     now = clock.now()
@@ -124,7 +127,7 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
                     assessment=review.assessment["id"],
                     indicator=iid,
                     round=review.round,
-                    feedback=str(form[f"why-{iid}"]).strip()[:MAX_COMMENT],
+                    feedback=str(form[f"why-{iid}"]).strip(),
                     returned_at=now,
                 )
                 for iid in sorted(set(chosen))

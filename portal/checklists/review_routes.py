@@ -27,7 +27,7 @@ from portal.checklists.forms import ActionForm
 from portal.checklists.tables import ActionStatus, AnswerChoice
 from portal.core.roles import Role
 from portal.errors import FormErrors, NotFound
-from portal.forms import form_page, read_form, sent_values, submit
+from portal.forms import form_page, read_form, read_values, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.templating import redirect, render
@@ -81,7 +81,7 @@ async def scores_save(request: Request, user: SignedInUser, assessment_id: Recor
     async def save(review: panel.Review) -> Redirect:
         if review.seat is None:
             raise NotFound(_("Page not found."))
-        form = await sent_values(request)
+        form = await read_values(request)
         await scores.save_scores(user, review, form)
         if form.get("then") != "submit":
             return redirect(f"/reviews/{assessment_id}", N_("Your scores have been saved."))
@@ -99,11 +99,10 @@ async def scores_save(request: Request, user: SignedInUser, assessment_id: Recor
 @post("/{assessment_id:int}/panel")
 async def panel_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     async def save(review: panel.Review) -> Redirect:
-        chosen = (await request.form()).getall("members", [])
-        try:
-            member_ids = [int(m) for m in chosen]
-        except ValueError:
-            raise NotFound(_("Page not found.")) from None
+        chosen = [record_id(str(m)) for m in (await request.form()).getall("members", [])]
+        member_ids = [m for m in chosen if m is not None]
+        if len(member_ids) != len(chosen):
+            raise NotFound(_("Page not found."))
         await panel.set_panel(user, review, member_ids)
         return redirect(f"/reviews/{assessment_id}", N_("The panel has been saved."))
 
@@ -113,7 +112,7 @@ async def panel_save(request: Request, user: SignedInUser, assessment_id: Record
 @post("/{assessment_id:int}/consensus")
 async def consensus_save(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     async def save(review: panel.Review) -> Redirect:
-        await scores.save_consensus(user, review, await sent_values(request))
+        await scores.save_consensus(user, review, await read_values(request))
         return redirect(f"/reviews/{assessment_id}", N_("The consensus scores have been saved."))
 
     return await _review_form(request, user, assessment_id, save)
@@ -137,7 +136,7 @@ async def return_save(request: Request, user: SignedInUser, assessment_id: Recor
         return [str(v) for v in (await request.form()).getall("reopen", [])]
 
     async def save() -> Redirect:
-        form = {**await sent_values(request), "reopen": await ticked()}
+        form = {**await read_values(request), "reopen": await ticked()}
         await ratings.return_for_revision(user, review, form)
         return redirect(
             f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
@@ -175,7 +174,7 @@ async def action_decide(
         raise NotFound(_("Page not found."))
 
     async def save(review: panel.Review) -> Redirect:
-        why = (await sent_values(request)).get(f"why-{action_id}", "")
+        why = (await read_values(request)).get(f"why-{action_id}", "")
         await improvements.decide(user, review, action_id, decision == "verify", why)
         message = (
             N_("The action is verified.") if decision == "verify" else N_("The action is reopened.")
@@ -247,7 +246,7 @@ async def action_update(
     assessment = await assessments.get_assessment(user, assessment_id)
 
     async def save() -> Redirect:
-        note = (await sent_values(request)).get(f"note-{action_id}", "")
+        note = (await read_values(request)).get(f"note-{action_id}", "")
         files = await uploads.uploaded_files(request, f"files-{action_id}")
         await improvements.update_by_agency(user, assessment, action_id, note, files)
         return redirect(

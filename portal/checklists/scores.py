@@ -21,6 +21,7 @@ from portal.checklists.tables import (
     ReturnedIndicator,
 )
 from portal.errors import DomainError, FormErrors, NotFound
+from portal.forms import whole_number
 from portal.i18n import gettext as _
 
 NOT_APPLICABLE = "na"
@@ -180,8 +181,9 @@ def _parse_score(text: str, indicator: dict, may_be_na: bool) -> tuple[int | Non
         if not may_be_na:
             return _("Not applicable is possible only where the agency answered so.")
         return None, True
-    if text.isdecimal() and 0 <= int(text) <= indicator["max_score"]:
-        return int(text), False
+    score = whole_number(text, 0, indicator["max_score"])
+    if score is not None:
+        return score, False
     return _("Choose a score from 0 to %(max)s.") % {"max": indicator["max_score"]}
 
 

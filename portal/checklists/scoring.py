@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from statistics import median_low
 
+from portal.forms import whole_number
 from portal.i18n import N_
 
 
@@ -140,9 +141,11 @@ def parse_bands(text: str) -> list[Band]:
         if not line.strip():
             continue
         parts = line.split(maxsplit=2)
-        if len(parts) < 3 or not parts[0].isdecimal() or not 0 <= int(parts[0]) <= 100:
+        minimum = whole_number(parts[0], 0, 100) if len(parts) == 3 else None
+        # A code or name longer than a rating keeps (5, 100 characters) is refused, not cut.
+        if minimum is None or len(parts[1]) > 5 or len(parts[2].strip()) > 100:
             raise ValueError(str(number))
-        bands.append(Band(int(parts[0]), parts[1][:5], parts[2].strip()[:100]))
+        bands.append(Band(minimum, parts[1], parts[2].strip()))
     minimums = [b.minimum for b in bands]
     if 0 not in minimums or len(set(minimums)) != len(minimums):
         raise ValueError("0")

@@ -9,6 +9,7 @@ from typing import Any
 from portal import db
 from portal.access import record_id
 from portal.agencies.tables import Agency
+from portal.forms import has_control_character
 from portal.i18n import gettext as _
 
 MAX_NAME = 200
@@ -56,6 +57,8 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
     number, or the only agency whose name matches; else the matches to choose from, or
     (none found) the typed name as an unlicensed broker once they say so."""
     text = (values.get("agency_query") or "").strip()[:MAX_NAME]
+    if has_control_character(text):
+        return AgencyChoice()  # not a name to look up; the form's check says why
     picked = record_id(values.get("agency_id", ""))
     if picked:
         row = (

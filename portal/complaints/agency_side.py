@@ -10,7 +10,7 @@ from portal.audit import services as audit
 from portal.complaints import access, services
 from portal.complaints.case_actions import checked_files
 from portal.complaints.forms import AgencyResponseForm
-from portal.complaints.queue import PAGE_SIZE, cursor_of, parse_cursor
+from portal.complaints.queue import PAGE_SIZE, cursor_of
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
@@ -39,7 +39,7 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         Complaint.share_identity,
         Complaint.workers_count,
     ).where(condition)
-    cursor = parse_cursor(after) if after else None
+    cursor = paging.parse_moment_cursor(after) if after else None
     query = paging.ordered_after(
         query, Complaint.received_at, Complaint.id, cursor, ascending=False
     )

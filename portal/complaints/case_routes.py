@@ -30,7 +30,7 @@ from portal.complaints.tables import (
 )
 from portal.core.roles import Role
 from portal.deadlines import Stage
-from portal.forms import PortalForm, form_page, read_form, sent_values, submit
+from portal.forms import PortalForm, form_page, read_form, read_values, submit
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.templating import redirect, render
@@ -77,7 +77,7 @@ async def queue_page(request: HTMXRequest, user: SignedInUser) -> Template:
 async def queue_search(request: Request, user: SignedInUser) -> Template | Redirect:
     """Search by reference or name. A POST, so that a complainant's name never ends up in
     a URL (browser history, proxy logs); the next page is a POST too."""
-    form = await sent_values(request)
+    form = await read_values(request)
     if not form.get("q", "").strip():
         return redirect("/cases")
     page = await queue.search(user, form["q"], form.get("after", ""), clock.now())

@@ -7,6 +7,7 @@ is filed once, the officer is active) are the services' and raise FormErrors the
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,10 @@ FORM_LABELS: dict[str, Any] = {
 }
 
 
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+_AMOUNT_IN_CENTS = re.compile(r"[0-9]+(\.[0-9]{1,2}0*)?")
+
+
 def _strip(text: str | None) -> str | None:
     return text.strip() if text else text
 
@@ -98,18 +103,19 @@ WRITE_SOMETHING = _l("Write something here.")
 
 
 class AmountField(DecimalField):
-    """An amount as people write it (1500, 1,500 or 1 500), None when left empty; "NaN" and
-    "Infinity" are not amounts."""
+    """An amount as people write it (1500, 1,500, 1 500 or 1500.50), None when left empty.
+    Anything else is refused, never rounded: a third decimal, an exponent, "NaN"."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        written = [str(v).replace(",", "").replace(" ", "") for v in valuelist]
-        if not written or not written[0]:
-            self.data = None
+        self.data = None
+        written = str(valuelist[0]).replace(",", "").replace(" ", "") if valuelist else ""
+        if not written:
             return
-        super().process_formdata(written)
-        if self.data is not None and not self.data.is_finite():
-            self.data = None
+        if not _AMOUNT.fullmatch(written):
             raise ValueError(self.invalid_value_message)
+        if not _AMOUNT_IN_CENTS.fullmatch(written):
+            raise ValueError(_l("Use at most two decimals."))
+        self.data = Decimal(written)
 
 
 # --- the complaint --------------------------------------------------------------------
@@ -134,7 +140,7 @@ class ComplaintForm(PortalForm):
     website = StringField(
         default="", validators=[Length(max=0, message=_l("Leave this field empty."))]
     )
-    agency_query = StringField(filters=[_strip], default="")
+    agency_query = _text(MAX_NAME, KEEP_NAME_SHORT)
     agency_id = StringField(default="")
     agency_unlisted = BooleanField()
 
@@ -162,10 +168,7 @@ class ComplaintForm(PortalForm):
             NumberRange(0, LARGEST_CLAIM, _l("Write the amount as a number, e.g. 1500.")),
         ],
     )
-    claim_currency = StringField(
-        default=Currency.USD.value,
-        filters=[lambda c: c if c in _values(Currency) else Currency.USD.value],
-    )
+    claim_currency = _choice(Currency, _l("Choose the currency."), default=Currency.USD.value)
 
     contact_preference = _choice(ContactPreference, _l("Choose how we should contact you."))
     phone = StringField(
@@ -326,8 +329,6 @@ class OutcomeForm(PortalForm):
             return
         if not 0 < field.data <= LARGEST_CLAIM:
             raise ValidationError(_l("Write the amount as a number, like 1500 or 1500.50."))
-        if field.data != field.data.quantize(Decimal("0.01")):
-            raise ValidationError(_l("Use at most two decimals."))
         if self.outcome.data and self.outcome.data not in WITH_AMOUNT:
             raise ValidationError(_l("Only a settlement or compensation has an amount."))
 

@@ -11,7 +11,7 @@ from typing import Any
 from itsdangerous import BadData
 
 from portal import db, security, uploads
-from portal.access import or_404
+from portal.access import MAX_ID, or_404
 from portal.audit import services as audit
 from portal.complaints import access, services
 from portal.complaints.states import Status
@@ -90,15 +90,20 @@ def case_cookie_value(row: dict[str, Any]) -> str:
 async def case_from_cookie(value: str | None) -> int | None:
     """The id of the case the cookie opens, or None (missing, expired, forged)."""
     try:
-        complaint_id, fingerprint = security.cookie_serializer("my-case").loads(
+        payload = security.cookie_serializer("my-case").loads(
             value or "", max_age=int(CASE_SESSION.total_seconds())
         )
     except BadData:
         return None
+    match payload:  # signed by us, yet checked: an id the database can hold, a fingerprint
+        case [int(complaint_id), str(fingerprint)] if 1 <= complaint_id <= MAX_ID:
+            pass
+        case _:
+            return None
     row = await Complaint.select(Complaint.receipt_hash).where(Complaint.id == complaint_id).first()
     if row is None or row["receipt_hash"][:16] != fingerprint:
         return None
-    return int(complaint_id)
+    return complaint_id
 
 
 # --- the case as the complainant (or their partner) sees it ----------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -84,19 +84,7 @@ class QueueFilters:
 
 def cursor_of(row: dict[str, Any], by_due_time: bool) -> str:
     moment = row["stage_due_at"] if by_due_time else row["received_at"]
-    return f"{moment.isoformat()}_{row['id']}"
-
-
-def parse_cursor(text: str) -> tuple[datetime, int] | None:
-    moment, _sep, row_text = text.rpartition("_")
-    row_id = record_id(row_text)
-    try:
-        parsed = datetime.fromisoformat(moment)
-    except ValueError:
-        return None
-    if row_id is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), row_id
+    return paging.moment_cursor(moment, row["id"])
 
 
 async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, Any]:
@@ -135,7 +123,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     if filters.sensitive:
         query = query.where(Complaint.is_sensitive.eq(True))
     order = Complaint.stage_due_at if filters.by_due_time else Complaint.received_at
-    cursor = parse_cursor(filters.after) if filters.after else None
+    cursor = paging.parse_moment_cursor(filters.after) if filters.after else None
     query = paging.ordered_after(query, order, Complaint.id, cursor, ascending=filters.by_due_time)
     rows, next_cursor = await paging.fetch(
         query, PAGE_SIZE, lambda row: cursor_of(row, filters.by_due_time)
