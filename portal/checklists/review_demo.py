@@ -29,7 +29,6 @@ from portal.checklists.tables import (
 )
 
 
-
 @dataclass(frozen=True)
 class PastCycle:
     title_en: str
