@@ -45,7 +45,7 @@ def _page(request: Request, template: str, page: ReportPage, **context: Any) -> 
         show=lambda cell: shown(cell, limit),
         digits=periods.digits,
         money_text=money_text,
-        period_choices=periods.choices(),
+        period_choices=periods.choices(public=page.report.public),
         **context,
     )
 
@@ -72,7 +72,7 @@ async def _download(
 
 @get("/statistics")
 async def statistics_page(request: Request, period: FromQuery[str | None] = None) -> Template:
-    page = await services.public_report(periods.parse(period))
+    page = await services.public_report(periods.parse(period, public=True))
     return _page(request, "reports/statistics.html", page, download_query=_download_query(page))
 
 
@@ -80,7 +80,7 @@ async def statistics_page(request: Request, period: FromQuery[str | None] = None
 async def statistics_download(
     request: Request, kind: FromPath[str], period: FromQuery[str | None] = None
 ) -> Response:
-    chosen = periods.parse(period)
+    chosen = periods.parse(period, public=True)
     return await _download(request, kind, lambda: services.public_report(chosen), "statistics")
 
 
