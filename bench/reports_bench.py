@@ -117,6 +117,7 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
 
     from portal.accounts.services import NewUser, create_user
     from portal.app import create_app
+    from portal.reports import pdf_writer
     from portal.settings import get_settings
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request is noise
@@ -133,9 +134,13 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
         )
         assert signed.status_code == 303, signed.text
 
-        async def timed() -> list[float]:
-            samples = []
-            for _ in range(requests):
+        async def timed(while_busy: bool = False) -> list[float]:
+            """`requests` pages; `while_busy`: each asked while a PDF is being laid out."""
+            samples: list[float] = []
+            while len(samples) < requests:
+                if while_busy and not pdf_writer.busy():
+                    await asyncio.sleep(0.01)  # the next PDF's HTML is being rendered
+                    continue
                 begun = time.perf_counter()
                 response = await client.get("/cases")
                 samples.append((time.perf_counter() - begun) * 1000)
@@ -155,12 +160,12 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
 
         producer = asyncio.create_task(producing())
         await asyncio.sleep(0.5)  # the first PDF under way
-        busy = await timed()
+        busy = await timed(while_busy=True)
         stop.set()
         await producer
     print(f"\n| queue page GET /cases | p50 ms | p99 ms | target p99 < {TARGET_PAGE_MS} ms |")
     print("| --- | --- | --- | --- |")
-    for name, samples in (("no PDF", quiet), (f"while PDFs are made ({made} made)", busy)):
+    for name, samples in (("no PDF", quiet), (f"while a PDF is laid out ({made} made)", busy)):
         p99 = _p99(samples)
         verdict = "PASS" if p99 < TARGET_PAGE_MS else "FAIL"
         print(f"| {name} | {statistics.median(samples):.1f} | {p99:.1f} | {verdict} |")
