@@ -52,6 +52,8 @@ async def public_report(period: Period) -> ReportPage:
     longer than a quarter as its quarters are (see `across`)."""
     limit = await threshold()
     quarters = period.quarters()
+    if len(period.months) != 3 * len(quarters):
+        raise ValueError(f"{period.key}: public periods are whole quarters (periods.parse)")
     if len(quarters) > 1:
         report = build(period, await load(period), limit, public=False)
         report.public = True
