@@ -77,9 +77,8 @@ def cmd_demo_data(args: argparse.Namespace) -> None:
     _run(_migrate)
     for line in _run(load_demo_data):
         print(line)
-    if args.history:
-        for line in _run(seed_history):
-            print(line)
+    for line in _run(seed_history):  # the statistics page's two years
+        print(line)
     if args.complaints:
         started = time.monotonic()
         added = _run(lambda: bulk_complaints(args.complaints))
@@ -222,11 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="also add N generated complaints (for benchmarks; not idempotent)",
-    )
-    demo.add_argument(
-        "--history",
-        action="store_true",
-        help="also add two years of complaints for the statistics page (once)",
     )
     demo.set_defaults(func=cmd_demo_data)
 

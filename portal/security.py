@@ -235,6 +235,11 @@ LOGIN_PER_DEVICE = Backoff("login-device", free=5)
 FILING_PER_ADDRESS = Backoff(
     "filing-address", free=30, first_delay=timedelta(minutes=1), window=timedelta(hours=1)
 )
+# Public statistics PDFs asked for from one address in an hour (the reloads of a "being
+# prepared" page are not asked again): more than people download, few for a script.
+STATISTICS_PDF_PER_ADDRESS = Backoff(
+    "statistics-pdf-address", free=20, first_delay=timedelta(minutes=1), window=timedelta(hours=1)
+)
 
 
 # What makes a spreadsheet read a cell as a formula (OWASP's list; defusedcsv leaves out

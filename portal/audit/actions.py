@@ -54,3 +54,9 @@ class Action(LabelledEnum):
     )
     complaint_sensitive_opened = "complaint.sensitive_opened", N_("Sensitive complaint opened")
     complaint_agency_responded = "complaint.agency_responded", N_("Agency responded to a complaint")
+    report_exported = "report.exported", N_("Report or statistics downloaded")
+    report_cases_exported = "report.cases_exported", N_("Complaint export prepared")
+    report_threshold_changed = (
+        "report.threshold_changed",
+        N_("Smallest count shown in the public statistics changed"),
+    )

@@ -1,8 +1,10 @@
-"""Demo committee reviews: last year's cycle with published ratings (and an improvement
-plan), and this year's submitted self-assessment half way through its review."""
+"""Demo committee reviews: the two cycles before this year's, with published ratings (and
+an improvement plan), and this year's submitted self-assessment half way through its
+review."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal import clock
@@ -26,9 +28,31 @@ from portal.checklists.tables import (
     TemplateStatus,
 )
 
-PAST_CYCLE = "COC self-assessment 2025"
-# Agencies rated last year, and how often their answers fall short (every n-th indicator).
-RATED = {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": 2}
+
+@dataclass(frozen=True)
+class PastCycle:
+    title_en: str
+    title_km: str
+    year: int
+    # The agencies rated (each with a demo account), and how often their answers fall
+    # short: every n-th indicator.
+    rated: dict[str, int]
+
+
+PAST_CYCLES = (
+    PastCycle(
+        "COC self-assessment 2024",
+        "ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៤",
+        2024,
+        {"MOLVT-PRA-0101": 3, "MOLVT-PRA-0102": 3},
+    ),
+    PastCycle(
+        "COC self-assessment 2025",
+        "ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៥",
+        2025,
+        {"MOLVT-PRA-0101": 4, "MOLVT-PRA-0102": 2},
+    ),
+)
 
 
 async def _members() -> tuple[User, User] | None:
@@ -63,24 +87,28 @@ async def seed_reviews(report: list[str]) -> None:
     if members is None or template is None:
         return
     chair, union = members
-    if not await AssessmentCycle.exists().where(AssessmentCycle.title_en == PAST_CYCLE):
-        await _past_cycle(template.id, chair, union, report)
+    for past in PAST_CYCLES:
+        if not await AssessmentCycle.exists().where(AssessmentCycle.title_en == past.title_en):
+            await _past_cycle(past, template.id, chair, union, report)
     await _review_under_way(chair, union, report)
 
 
-async def _past_cycle(template_id: int, chair: User, union: User, report: list[str]) -> None:
-    agencies = [await agency_user(licence) for licence in RATED]
+async def _past_cycle(
+    past: PastCycle, template_id: int, chair: User, union: User, report: list[str]
+) -> None:
+    """A cycle of an earlier year, every agency in it rated and its rating published."""
+    agencies = [await agency_user(licence) for licence in past.rated]
     if any(a is None for a in agencies):
         return
     cycle = await cycles.open_cycle(
         None,
         cycles.NewCycle(
-            title_en=PAST_CYCLE,
-            title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៥",
+            title_en=past.title_en,
+            title_km=past.title_km,
             template=template_id,
-            opens_on=date(2025, 3, 1),
-            submission_deadline=date(2025, 5, 30),
-            review_deadline=date(2025, 7, 31),
+            opens_on=date(past.year, 3, 1),
+            submission_deadline=date(past.year, 5, 30),
+            review_deadline=date(past.year, 7, 31),
             participants="chosen",
             agencies=[a.agency for a in agencies if a],
         ),
@@ -89,14 +117,14 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
         AssessmentCycle.id == cycle.id
     )
     checklist = await checklist_versions.frozen_structure(template_id)
-    for licence, user in zip(RATED, agencies, strict=True):
+    for licence, user in zip(past.rated, agencies, strict=True):
         assert user is not None
         agent = as_user(user)
         assessment = await agency_assessment(user, cycle.id)
         if assessment is None:
             continue
         assessment_id = assessment["id"]
-        await fill(agent, assessment, checklist["sections"], weak=RATED[licence])
+        await fill(agent, assessment, checklist["sections"], weak=past.rated[licence])
         await answers.submit(agent, await assessments.get_assessment(agent, assessment_id))
         review = await panel.get_review(as_user(chair), assessment_id)
         await panel.set_panel(as_user(chair), review, [chair.id, union.id])
@@ -112,6 +140,9 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
                 consensus[f"consensus-{item['indicator']['id']}"] = str(suggestion.score)
         await scores.save_consensus(as_user(chair), review, consensus)
         await ratings.publish(as_user(chair), review)
+        report.append(f"rating of {licence} in {past.title_en} (published)")
+        if past != PAST_CYCLES[-1]:
+            continue  # only last year's improvement plan is still running
         rated = await panel.get_review(as_user(chair), assessment_id)
         first = checklist["sections"][1]["indicators"][0]
         await improvements.add_action(
@@ -124,7 +155,6 @@ async def _past_cycle(template_id: int, chair: User, union: User, report: list[s
                 due_on=clock.now().date() + timedelta(days=45),
             ),
         )
-        report.append(f"rating of {licence} in {PAST_CYCLE} (published)")
 
 
 async def _review_under_way(chair: User, union: User, report: list[str]) -> None:

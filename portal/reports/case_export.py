@@ -20,6 +20,7 @@ import xlsxwriter
 
 from portal import db, i18n
 from portal.audit import services as audit
+from portal.audit.actions import Action
 from portal.core.roles import Role
 from portal.i18n import gettext as _
 from portal.reports.exports import safe
@@ -30,7 +31,7 @@ from portal.settings import get_settings
 log = logging.getLogger("portal.reports")
 BATCH = 2000  # complaints read per query (keyset on id)
 KINDS = ("csv", "xlsx")
-EXPORTED = "report.cases_exported"
+EXPORTED = Action.report_cases_exported.value
 _tasks: set[asyncio.Task[None]] = set()  # kept so the loop does not drop them half-way
 
 _FACTS = (
@@ -148,7 +149,8 @@ async def start(user: Any, period: Period, kind: str) -> str:
     target.with_suffix(".part").touch()
     await audit.record(
         user, EXPORTED, "report", period.key,
-        f"{kind} {period.key}{' with personal data' if personal else ''}",
+        f"complaint export, {kind.upper()}, {period.key}, all complaints"
+        f"{', with personal data' if personal else ''}",
     )  # fmt: skip
     language = i18n.current_language.get()
 

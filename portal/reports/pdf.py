@@ -61,6 +61,16 @@ def _html(pages: dict[str, ReportPage]) -> str:
 async def to_pdf(build: Callable[[], Awaitable[ReportPage]]) -> bytes:
     """The PDF of a report: `build()` is called once per language, the layout runs in the
     PDF process."""
+    return await write_pdf(await document(build))
+
+
+async def write_pdf(html: str) -> bytes:
+    """Lay a `document()` out as a PDF, in the PDF process."""
+    return await write_elsewhere(html, str(PROJECT_ROOT))
+
+
+async def document(build: Callable[[], Awaitable[ReportPage]]) -> str:
+    """The HTML the PDF is laid out from (quick: the layout is what takes seconds)."""
     pages = {}
     for language in LANGUAGES:
         token = i18n.current_language.set(language)
@@ -68,4 +78,4 @@ async def to_pdf(build: Callable[[], Awaitable[ReportPage]]) -> bytes:
             pages[language] = await build()
         finally:
             i18n.current_language.reset(token)
-    return await write_elsewhere(_html(pages), str(PROJECT_ROOT))
+    return _html(pages)

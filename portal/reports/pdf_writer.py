@@ -22,6 +22,19 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
+_queued = 0  # PDFs asked of this web worker's PDF process and not yet back
+
+
+def busy() -> bool:
+    """Whether the PDF process has a PDF to lay out (one more would wait for it)."""
+    return _queued > 0
+
+
 async def write_elsewhere(html: str, base_url: str) -> bytes:
     """The PDF of `html`, laid out in the PDF process (one at a time, the others queue)."""
-    return await asyncio.get_running_loop().run_in_executor(_pool(), write, html, base_url)
+    global _queued
+    _queued += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool(), write, html, base_url)
+    finally:
+        _queued -= 1

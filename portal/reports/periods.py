@@ -1,5 +1,10 @@
 """The periods a report covers: a quarter ("2026-Q3"), a year ("2025") or the last twelve
-complete months ("last12"), in Phnom Penh months; and Khmer digits for Khmer text."""
+months ("last12"), in Phnom Penh months; and Khmer digits for Khmer text.
+
+The public statistics take their periods from a fixed grid of complete quarters: complete
+quarters, complete years, and "the last 12 months" as the last four complete quarters, so
+that each public period is a union of whole quarters (see `across`). Staff may also ask
+for the quarter and year under way, and for the twelve months before this one."""
 
 from __future__ import annotations
 
@@ -56,6 +61,11 @@ class Period:
             text = f"{_month_name(self.first)} – {_month_name(self.last)}"
         return digits(text)
 
+    def quarters(self) -> list[Period]:
+        """The calendar quarters this period is made of (for a period on the quarter grid)."""
+        starts = [m for m in self.months if int(m[5:7]) % 3 == 1]
+        return [quarter(int(m[:4]), (int(m[5:7]) - 1) // 3 + 1) for m in starts]
+
     def previous(self) -> Period:
         """The period of the same length just before this one."""
         year, month = int(self.first[:4]), int(self.first[5:7])
@@ -101,6 +111,13 @@ def last_twelve(today: date | None = None) -> Period:
     return Period(LAST_12, f"{start[0]:04d}-{start[1]:02d}", last)
 
 
+def last_four_quarters(today: date | None = None) -> Period:
+    """The public "last 12 months": the four complete quarters before this one."""
+    latest = last_complete_quarter(today)
+    earliest = latest.previous().previous().previous()
+    return Period(LAST_12, earliest.first, latest.last)
+
+
 def last_complete_quarter(today: date | None = None) -> Period:
     today = today or _today()
     number = (today.month - 1) // 3  # the quarter before this one, 0 meaning last year's Q4
@@ -110,23 +127,26 @@ def last_complete_quarter(today: date | None = None) -> Period:
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 
 
-def parse(key: str | None) -> Period:
-    """The period named in the address; the last complete quarter when none or not one."""
+def parse(key: str | None, public: bool = False) -> Period:
+    """The period named in the address; the last complete quarter when none or not one.
+    Public periods are complete quarters and years only (the grid `across` relies on)."""
     key = (key or "").strip()
     today = _today()
+    latest = last_complete_quarter(today)
     if key == LAST_12 or key.startswith(f"{LAST_12}:"):
-        return last_twelve(today)
+        return last_four_quarters(today) if public else last_twelve(today)
     if found := _QUARTER.fullmatch(key):
-        number = int(found[1])
-        if 2000 <= number <= today.year:
-            return quarter(number, int(found[2]))
-    if key.isdecimal() and len(key) == 4 and 2000 <= int(key) <= today.year:
+        chosen = quarter(int(found[1]), int(found[2]))
+        if 2000 <= int(found[1]) <= today.year and not (public and chosen.last > latest.last):
+            return chosen
+    if key.isdecimal() and len(key) == 4 and 2000 <= int(key) <= today.year - public:
         return year(int(key))
-    return last_complete_quarter(today)
+    return latest
 
 
-def choices() -> list[tuple[str, str]]:
-    """The periods the chooser offers: (key, label), latest first."""
+def choices(public: bool = False) -> list[tuple[str, str]]:
+    """The periods the chooser offers: (key, label), latest first; for the public, complete
+    years only."""
     today = _today()
     latest = last_complete_quarter(today)
     offered = [(LAST_12, _("Last 12 months"))]
@@ -134,5 +154,6 @@ def choices() -> list[tuple[str, str]]:
     for _n in range(QUARTERS_OFFERED):
         offered.append((period.key, period.label))
         period = period.previous()
-    offered += [(str(y), digits(str(y))) for y in range(today.year, today.year - YEARS_OFFERED, -1)]
+    newest = today.year - public
+    offered += [(str(y), digits(str(y))) for y in range(newest, newest - YEARS_OFFERED, -1)]
     return offered

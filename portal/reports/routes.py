@@ -9,21 +9,24 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
-from portal import i18n
+from portal import i18n, security
 from portal.access import or_404, role_required
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
 from portal.forms import read_form, submit
 from portal.i18n import N_
 from portal.labour import DESTINATIONS, PROVINCES
-from portal.reports import exports, periods, services
+from portal.reports import exports, periods, public_pdf, services
 from portal.reports.charts import charts_of
+from portal.reports.export_routes import REFRESH_SECONDS
 from portal.reports.forms import ThresholdForm
 from portal.reports.pdf import to_pdf
 from portal.reports.report import money_text, shown, threshold
 from portal.reports.services import FILTERS, ReportPage
+from portal.security import client_address
+from portal.settings import get_settings
 from portal.templating import redirect, render
 from portal.web import SignedInUser, get
 
@@ -45,7 +48,7 @@ def _page(request: Request, template: str, page: ReportPage, **context: Any) -> 
         show=lambda cell: shown(cell, limit),
         digits=periods.digits,
         money_text=money_text,
-        period_choices=periods.choices(),
+        period_choices=periods.choices(public=page.report.public),
         **context,
     )
 
@@ -72,16 +75,39 @@ async def _download(
 
 @get("/statistics")
 async def statistics_page(request: Request, period: FromQuery[str | None] = None) -> Template:
-    page = await services.public_report(periods.parse(period))
+    page = await services.public_report(periods.parse(period, public=True))
     return _page(request, "reports/statistics.html", page, download_query=_download_query(page))
 
 
 @get("/statistics/download/{kind:str}")
 async def statistics_download(
-    request: Request, kind: FromPath[str], period: FromQuery[str | None] = None
+    request: Request,
+    kind: FromPath[str],
+    period: FromQuery[str | None] = None,
+    reload: FromQuery[str] = "",
 ) -> Response:
-    chosen = periods.parse(period)
+    chosen = periods.parse(period, public=True)
+    if kind == "pdf":
+        return await _public_pdf(request, chosen, reload == "1")
     return await _download(request, kind, lambda: services.public_report(chosen), "statistics")
+
+
+async def _public_pdf(request: Request, period: periods.Period, reload: bool) -> Response:
+    """The PDF when it is ready; else a page that reloads until it is."""
+    address = client_address(request.scope, get_settings())
+    try:
+        made = await public_pdf.ask(request.scope.get("user"), period, address, reload)
+    except security.TooSoon as error:
+        page = render(request, "reports/pdf_status.html", refused=security.wait_text(error.wait))
+        page.status_code = 429
+        return page
+    if made.ready:
+        name = f"statistics-{period.key}.pdf"
+        return File(made.path, filename=name, content_disposition_type="attachment")
+    again = f"/statistics/download/pdf?{urlencode({'period': period.key, 'reload': '1'})}"
+    page = render(request, "reports/pdf_status.html", again=again)
+    page.headers["Refresh"] = f"{REFRESH_SECONDS}; url={again}"
+    return page
 
 
 public = Router(path="/", route_handlers=[statistics_page, statistics_download])

@@ -12,17 +12,19 @@ from portal.access import record_id
 from portal.accounts.tables import Organisation
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
+from portal.audit.actions import Action
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
 from portal.i18n import gettext as _
 from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES
 from portal.reports import coc
+from portal.reports.across import follow_quarters
 from portal.reports.periods import Period
 from portal.reports.report import Report, build, load, threshold
 
 STAFF = (Role.officer, Role.committee, Role.admin)
-EXPORTED = "report.exported"  # the audit action of a download
+EXPORTED = Action.report_exported.value  # the audit action of a download
 # The filters a staff report offers, in the order one is taken when several are given.
 FILTERS = ("agency", "organisation", "province", "destination", "ground", "channel")
 MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
@@ -46,9 +48,19 @@ class ReportPage:
 
 
 async def public_report(period: Period) -> ReportPage:
-    """The statistics anyone may read: every complaint, small cells suppressed."""
+    """The statistics anyone may read: every complaint, small cells suppressed; a period
+    longer than a quarter as its quarters are (see `across`)."""
     limit = await threshold()
-    report = build(period, await load(period), limit, public=True)
+    quarters = period.quarters()
+    if len(period.months) != 3 * len(quarters):
+        raise ValueError(f"{period.key}: public periods are whole quarters (periods.parse)")
+    if len(quarters) > 1:
+        report = build(period, await load(period), limit, public=False)
+        report.public = True
+        parts = [build(q, await load(q), limit, public=True) for q in quarters]
+        follow_quarters(report, parts, limit)
+    else:
+        report = build(period, await load(period), limit, public=True)
     return ReportPage(report, Scope(), await coc.pictures(limit, public=True), [])
 
 
@@ -132,13 +144,19 @@ async def save_threshold(actor: Any, value: int) -> None:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         await audit.record(
-            actor, "report.threshold_changed", "report_setting", "suppression_threshold", str(value)
+            actor,
+            Action.report_threshold_changed.value,
+            "report_setting",
+            "suppression_threshold",
+            str(value),
         )
 
 
 async def record_export(actor: Any, kind: str, page: ReportPage, language: str) -> None:
-    """Write a download in the audit log: who, which format, period and filter."""
-    summary = f"{kind} {page.report.period.key} {page.scope.key or 'all'} {language}"
-    if page.report.public:
-        summary += " public"
+    """Write a download in the audit log: who, which report, format, period, filter and
+    language, e.g. "public statistics, PDF, 2025-Q2, all complaints, km+en"."""
+    report = "public statistics" if page.report.public else "report"
+    scope = page.scope
+    counted = f"{scope.key} ({scope.label})" if scope.key else "all complaints"
+    summary = f"{report}, {kind.upper()}, {page.report.period.key}, {counted}, {language}"
     await audit.record(actor, EXPORTED, "report", page.report.period.key, summary)

@@ -18,10 +18,11 @@ from portal.checklists.tables import (
     MemberScore,
     Rating,
 )
-from portal.complaints import services
+from portal.complaints import services as complaint_services
 from portal.complaints.demo import DEMO_CASES
 from portal.complaints.states import Status
 from portal.complaints.tables import CaseEvent, Complaint, ComplaintGround, ComplaintWorker, Sex
+from portal.reports import demo, periods, services
 from portal.settings import get_settings
 
 ROOT = Path(__file__).parents[2]
@@ -105,27 +106,46 @@ async def test_demo_data_can_be_run_twice():
     assert sorted(s["status"] for s in this_year) == ["in_progress", "in_progress", "submitted"]
     complete = sorted(s["complete_count"] for s in this_year)
     assert complete[0] == 0 and 0 < complete[1] < 50
-    # Last year's cycle has published ratings; this year's submission is under review.
-    bands = sorted(r["band_code"] for r in await Rating.select(Rating.band_code))
-    assert len(bands) == 2 and len(set(bands)) == 2
+    # The two years before have published ratings, in more than one band; this year's
+    # submission is under review.
+    rated = await Rating.select(Rating.band_code, Rating.assessment.cycle.title_en)
+    by_cycle = {r["assessment.cycle.title_en"] for r in rated}
+    assert by_cycle == {"COC self-assessment 2024", "COC self-assessment 2025"}
+    assert len({r["band_code"] for r in rated}) >= 2
     assert await MemberScore.exists()
     assert await ImprovementAction.exists()
     assert await Clarification.exists().where(Clarification.published == True)  # noqa: E712
-    # About thirty complaints in every state, some overdue, one sensitive, with timelines.
-    complaints = await Complaint.select(
+    # The curated cases an officer opens: about thirty, in every state, some overdue, one
+    # sensitive, each with its timeline.
+    with_events = CaseEvent.select(CaseEvent.complaint)
+    curated = await Complaint.select(
         Complaint.status, Complaint.is_sensitive, Complaint.is_open, Complaint.stage_due_at
-    )
-    assert {c["status"] for c in complaints} == set(Status)
-    assert sum(c["is_sensitive"] for c in complaints) == 1
-    assert any(c["is_open"] and c["stage_due_at"] < clock.now() for c in complaints)
-    assert await CaseEvent.count() > len(complaints)
+    ).where(Complaint.id.is_in(with_events))
+    assert len(curated) == len(DEMO_CASES)
+    assert {c["status"] for c in curated} == set(Status)
+    assert sum(c["is_sensitive"] for c in curated) == 1
+    assert any(c["is_open"] and c["stage_due_at"] < clock.now() for c in curated)
     assert await User.exists().where(User.is_supervisor.eq(True))
+    # The statistics page has two years to show: each of the last eight quarters counts
+    # enough complaints that its headline figures are public, and both rated cycles show.
+    period = periods.last_complete_quarter()
+    for _ in range(8):
+        page = await services.public_report(period)
+        assert page.report.received.shown and page.report.received.value >= 20, period.key
+        assert page.report.resolved.shown and page.report.resolved.value, period.key
+        period = period.previous()
+    statistics = await services.public_report(periods.parse("last12", public=True))
+    assert [c.title for c in statistics.cycles][-2:] == [
+        "COC self-assessment 2025",
+        "COC self-assessment 2024",
+    ]
+    total = await Complaint.count()
     second = portal("demo-data")
     assert second.returncode == 0
     assert "0 demo records added" in second.stdout
     assert (await User.count(), await Agency.count()) == counts
-    assert await Assessment.count() == 5
-    assert await Complaint.count() == len(complaints)
+    assert await Assessment.count() == 7  # 2024 and 2025: two agencies each, 2026: three
+    assert await Complaint.count() == total
 
 
 async def test_demo_data_adds_bulk_complaints_with_consistent_figures():
@@ -133,11 +153,11 @@ async def test_demo_data_adds_bulk_complaints_with_consistent_figures():
     assert result.returncode == 0, result.stderr
     assert "2000 bulk complaints added" in result.stdout
     rows = await Complaint.select(Complaint.status)
-    assert len(rows) == 2000 + len(DEMO_CASES)
-    counted = await services.figures([f"status:{s}" for s in Status])
+    assert len(rows) == 2000 + len(DEMO_CASES) + demo.HISTORY
+    counted = await complaint_services.figures([f"status:{s}" for s in Status])
     for status in Status:
         assert counted[f"status:{status}"] == sum(1 for r in rows if r["status"] == status)
-    sexes = await services.figures([f"workers:{s}" for s in Sex])
+    sexes = await complaint_services.figures([f"workers:{s}" for s in Sex])
     assert sum(sexes.values()) == await ComplaintWorker.count()
     assert await ComplaintGround.count() >= 2000
 

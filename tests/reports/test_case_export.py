@@ -42,7 +42,9 @@ async def test_officers_export_the_cases_of_a_period_without_personal_data(
     assert "250.0" in text and "unpaid_wages" in text
     assert "Private Name" not in text and "personal data" not in text
     events = await AuditEvent.select().where(AuditEvent.action == case_export.EXPORTED)
-    assert [(e["actor"], e["summary"]) for e in events] == [(officer.id, "csv 2025-Q2")]
+    assert [(e["actor"], e["summary"]) for e in events] == [
+        (officer.id, "complaint export, CSV, 2025-Q2, all complaints")
+    ]
 
 
 async def test_admins_get_personal_data_marked_so(client, as_role, make_case):

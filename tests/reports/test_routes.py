@@ -169,6 +169,10 @@ async def test_every_download_is_in_the_audit_log(client, as_role, cases):
     assert (await client.get("/reports/download/doc")).status_code == 404
     events = await AuditEvent.select().where(AuditEvent.action == "report.exported")
     assert [(e["actor"], e["summary"]) for e in events] == [
-        (officer.id, "csv 2025-Q2 channel:web en"),
-        (officer.id, "xlsx 2025-Q2 channel:web en"),
+        (officer.id, "report, CSV, 2025-Q2, channel:web (Web form), en"),
+        (officer.id, "report, XLSX, 2025-Q2, channel:web (Web form), en"),
     ]
+    await as_role("admin")
+    log = (await client.get("/admin/audit?action=report.exported&lang=km")).text
+    assert "បានទាញយករបាយការណ៍ ឬស្ថិតិ" in log  # the action in words, in Khmer
+    assert "report, XLSX, 2025-Q2, channel:web (Web form), en" in log
