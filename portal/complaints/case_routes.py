@@ -13,7 +13,6 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.agencies.tables import Agency
 from portal.complaints import case_actions, case_page, dashboard, queue
 from portal.complaints.forms import OutcomeForm
 from portal.complaints.states import Status
@@ -31,7 +30,6 @@ from portal.complaints.tables import (
 from portal.core.roles import Role
 from portal.deadlines import Stage
 from portal.forms import PortalForm, form_page, read_form, read_values, submit
-from portal.i18n import local_name
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 from portal.templating import redirect, render
 from portal.web import SignedInUser, get
@@ -55,11 +53,6 @@ LABELS: dict[str, Any] = {
 }
 
 
-async def _agency_options() -> list[tuple[str, str]]:
-    rows = await Agency.select(Agency.id, Agency.name_en, Agency.name_km).order_by(Agency.name_en)
-    return [(str(row["id"]), local_name(row["name_en"], row["name_km"])) for row in rows]
-
-
 @get("/")
 async def queue_page(request: HTMXRequest, user: SignedInUser) -> Template:
     params = dict(request.query_params)
@@ -68,9 +61,7 @@ async def queue_page(request: HTMXRequest, user: SignedInUser) -> Template:
     context = {"filters": filters, "form": params, **page, **LABELS}
     if request.htmx:
         return render(request, "complaints/_queue_rows.html", **context)
-    return render(
-        request, "complaints/queue.html", agencies_options=await _agency_options(), **context
-    )
+    return render(request, "complaints/queue.html", **context)
 
 
 @post("/search")
@@ -84,7 +75,6 @@ async def queue_search(request: Request, user: SignedInUser) -> Template | Redir
     return render(
         request,
         "complaints/queue.html",
-        agencies_options=await _agency_options(),
         filters=queue.QueueFilters(),
         searching=True,
         search_form=form,

@@ -54,7 +54,7 @@ class QueueFilters:
 
     status: str = ""  # "" = every open case
     due: str = ""  # "overdue" or "soon"
-    agency: int | None = None
+    agency: str = ""  # a licence number (a list of every agency would not fit a phone)
     province: str = ""
     ground: str = ""
     mine: bool = False
@@ -64,11 +64,10 @@ class QueueFilters:
     @classmethod
     def from_query(cls, params: dict[str, str]) -> QueueFilters:
         status = params.get("status", "")
-        agency = params.get("agency", "")
         return cls(
             status=status if status in Status.__members__ else "",
             due=params.get("due", "") if params.get("due") in ("overdue", "soon") else "",
-            agency=record_id(agency),
+            agency=params.get("agency", "").strip(),
             province=params.get("province", "").strip(),
             ground=params.get("ground", "") if params.get("ground") in Ground.__members__ else "",
             mine=params.get("mine") == "1",
@@ -107,7 +106,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
                 & (Complaint.stage_due_at < now + DUE_SOON)
             )
     if filters.agency:
-        query = query.where(Complaint.agency == filters.agency)
+        query = query.where(Complaint.agency.licence_number == filters.agency)
     if filters.province:
         query = query.where(Complaint.province == filters.province)
     if filters.ground:

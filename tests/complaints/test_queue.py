@@ -66,7 +66,7 @@ async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases)
     assert await _refs(client, status="acknowledged") == [c["soon"]]
     assert await _refs(client, due="overdue") == [c["overdue"]]
     assert await _refs(client, due="soon") == [c["soon"]]
-    assert await _refs(client, agency=str(queue_cases["kampot"].id)) == [c["overdue"]]
+    assert await _refs(client, agency=queue_cases["kampot"].licence_number) == [c["overdue"]]
     assert await _refs(client, province="Takeo") == [c["soon"], c["later"]]
     assert await _refs(client, ground="excessive_fees") == [c["overdue"], c["soon"]]
     assert await _refs(client, mine="1") == [c["soon"]]
