@@ -424,6 +424,15 @@ def run_python_client(
 # --- the run ---------------------------------------------------------------------------
 
 
+def print_figures(rows: list[tuple[str, str, str]], checks: dict[str, bool]) -> None:
+    """A benchmark's closing table (measure, value, target) and its PASS/FAIL line."""
+    width = max(len(name) for name, _, _ in rows) + 2
+    print(f"{'measure':<{width}} {'value':>10}  target")
+    for name, value, target in rows:
+        print(f"{name:<{width}} {value:>10}  {target}")
+    print("\n" + "  ".join(f"{name}: {'PASS' if ok else 'FAIL'}" for name, ok in checks.items()))
+
+
 def print_table(title: str, results: list[Result]) -> None:
     print(f"\n{title}")
     header = (
