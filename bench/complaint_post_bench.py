@@ -40,6 +40,7 @@ from http_bench import (
     ROOT,
     VENV_BIN,
     Server,
+    clean_up,
     cookies_from,
     isolated_environment,
     portal_env,
@@ -283,12 +284,7 @@ def main() -> int:
             server.stop()
 
     stored, figure = stored_counts()
-    if database is not None:
-        database.stop()
-    if args.keep:
-        print(f"Kept {data_dir}")
-    else:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    clean_up(data_dir, database, args.keep)
     rps = load.requests / load.seconds
     p50, p99 = load.percentile(0.50), load.percentile(0.99)
     errors = load.bad_status + load.socket_errors

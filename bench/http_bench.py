@@ -122,6 +122,17 @@ def isolated_environment(
     return data_dir, server
 
 
+def clean_up(data_dir: Path, database: Any, keep: bool) -> None:
+    """After a run: stop the throwaway PostgreSQL server (if any), and remove the data
+    directory unless --keep asked to look at it."""
+    if database is not None:
+        database.stop()
+    if keep:
+        print(f"Kept {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def portal_env(data_dir: Path) -> dict[str, str]:
     """The server's environment: no PORTAL_* setting from the caller's shell but the
     database isolated_environment() chose, if it chose one."""
@@ -548,10 +559,7 @@ def main() -> int:
             finally:
                 server.stop()
     finally:
-        if args.keep:
-            print(f"Kept {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        clean_up(data_dir, None, args.keep)
 
     print_table(
         "Portal over HTTP, SQLite WAL (ratio = req/s / bare GET / on the same server; "

@@ -30,7 +30,6 @@ import io
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from complaint_post_bench import _with_database, read_response, seed
 from http_bench import (
     HOST,
     Server,
+    clean_up,
     cookies_from,
     isolated_environment,
     print_figures,
@@ -192,12 +192,7 @@ def main() -> int:
     tallies: list[tuple[Tally, float]] = []
     sweeps: list[tuple[float, int]] = []
     with contextlib.ExitStack() as cleanup:  # run last first: stop, then the database
-        if args.keep:
-            cleanup.callback(print, f"Kept {data_dir}")
-        else:
-            cleanup.callback(shutil.rmtree, data_dir, ignore_errors=True)
-        if database is not None:
-            cleanup.callback(database.stop)
+        cleanup.callback(clean_up, data_dir, database, args.keep)
         cleanup.callback(server.stop)
         try:
             seed(data_dir)

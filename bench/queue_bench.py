@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import logging
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from http_bench import ROOT, isolated_environment
+from http_bench import ROOT, clean_up, isolated_environment
 
 sys.path.insert(0, str(ROOT))
 
@@ -343,12 +342,7 @@ def main() -> None:
     try:
         asyncio.run(run(args))
     finally:
-        if server is not None:
-            server.stop()
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        clean_up(data_dir, server, args.keep)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import io
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from complaint_post_bench import BOUNDARY, complaint_fields, multipart, read_response, seed
-from http_bench import HOST, Server, cookies_from, isolated_environment, request
+from http_bench import HOST, Server, clean_up, cookies_from, isolated_environment, request
 
 TARGET_STALL_MS = 100
 PROBE_EVERY_S = 0.01
@@ -169,12 +168,7 @@ def main() -> int:
     finally:
         if server:
             server.stop()
-        if database is not None:
-            database.stop()
-        if args.keep:
-            print(f"Kept {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        clean_up(data_dir, database, args.keep)
 
     idle = [w for s, w in zip(probes.started, probes.waits, strict=True) if s < start]
     busy = sorted(probes.during(start, end))
