@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from portal.agencies import licence
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.deadlines import PHNOM_PENH
 from portal.notifications.services import Due
@@ -25,9 +26,8 @@ async def licence_expiry(now: datetime) -> list[Due]:
         Agency.licence_number,
         Agency.licence_expires_on,
     ).where(
-        (Agency.licence_expires_on >= today)
+        licence.status_is(LicenceStatus.active, today)
         & (Agency.licence_expires_on <= today + timedelta(days=max(LICENCE_THRESHOLDS)))
-        & (Agency.licence_status == LicenceStatus.active)
     )
     if not rows:
         return []

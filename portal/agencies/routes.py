@@ -52,7 +52,6 @@ async def agency_page(request: Request, agency_id: RecordId) -> Template:
         request,
         "agencies/agency.html",
         agency=agency,
-        statuses=LicenceStatus,
         associations=Association,
         ratings=await ratings.rating_history(agency_id),
         destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
@@ -105,7 +104,6 @@ async def admin_agencies(
         agencies=agencies,
         next_after=next_after,
         filters=filters,
-        statuses=LicenceStatus,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from portal import clock, db, i18n, paging
 from portal.access import or_404
+from portal.agencies import licence
 from portal.agencies.tables import Agency, Association, LicenceStatus
 from portal.audit import services as audit
 from portal.errors import FormErrors
@@ -70,10 +71,11 @@ async def search(filters: RegistryFilters, after: str = "") -> tuple[list[dict],
     if filters.province:
         query = query.where(Agency.province == filters.province)
     if filters.status in {s.value for s in LicenceStatus}:
-        query = query.where(Agency.licence_status == filters.status)
+        query = query.where(licence.status_is(filters.status, licence.today()))
     if after:
         query = query.where(Agency.licence_number > after)
-    return await paging.fetch(query, PAGE_SIZE, lambda row: row["licence_number"])
+    rows, next_after = await paging.fetch(query, PAGE_SIZE, lambda row: row["licence_number"])
+    return licence.with_shown_status(rows), next_after
 
 
 async def provinces() -> list[str]:
@@ -82,7 +84,8 @@ async def provinces() -> list[str]:
 
 
 async def public_record(agency_id: int) -> dict[str, Any]:
-    return or_404(await Agency.select(*PUBLIC_COLUMNS).where(Agency.id == agency_id).first())
+    row = or_404(await Agency.select(*PUBLIC_COLUMNS).where(Agency.id == agency_id).first())
+    return licence.with_shown_status([row])[0]
 
 
 def codes(stored: str) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from portal import clock, db
 from portal.access import or_404
+from portal.agencies import licence
 from portal.agencies.tables import Agency, LicenceStatus
 from portal.audit import services as audit
 from portal.checklists import scoring
@@ -92,7 +93,8 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         if not agency_ids:
             errors["agencies"] = _("Choose at least one agency.")
     else:
-        rows = await Agency.select(Agency.id).where(Agency.licence_status == LicenceStatus.active)
+        active = licence.status_is(LicenceStatus.active, today())  # a lapsed licence is out
+        rows = await Agency.select(Agency.id).where(active)
         agency_ids = [row["id"] for row in rows]
         if not agency_ids:
             errors["participants"] = _("There is no agency with an active licence.")

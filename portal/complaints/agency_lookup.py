@@ -8,12 +8,15 @@ from typing import Any
 
 from portal import db
 from portal.access import record_id
+from portal.agencies import licence
 from portal.agencies.tables import Agency
 from portal.forms import has_control_character
 from portal.i18n import gettext as _
 
 MAX_NAME = 200
 SUGGESTIONS = 10
+# What a suggestion shows: the name, the licence number and the licence's status.
+SHOWN = (Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number, *licence.COLUMNS)
 
 
 def _starts_with(column: Any, text: str) -> Any:
@@ -31,8 +34,8 @@ async def suggest_agencies(text: str) -> list[dict[str, Any]]:
     if len(text) < 2:
         return []
     text = text.replace("%", "").replace("_", "")  # typed text, not wildcards
-    return (
-        await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+    rows = (
+        await Agency.select(*SHOWN)
         .where(
             _starts_with(Agency.name_en, text)
             | _starts_with(Agency.name_km, text)
@@ -41,6 +44,7 @@ async def suggest_agencies(text: str) -> list[dict[str, Any]]:
         .order_by(Agency.name_en)
         .limit(SUGGESTIONS)
     )
+    return licence.with_shown_status(rows)
 
 
 @dataclass
@@ -61,23 +65,19 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
         return AgencyChoice()  # not a name to look up; the form's check says why
     picked = record_id(values.get("agency_id", ""))
     if picked:
-        row = (
-            await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
-            .where(Agency.id == picked)
-            .first()
-        )
+        row = await Agency.select(*SHOWN).where(Agency.id == picked).first()
         if row:  # listed, so the form shows the choice again if it comes back
-            return AgencyChoice(agency_id=row["id"], matches=[row])
+            return AgencyChoice(agency_id=row["id"], matches=licence.with_shown_status([row]))
     if values.get("agency_unlisted") and text:
         return AgencyChoice(broker_name=text)
     if not text:
         return AgencyChoice(error=_("Give the agency's name or licence number."))
-    for licence in dict.fromkeys((text.upper(), text)):  # as typed, if not in capitals
-        exact = await db.select("SELECT id FROM agency WHERE licence_number = {}", licence)
+    for number in dict.fromkeys((text.upper(), text)):  # as typed, if not in capitals
+        exact = await db.select("SELECT id FROM agency WHERE licence_number = {}", number)
         if exact:
             return AgencyChoice(agency_id=exact[0]["id"])
-    found = (
-        await Agency.select(Agency.id, Agency.name_en, Agency.name_km, Agency.licence_number)
+    found = licence.with_shown_status(
+        await Agency.select(*SHOWN)
         .where(db.icontains(Agency.name_en, text) | db.icontains(Agency.name_km, text))
         .order_by(Agency.name_en)
         .limit(SUGGESTIONS + 1)
