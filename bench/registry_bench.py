@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from http_bench import HOST, ROOT, VENV_BIN, free_port, isolated_environment, request
@@ -36,7 +37,7 @@ from http_bench import HOST, ROOT, VENV_BIN, free_port, isolated_environment, re
 TARGET_P99_MS = 50.0
 INSERT = (
     "INSERT INTO agency (licence_number, name_en, name_km, licence_status, association,"
-    " province, created_at) VALUES "
+    " province, licence_expires_on, created_at) VALUES "
 )
 BATCH = 500  # rows per INSERT: well under SQLite's limit of bound parameters
 
@@ -62,6 +63,8 @@ def _agencies(count: int) -> list[tuple]:
                 rng.choice(STATUSES),
                 rng.choice(["acra", "mac", "none"]),
                 rng.choice(PROVINCES),
+                # Two years either side of today: about half the active licences have lapsed.
+                date.today() + timedelta(days=rng.randint(-730, 730)),
             )
         )
     return rows
@@ -84,7 +87,7 @@ async def _seed(count: int) -> float:
         async with engine.transaction():
             for start in range(0, len(rows), BATCH):
                 batch = rows[start : start + BATCH]
-                values = ", ".join(["({}, {}, {}, {}, {}, {}, {})"] * len(batch))
+                values = ", ".join(["({}, {}, {}, {}, {}, {}, {}, {})"] * len(batch))
                 await engine.run_querystring(
                     QueryString(
                         INSERT + values,  # placeholders only: the values are bound
@@ -168,6 +171,7 @@ def main() -> int:
             ("by licence number", f"/agencies?q={sample[0]}"),
             ("by province", "/agencies?province=Kampot"),
             ("by status", "/agencies?status=suspended"),
+            ("expired (by date)", "/agencies?status=expired"),
             ("name + province", f"/agencies?q={sample[1].split()[1]}&province=Takeo"),
             ("no match (all rows read)", "/agencies?q=zzzz"),
             ("next page, no filter", "/agencies?after=MOLVT-PRA-02500"),
