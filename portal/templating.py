@@ -104,9 +104,9 @@ def navigation(user: Any) -> list[tuple[str, str]]:
         ]
     elif user.role == Role.agency.value:
         items.append(("/assessments", _("Self-assessment")))
+        items.append(("/agency/complaints", _("Complaints")))
     elif user.role == Role.partner.value:
         items.append(("/partner/complaints", _("Complaints")))
-        items.append(("/agency/complaints", _("Complaints")))
     items.append(("/account/password", _("Change password")))
     return items
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portal import clock, db, paging
+from portal.audit.links import add_links
 from portal.audit.tables import AuditEvent
 
 PAGE_SIZE = 50
@@ -36,4 +37,6 @@ async def page(before_id: int | None = None, action: str = "") -> paging.Page:
     query = AuditEvent.select()
     if action:
         query = query.where(AuditEvent.action == action)
-    return await paging.newest_first(query, AuditEvent.id, before_id, PAGE_SIZE)
+    found = await paging.newest_first(query, AuditEvent.id, before_id, PAGE_SIZE)
+    await add_links(found.rows)
+    return found

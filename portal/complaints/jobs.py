@@ -19,12 +19,13 @@ DUE_SOON = timedelta(hours=24)
 
 
 def stage_thresholds(due_at: datetime, grace: timedelta, now: datetime) -> list[str]:
-    """Which thresholds a stage due at `due_at` has crossed by `now`."""
+    """Which thresholds a stage due at `due_at` has crossed by `now`: a late scan tells
+    officers only the latest ("overdue", never "due soon" with it); supervisors hear of an escalation."""
     crossed = []
-    if now >= due_at - DUE_SOON:
-        crossed.append("due_soon")
     if now >= due_at:
         crossed.append("overdue")
+    elif now >= due_at - DUE_SOON:
+        crossed.append("due_soon")
     if now >= due_at + grace:
         crossed.append("escalated")
     return crossed

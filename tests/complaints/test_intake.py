@@ -357,3 +357,16 @@ async def test_the_form_page_is_small_for_slow_phone_networks(client):
     assert page.headers["content-encoding"] == "gzip"
     assert int(page.headers.get("content-length", len(page.content))) <= 100 * 1024
     assert len(page.text) < 100 * 1024  # even uncompressed
+
+
+async def test_what_happened_reads_the_same_on_the_form_and_the_case_page_in_both_languages(
+    client, as_role, make_complaint
+):
+    complaint = await make_complaint()
+    await as_role("officer")
+    for lang, words in (("en", "What happened"), ("km", "អ្វីដែលបានកើតឡើង")):
+        form = await client.get(f"/complaints/new?lang={lang}")
+        case = await client.get(f"/cases/{complaint.id}?lang={lang}")
+        assert f"<legend>{words}</legend>" in form.text
+        assert f"<h3>{words}</h3>" in case.text
+    assert "<legend>សកម្មភាព</legend>" not in form.text

@@ -115,9 +115,22 @@ def test_thresholds_are_crossed_in_order():
     grace = timedelta(hours=24)
     assert complaint_jobs.stage_thresholds(DUE, grace, DUE - timedelta(days=2)) == []
     assert complaint_jobs.stage_thresholds(DUE, grace, DUE - timedelta(hours=1)) == ["due_soon"]
-    assert complaint_jobs.stage_thresholds(DUE, grace, DUE) == ["due_soon", "overdue"]
-    assert complaint_jobs.stage_thresholds(DUE, grace, DUE + grace) == [
-        "due_soon",
-        "overdue",
-        "escalated",
-    ]
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE) == ["overdue"]
+    assert complaint_jobs.stage_thresholds(DUE, grace, DUE + grace) == ["overdue", "escalated"]
+
+
+async def test_a_catch_up_scan_of_an_overdue_stage_sends_only_the_overdue_alert(cases, people):
+    p = people
+    cases.append(
+        {
+            "id": 8,
+            "reference": "C-2026-0008",
+            "stage": Stage.AGENCY_RESPONSE.value,
+            "stage_due_at": DUE,
+            "assigned_officer": p["assigned"].id,
+            "agency": p["agency"].id,
+        }
+    )
+    await scan(DUE + timedelta(hours=2))  # the scheduler was down while it was "due soon"
+    assert await _heard("stage_overdue") == {p["assigned"].id, p["staff"].id}
+    assert await _heard("stage_due_soon") == set()
