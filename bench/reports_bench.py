@@ -7,8 +7,8 @@ with the previous year beside it, the yearly bilingual PDF, how long the event l
 went without a turn while PDFs were being produced, and the officers' queue page (GET
 /cases through the whole app, signed in) with no PDF and while PDFs are being produced.
 
-    .venv/bin/python bench/reports_bench.py                # 200,000 complaints
-    .venv/bin/python bench/reports_bench.py --rows 1000000 --requests 300
+    .venv/bin/python bench/reports_bench.py                # 200,000 complaints, SQLite
+    .venv/bin/python bench/reports_bench.py --rows 1000000 --requests 300 [--postgres]
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import argparse
 import asyncio
 import logging
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+
+from http_bench import clean_up, isolated_environment
 
 TARGET_PAGE_MS = 50
 TARGET_PDF_S = 5
@@ -47,7 +46,8 @@ async def main(rows: int, requests: int) -> None:
         Agency(licence_number=f"B-{n:05d}", name_en=f"Agency {n}", created_at=clock.now())
         for n in range(max(rows // 200, 1))
     ]
-    await Agency.insert(*agencies)
+    for start in range(0, len(agencies), 1000):  # PostgreSQL takes 32,767 values at most
+        await Agency.insert(*agencies[start : start + 1000])
     started = time.monotonic()
     await bulk_complaints(rows)
     print(f"loaded {rows:,} complaints in {time.monotonic() - started:.0f} s")
@@ -175,15 +175,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server")
     args = parser.parse_args()
-    data = Path(tempfile.mkdtemp(prefix="reports-bench-"))
-    os.environ.update(
-        PORTAL_DATA_DIR=str(data),
-        PORTAL_DATABASE_URL=f"sqlite:///{data / 'bench.db'}",
-        PORTAL_SECRET_KEY="bench-" + "x" * 40,
-        PORTAL_RUN_SCHEDULER="false",
-    )
+    data, database = isolated_environment("reports-bench-", args.postgres)
+    os.environ["PORTAL_SECRET_KEY"] = "bench-" + "x" * 40
     try:
         asyncio.run(main(args.rows, args.requests))
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        clean_up(data, database, keep=False)
