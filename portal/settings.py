@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +32,15 @@ class Settings:
     """Sender address of outgoing email."""
     base_url: str
     """Public address of the portal, used in emails and to decide Secure cookies."""
+    sms_url: str = ""
+    """The SMS gateway's address (PORTAL_SMS_URL): each text is an HTTP POST of the number
+    and the text; empty keeps SMS in the outbox."""
+    sms_user: str = ""
+    """With sms_password: HTTP basic authentication at the gateway (PORTAL_SMS_USER)."""
+    sms_password: str = field(default="", repr=False)
+    """PORTAL_SMS_PASSWORD."""
+    sms_token: str = field(default="", repr=False)
+    """Or a bearer token for the gateway (PORTAL_SMS_TOKEN)."""
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     """Reverse proxies whose X-Forwarded-For header is believed (CIDR list)."""
     session_idle_minutes: int = 30
@@ -150,6 +159,17 @@ def smtp_tls(smtp_url: str) -> str:
     return ""
 
 
+def _check_sms_url(url: str) -> None:
+    """An SMS gateway is reached over HTTPS: its credentials and the texts (phone numbers)
+    never go in clear, except to a gateway on this machine."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    local = parts.hostname in {"127.0.0.1", "::1", "localhost"}
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise SettingsError("PORTAL_SMS_URL: expected https://host/path (http only to localhost)")
+
+
 def _proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     try:
         return tuple(ipaddress.ip_network(p.strip()) for p in value.split(",") if p.strip())
@@ -170,6 +190,8 @@ def load_settings() -> Settings:
         raise SettingsError(
             "PORTAL_SMTP_URL: the password would go in clear: use smtps:// or add ?starttls=1"
         )
+    sms_url = os.environ.get("PORTAL_SMS_URL", "")
+    _check_sms_url(sms_url)
     base_url = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     language = os.environ.get("PORTAL_DEFAULT_LANGUAGE", "en")
     if language not in {"en", "km"}:
@@ -180,6 +202,10 @@ def load_settings() -> Settings:
         secret_key=_secret_key(data_dir),
         smtp_url=smtp_url,
         mail_from=os.environ.get("PORTAL_MAIL_FROM", "portal@localhost"),
+        sms_url=sms_url,
+        sms_user=os.environ.get("PORTAL_SMS_USER", ""),
+        sms_password=os.environ.get("PORTAL_SMS_PASSWORD", ""),
+        sms_token=os.environ.get("PORTAL_SMS_TOKEN", ""),
         base_url=base_url,
         trusted_proxies=_proxies(os.environ.get("PORTAL_TRUSTED_PROXIES", "")),
         session_idle_minutes=_int("PORTAL_SESSION_IDLE_MINUTES", 30),

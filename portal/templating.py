@@ -95,7 +95,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/cycles", _("Assessment cycles")),
             ("/admin/audit", _("Audit log")),
             ("/admin/deadlines", _("Deadlines")),
-            ("/admin/outbox", _("E-mail outbox")),
+            ("/admin/outbox", _("Outbox")),
         ]
     elif user.role == Role.committee.value:
         items += [

@@ -7,7 +7,7 @@ from typing import Any
 
 from portal import clock, db, paging, uploads
 from portal.audit import services as audit
-from portal.complaints import access, services
+from portal.complaints import access, notices, services
 from portal.complaints.case_actions import checked_files
 from portal.complaints.forms import AgencyResponseForm
 from portal.complaints.queue import PAGE_SIZE, cursor_of
@@ -73,4 +73,5 @@ async def agency_respond(
         await services.attach_files(case["id"], event_id, Audience.agency, staged.files, now)
         await services.move(user, case, Status.investigation, now)
         await audit.record(user, "complaint.agency_responded", "complaint", case["reference"])
+        await notices.agency_responded(case["id"], event_id, now)
     return N_("Your response has been sent to the case officer.")

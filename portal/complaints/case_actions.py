@@ -16,7 +16,8 @@ from portal import clock, db, uploads
 from portal.access import record_id
 from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import forms, services, states
+from portal.complaints import forms, notices, services, states
+from portal.complaints.notices import News
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
@@ -72,8 +73,10 @@ async def assign(user: Any, case: dict[str, Any], form: forms.AssignForm) -> str
 
 async def acknowledge(user: Any, case: dict[str, Any], form: forms.AcknowledgeForm) -> str:
     """Acknowledge in writing: the message (if any) is what the complainant reads."""
-    message = form.acknowledge_message.data
-    await services.move(user, case, Status.acknowledged, clock.now(), message)
+    message, now = form.acknowledge_message.data, clock.now()
+    async with db.transaction():
+        await services.move(user, case, Status.acknowledged, now, message)
+        await notices.tell_complainant(case["id"], News.acknowledged, now)
     return N_("The complaint has been acknowledged.")
 
 
@@ -85,9 +88,10 @@ async def request_response(user: Any, case: dict[str, Any], form: forms.RequestR
     now = clock.now()
     async with db.transaction():
         await services.move(user, case, Status.awaiting_agency, now)
-        await services.add_event(
+        event_id = await services.add_event(
             case["id"], "response_requested", Audience.agency, now, user, request
         )
+        await notices.response_requested(case["id"], event_id, now)
     return N_("The agency has been asked for its response.")
 
 
@@ -169,12 +173,15 @@ async def record_outcome(
             case["reference"],
             f"{outcome}; sanction {sanction}",
         )
+        await notices.tell_complainant(case["id"], News.outcome, now)
     return N_("The outcome has been recorded.")
 
 
 async def close(user: Any, case: dict[str, Any], form: forms.CloseForm) -> str:
-    note = form.close_note.data
-    await services.move(user, case, Status.closed, clock.now(), note)
+    note, now = form.close_note.data, clock.now()
+    async with db.transaction():
+        await services.move(user, case, Status.closed, now, note)
+        await notices.tell_complainant(case["id"], News.closed, now)
     return N_("The case has been closed.")
 
 
@@ -183,7 +190,10 @@ async def reopen(user: Any, case: dict[str, Any], form: forms.ReopenForm) -> str
     reason = form.reopen_reason.data
     if case["status"] != Status.closed:
         raise DomainError(_("Only a closed case can be reopened."))
-    await services.move(user, case, Status.investigation, clock.now(), reason)
+    now = clock.now()
+    async with db.transaction():
+        await services.move(user, case, Status.investigation, now, reason)
+        await notices.tell_complainant(case["id"], News.reopened, now)
     return N_("The case has been reopened.")
 
 
@@ -214,6 +224,8 @@ async def send_message(user: Any, case: dict[str, Any], form: forms.MessageForm)
             case["reference"],
             "asks for an answer" if asks else "",
         )
+        asked = asks and case["is_open"]
+        await notices.tell_complainant(case["id"], News.question if asked else News.message, now)
     if asks and case["is_open"]:
         return N_("Your message has been sent. The clock stops until the complainant answers.")
     return N_("Your message has been sent.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from portal import db, uploads
+from portal import db, i18n, uploads
 from portal.audit import services as audit
 from portal.complaints import services
 from portal.complaints.agency_lookup import resolve_agency
@@ -83,6 +83,7 @@ async def check(
         "phone": form.phone.data,
         "email": form.email.data,
         "contact_preference": form.contact_preference.data,
+        "language": i18n.current_language.get(),  # the language of its notices
         "province": form.province.data,
         "destination": form.destination.data,
         "sector": form.sector.data,

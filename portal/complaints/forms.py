@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal import i18n
+from portal import i18n, phones
 from portal.complaints.tables import (
     AgeBand,
     Channel,
@@ -100,6 +100,7 @@ def _text(limit: int, message: Any, required: Any = None) -> StringField:
 KEEP_NAME_SHORT = _lf(N_("Keep this under %(n)d characters."), n=MAX_NAME)
 KEEP_TEXT_SHORT = _lf(N_("Keep it under %(n)s characters."), n=f"{MAX_TEXT:,}")
 WRITE_SOMETHING = _l("Write something here.")
+NOT_A_MOBILE = _l("Write a phone number that can receive text messages, e.g. 012 345 678.")
 
 
 class AmountField(DecimalField):
@@ -172,14 +173,7 @@ class ComplaintForm(PortalForm):
 
     contact_preference = _choice(ContactPreference, _l("Choose how we should contact you."))
     phone = StringField(
-        filters=[_strip],
-        default="",
-        validators=[
-            Regexp(
-                r"(?:[0-9+()\- .]{6,50})?$",
-                message=_l("Write the phone number with digits only, e.g. 012 345 678."),
-            )
-        ],
+        filters=[_strip], default="", validators=[Length(max=50, message=NOT_A_MOBILE)]
     )
     email = StringField(
         filters=[_strip],
@@ -214,6 +208,9 @@ class ComplaintForm(PortalForm):
     def validate_phone(self, field: StringField) -> None:
         if self.contact_preference.data == ContactPreference.phone and not field.data:
             raise ValidationError(_l("Give a phone number, or choose another way to be contacted."))
+        # A number the SMS notices can reach: Cambodian (012 345 678) or with its country code.
+        if field.data and phones.international(field.data) is None:
+            raise ValidationError(NOT_A_MOBILE)
 
     def validate_email(self, field: StringField) -> None:
         if self.contact_preference.data == ContactPreference.email and not field.data:

@@ -13,7 +13,7 @@ from itsdangerous import BadData
 from portal import db, security, uploads
 from portal.access import MAX_ID, or_404
 from portal.audit import services as audit
-from portal.complaints import access, services
+from portal.complaints import access, notices, services
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
@@ -212,6 +212,8 @@ async def reply(
             await services.resume(complaint, now)
         await Complaint.update({Complaint.updated_at: now}).where(Complaint.id == complaint_id)
         await audit.record(actor, "complaint.replied", "complaint", complaint["reference"])
+        resumed = complaint["paused_since"] is not None and complaint["is_open"]
+        await notices.complainant_wrote(complaint_id, event_id, resumed, now)
 
 
 _GROUNDS = {ground.value for ground in Ground}

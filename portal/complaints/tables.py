@@ -82,7 +82,9 @@ class Disability(LabelledEnum):
 
 
 class ContactPreference(LabelledEnum):
-    phone = "phone", N_("By phone")
+    """How the complainant hears when their case changes (portal/complaints/notices.py)."""
+
+    phone = "phone", N_("By SMS text message")  # stored as "phone" since before SMS
     email = "email", N_("By e-mail")
     partner = "partner", N_("Through the organisation helping me")
     portal_only = "portal_only", N_("Only here, with my receipt code")
@@ -159,6 +161,7 @@ class Complaint(Table):
     phone = Varchar(length=50, default="")
     email = Varchar(length=254, default="")
     contact_preference = Varchar(length=20, choices=ContactPreference)
+    language = Varchar(length=2, default="en")  # the form's language: the notices' language
     province = Varchar(length=100, default="")  # the worker's home province
     destination = Varchar(length=10, default="")  # a code of portal.labour.DESTINATIONS
     sector = Varchar(length=20, default="")  # a code of portal.labour.SECTORS

@@ -1,11 +1,7 @@
-"""Sending the outbox through PORTAL_SMTP_URL, one connection per batch (TLS as the URL
-says), with retries and exponential backoff.
-
-Each message is claimed before it is sent (attempts goes up by one only if nobody else
-went up first), so two senders never pick the same message. A refused or failed send is
-recorded (last_error) and tried again later: 1, 2, 4, ... minutes, at most 6 hours apart,
-MAX_ATTEMPTS times in all. Without PORTAL_SMTP_URL nothing is sent: the messages stay
-readable in the admin's outbox page.
+"""Sending the e-mail outbox through PORTAL_SMTP_URL, one connection per batch (TLS as
+the URL says), with retries and exponential backoff (the claims and retries are the SMS
+outbox's too: portal/notifications/outbox.py). Without PORTAL_SMTP_URL nothing is sent:
+the messages stay readable in the admin's outbox page.
 """
 
 from __future__ import annotations
@@ -14,32 +10,36 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from portal import paging
-from portal.i18n import N_
-from portal.labels import LabelledEnum
+from portal import clock, paging
+from portal.notifications import outbox
 from portal.notifications.tables import OutboxMessage
 from portal.settings import Settings, smtp_tls
 
 log = logging.getLogger("portal.mail")
 
-MAX_ATTEMPTS = 12
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(hours=6)
-# A claimed message not finished within this time (the sender died) is tried again.
-CLAIM_TIME = timedelta(minutes=10)
-BATCH = 50
-OUTBOX_PAGE = 50  # messages on a page of the admin's outbox list
+MAX_ATTEMPTS, LONGEST_RETRY = outbox.MAX_ATTEMPTS, outbox.LONGEST_RETRY
+retry_delay = outbox.retry_delay
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failed try."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+async def queue(to_address: str, subject: str, body: str, language: str) -> None:
+    """Put an e-mail in the outbox (inside the caller's transaction): the next run sends it."""
+    now = clock.now().astimezone(UTC)
+    await OutboxMessage.insert(
+        OutboxMessage(
+            to_address=to_address,
+            subject=subject[:300],
+            body=body,
+            language=language,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 def _message(mail_from: str, row: dict[str, Any]) -> EmailMessage:
@@ -96,41 +96,20 @@ def _quit(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
-async def _claim(row: dict[str, Any], now: datetime) -> bool:
-    claimed = (
-        await OutboxMessage.update(
-            {
-                OutboxMessage.attempts: row["attempts"] + 1,
-                OutboxMessage.next_attempt_at: now + CLAIM_TIME,
-            }
-        )
-        .where(
-            (OutboxMessage.id == row["id"])
-            & (OutboxMessage.attempts == row["attempts"])
-            & OutboxMessage.sent_at.is_null()
-        )
-        .returning(OutboxMessage.id)
-    )
-    return bool(claimed)
-
-
-async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -> tuple[int, int]:
+async def send_due_mail(
+    settings: Settings, now: datetime, limit: int = outbox.BATCH
+) -> tuple[int, int]:
     """Send the messages whose time has come, over one SMTP connection; return (sent,
     failed) counts. If the server cannot be reached, the rest wait for the next run."""
     if not settings.smtp_url:
         return 0, 0
     now = now.astimezone(UTC)
-    rows = (
-        await OutboxMessage.select()
-        .where(OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(limit)
-    )
+    rows = await outbox.due(OutboxMessage, now, limit)
     sent = failed = 0
     smtp: smtplib.SMTP | None = None
     try:
         for row in rows:
-            if not await _claim(row, now):
+            if not await outbox.claim(OutboxMessage, row, now):
                 continue  # another sender has it
             try:
                 if smtp is None:
@@ -139,69 +118,24 @@ async def send_due_mail(settings: Settings, now: datetime, limit: int = BATCH) -
                 await asyncio.to_thread(smtp.send_message, message)
             except OSError as error:  # smtplib's errors are OSErrors too
                 failed += 1
-                await _failed(row, now, error)
+                await outbox.failed(OutboxMessage, row, now, error)
                 if smtp is None:
                     break  # no connection: the rest are not even claimed
                 if _connection_lost(error):
                     smtp = None  # the next message opens another
                 continue
             sent += 1
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.sent_at: now,
-                    OutboxMessage.next_attempt_at: None,
-                    OutboxMessage.last_error: "",
-                }
-            ).where(OutboxMessage.id == row["id"])
+            await outbox.sent(OutboxMessage, row, now)
     finally:
         if smtp is not None:
             await asyncio.to_thread(_quit, smtp)
     return sent, failed
 
 
-async def _failed(row: dict[str, Any], now: datetime, error: Exception) -> None:
-    """Record a failed try: again later, or given up after MAX_ATTEMPTS."""
-    attempts = row["attempts"] + 1
-    gave_up = attempts >= MAX_ATTEMPTS
-    await OutboxMessage.update(
-        {
-            OutboxMessage.next_attempt_at: None if gave_up else now + retry_delay(attempts),
-            OutboxMessage.last_error: f"{type(error).__name__}: {error}"[:500],
-        }
-    ).where(OutboxMessage.id == row["id"])
-    # The id only: addresses are personal data and stay out of the logs.
-    log.warning("outbox message %s not sent (try %d): %s", row["id"], attempts, error)
-
-
-class OutboxStatus(LabelledEnum):
-    """What the admin's outbox list can show."""
-
-    waiting = "waiting", N_("Waiting")
-    sent = "sent", N_("Sent")
-    failed = "failed", N_("Failed")  # given up after MAX_ATTEMPTS
-
-
 async def outbox_page(status: str = "", before: int | None = None) -> paging.Page:
-    """The admin's outbox list, newest first: waiting, sent or failed (given up)."""
-    query = OutboxMessage.select(
-        OutboxMessage.id,
-        OutboxMessage.to_address,
-        OutboxMessage.subject,
-        OutboxMessage.attempts,
-        OutboxMessage.next_attempt_at,
-        OutboxMessage.sent_at,
-        OutboxMessage.last_error,
-        OutboxMessage.created_at,
-    )
-    if status == OutboxStatus.waiting:
-        query = query.where(OutboxMessage.next_attempt_at.is_not_null())
-    elif status == OutboxStatus.sent:
-        query = query.where(OutboxMessage.sent_at.is_not_null())
-    elif status == OutboxStatus.failed:
-        query = query.where(
-            OutboxMessage.sent_at.is_null() & OutboxMessage.next_attempt_at.is_null()
-        )
-    return await paging.newest_first(query, OutboxMessage.id, before, OUTBOX_PAGE)
+    """The admin's e-mail outbox list, newest first: waiting, sent or failed (given up)."""
+    shown = ["id", "to_address", "subject", "attempts", "next_attempt_at", "sent_at"]
+    return await outbox.page(OutboxMessage, [*shown, "last_error", "created_at"], status, before)
 
 
 async def outbox_message(message_id: int) -> dict[str, Any] | None:

@@ -82,6 +82,45 @@ KINDS: dict[str, AlertText] = {
             "done, with evidence, on your feedback page as soon as you can."
         ),
     ),
+    # Case news, for officers, agency staff and the partner that filed (case_news): the
+    # reference only, never a name or what the complaint says.
+    "complainant_replied": AlertText(
+        N_("New from the complainant on complaint %(reference)s"),
+        N_(
+            "The complainant's side sent a message or a file on complaint %(reference)s. "
+            "Open the case to read it."
+        ),
+    ),
+    "agency_responded": AlertText(
+        N_("The agency responded on complaint %(reference)s"),
+        N_("The agency sent its response on complaint %(reference)s. Open the case to read it."),
+    ),
+    "response_requested": AlertText(
+        N_("Your response is requested on complaint %(reference)s"),
+        N_(
+            "The case officer asks your agency to respond to complaint %(reference)s by "
+            "%(date)s. Open the complaint in the portal to read the request and respond."
+        ),
+    ),
+    "case_news": AlertText(
+        N_("News on complaint %(reference)s"),
+        N_("%(news)s Open the case in the portal to read it."),
+    ),
+}
+
+# What changed on a case, as the complainant (and the partner that filed) are told it:
+# no detail, only what to look at with the receipt (portal/complaints/notices.py).
+NEWS: dict[str, str] = {
+    "acknowledged": N_("The complaint has been acknowledged."),
+    "message": N_("The case officer has sent a message."),
+    "question": N_(
+        "The case officer has a question. The case's deadlines wait until it is answered."
+    ),
+    "resumed": N_("The answer has been received and the case's deadlines run again."),
+    "agency_responded": N_("The agency has sent its response."),
+    "outcome": N_("An outcome has been recorded."),
+    "closed": N_("The case has been closed."),
+    "reopened": N_("The case has been reopened."),
 }
 
 
@@ -116,6 +155,8 @@ def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
         values["action"] = i18n.local_name(params["action_en"], params.get("action_km"))
     if "days" in params:
         values["days"] = i18n.format_number(int(params["days"]))
+    if "news" in params:
+        values["news"] = i18n.gettext(NEWS[params["news"]])
     return values
 
 
@@ -139,3 +180,29 @@ def email_body(text: AlertText, link: str, base_url: str, name: str) -> str:
         _("You get this e-mail because of your role in the Fair Recruitment Portal."),
     ]
     return "\n".join(lines)
+
+
+def complainant_sms(news: str, base_url: str) -> str:
+    """The text message to a complainant, in the current language."""
+    return i18n.gettext(
+        "Fair Recruitment Portal: %(news)s Check your case at %(url)s with your receipt."
+    ) % {"news": i18n.gettext(NEWS[news]), "url": base_url + "/my-case"}
+
+
+def complainant_email(news: str, base_url: str) -> AlertText:
+    """The e-mail to a complainant, in the current language."""
+    _ = i18n.gettext
+    lines = [
+        _("Hello,"),
+        "",
+        _(NEWS[news]),
+        "",
+        _("Check your case at %(url)s with the reference and receipt code on your receipt.")
+        % {"url": base_url + "/my-case"},
+        "",
+        _(
+            "You get this e-mail because you asked to hear about your complaint by e-mail. "
+            "For your safety it says no more."
+        ),
+    ]
+    return AlertText(_("News on your complaint"), "\n".join(lines))

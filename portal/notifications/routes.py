@@ -1,4 +1,4 @@
-"""Alerts pages: each person's list (mark read), and the admin's e-mail outbox."""
+"""Alerts pages: each person's list (mark read), and the admin's e-mail and SMS outboxes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from portal.access import OptionalRecordId, RecordId, or_404, role_required, sig
 from portal.core.roles import Role
 from portal.forms import form_page
 from portal.i18n import N_
-from portal.notifications import mail, services
+from portal.notifications import mail, outbox, services, sms
 from portal.settings import get_settings
 from portal.templating import redirect, render
 from portal.web import SignedInUser, get
@@ -49,18 +49,25 @@ alerts = Router(
 
 
 @get("/")
-async def outbox(
-    request: Request, status: FromQuery[str] = "", before: OptionalRecordId = None
+async def outbox_list(
+    request: Request,
+    status: FromQuery[str] = "",
+    channel: FromQuery[str] = "",
+    before: OptionalRecordId = None,
 ) -> Template:
-    rows, next_before = await mail.outbox_page(status, before)
+    sms_shown = channel == outbox.OutboxChannel.sms
+    rows, next_before = await (sms if sms_shown else mail).outbox_page(status, before)
+    settings = get_settings()
     return form_page(
         request,
         "notifications/outbox.html",
-        {"status": status},  # the filter, as chosen
+        {"status": status, "channel": channel},  # the filters, as chosen
         messages_=rows,
         next_before=next_before,
-        statuses=mail.OutboxStatus.choices(),
-        smtp_configured=bool(get_settings().smtp_url),
+        sms_shown=sms_shown,
+        statuses=outbox.OutboxStatus.choices(),
+        channels=outbox.OutboxChannel.choices(),
+        sender_configured=bool(settings.sms_url if sms_shown else settings.smtp_url),
     )
 
 
@@ -70,8 +77,14 @@ async def outbox_message(request: Request, message_id: RecordId) -> Template:
     return render(request, "notifications/outbox_message.html", m=message)
 
 
+@get("/sms/{message_id:int}")
+async def outbox_sms(request: Request, message_id: RecordId) -> Template:
+    message = or_404(await sms.outbox_message(message_id))
+    return render(request, "notifications/outbox_message.html", m=message, sms_shown=True)
+
+
 outbox_pages = Router(
     path="/admin/outbox",
     guards=[role_required(Role.admin)],
-    route_handlers=[outbox, outbox_message],
+    route_handlers=[outbox_list, outbox_message, outbox_sms],
 )

@@ -1,4 +1,4 @@
-"""Alerts people see in the portal, the e-mail outbox, and the scheduler's lease."""
+"""Alerts people see in the portal, the e-mail and SMS outboxes, and the scheduler's lease."""
 
 from __future__ import annotations
 
@@ -42,6 +42,21 @@ class OutboxMessage(Table, tablename="outbox_message"):
     id: Serial  # Piccolo adds the primary key; this tells the type checker
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
+    body = Text()
+    language = Varchar(length=2, default="en")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+
+
+class SmsMessage(Table, tablename="sms_message"):
+    """A text message waiting to be sent through the SMS gateway (next_attempt_at set),
+    sent (sent_at), or given up; the same retries as the e-mail outbox."""
+
+    id: Serial  # Piccolo adds the primary key; this tells the type checker
+    to_number = Varchar(length=20)  # international form: +85512345678
     body = Text()
     language = Varchar(length=2, default="en")
     attempts = Integer(default=0)

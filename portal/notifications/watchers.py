@@ -99,3 +99,9 @@ async def agency_staff(agency_ids: Iterable[int]) -> dict[int, list[int]]:
         for row in rows:
             staff[row["agency"]].append(row["id"])
     return staff
+
+
+async def partner_staff(organisation_id: int) -> list[int]:
+    """The staff of a partner organisation (they hear of the cases it filed)."""
+    rows = await _active((User.role == Role.partner) & (User.organisation == organisation_id))
+    return [row["id"] for row in rows]
