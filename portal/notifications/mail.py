@@ -50,8 +50,9 @@ def _message(mail_from: str, row: dict[str, Any]) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     # One stable id per outbox row: a receiving server can tell a repeat from a new mail.
     message["Message-ID"] = make_msgid(idstring=f"outbox-{row['id']}", domain="portal")
-    message["Content-Language"] = row["language"]
     message.set_content(row["body"])
+    # After set_content, which drops every Content-* header set before it.
+    message["Content-Language"] = row["language"]
     return message
 
 

@@ -156,7 +156,8 @@ def _values(params: dict[str, Any], due_at: datetime) -> dict[str, str]:
     if "days" in params:
         values["days"] = i18n.format_number(int(params["days"]))
     if "news" in params:
-        values["news"] = i18n.gettext(NEWS[params["news"]])
+        sentence = NEWS[params["news"]]
+        values["news"] = i18n.gettext(sentence)
     return values
 
 
