@@ -36,34 +36,34 @@ class Alert(Table):
     created_at = Timestamptz()
 
 
-class OutboxMessage(Table, tablename="outbox_message"):
+class Queued:
+    """What an e-mail and a text message in an outbox both have: their language, and
+    where they are in the sending (portal/notifications/outbox.py)."""
+
+    language = Varchar(length=2, default="en")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+
+
+class OutboxMessage(Queued, Table, tablename="outbox_message"):
     """An e-mail waiting to be sent (next_attempt_at set), sent (sent_at), or given up."""
 
     id: Serial  # Piccolo adds the primary key; this tells the type checker
     to_address = Varchar(length=254)
     subject = Varchar(length=300)
     body = Text()
-    language = Varchar(length=2, default="en")
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(null=True, default=None, index=True)
-    sent_at = Timestamptz(null=True, default=None)
-    last_error = Text(default="")
-    created_at = Timestamptz()
 
 
-class SmsMessage(Table, tablename="sms_message"):
+class SmsMessage(Queued, Table, tablename="sms_message"):
     """A text message waiting to be sent through the SMS gateway (next_attempt_at set),
     sent (sent_at), or given up; the same retries as the e-mail outbox."""
 
     id: Serial  # Piccolo adds the primary key; this tells the type checker
     to_number = Varchar(length=20)  # international form: +85512345678
     body = Text()
-    language = Varchar(length=2, default="en")
-    attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(null=True, default=None, index=True)
-    sent_at = Timestamptz(null=True, default=None)
-    last_error = Text(default="")
-    created_at = Timestamptz()
 
 
 class SchedulerLease(Table):
