@@ -8,7 +8,8 @@
   changed and to check the case with the receipt: never a name, a phone number, what the
   complaint says, or the receipt code (a phone or inbox is not always the worker's alone).
 - Officers hear when the complainant's side writes or sends a file and when the agency
-  responds: the assigned officer, or every officer when nobody is assigned.
+  responds: the assigned officer, or every officer when nobody is assigned (admins, for
+  a sensitive case).
 - Agency staff hear at once when their response is requested.
 
 Each call runs inside the action's transaction: the notice is stored with the change or
@@ -25,7 +26,7 @@ from portal import phones
 from portal.complaints.tables import Complaint, ContactPreference
 from portal.notifications import mail, messages, sms
 from portal.notifications.services import Due, notify
-from portal.notifications.watchers import agency_staff, officers, partner_staff
+from portal.notifications.watchers import admins, agency_staff, officers, partner_staff
 from portal.settings import get_settings
 
 
@@ -53,6 +54,7 @@ async def _case(case_id: int) -> dict[str, Any]:
         Complaint.organisation,
         Complaint.agency,
         Complaint.assigned_officer,
+        Complaint.is_sensitive,
         Complaint.stage_due_at,
     ).where(Complaint.id == case_id)
     return row[0]
@@ -114,7 +116,10 @@ async def response_requested(case_id: int, event_id: int, now: datetime) -> None
 
 
 async def _officers(case: dict[str, Any]) -> list[int]:
-    return [case["assigned_officer"]] if case["assigned_officer"] else await officers()
+    if case["assigned_officer"]:
+        return [case["assigned_officer"]]
+    # Only admins may open an unassigned sensitive case: the other officers hear nothing.
+    return await admins() if case["is_sensitive"] else await officers()
 
 
 async def _alert(

@@ -215,3 +215,28 @@ async def test_a_number_that_cannot_take_a_text_is_refused_beside_the_field(clie
         assert error and expected in error.group(1)
         assert 'value="12345"' in refused.text  # filled in again
     assert await Complaint.count() == 0
+
+
+async def test_a_reply_on_an_unassigned_case_reaches_who_may_open_it(
+    client, make_user, make_complaint
+):
+    officer, colleague, admin = (
+        await make_user("officer"),
+        await make_user("officer"),
+        await make_user("admin"),
+    )
+    plain = await make_complaint(receipt_code="11112222333344445555")
+    hidden = await make_complaint(receipt_code="66667777888899990000", is_sensitive=True)
+    for case, code in [(plain, "11112222333344445555"), (hidden, "66667777888899990000")]:
+        await open_case(client, case.reference, code)
+        assert (await post_form(client, "/my-case/reply", {"body": "Any news?"})).status_code == 303
+
+    async def heard(case) -> set[int]:
+        rows = await Alert.select(Alert.recipient).where(
+            (Alert.kind == "complainant_replied") & (Alert.record_id == case.id)
+        )
+        return {row["recipient"] for row in rows}
+
+    assert await heard(plain) == {officer.id, colleague.id}
+    # A sensitive case opens only for its officer and admins: nobody else hears of it.
+    assert await heard(hidden) == {admin.id}
