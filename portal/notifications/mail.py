@@ -137,7 +137,3 @@ async def outbox_page(status: str = "", before: int | None = None) -> paging.Pag
     """The admin's e-mail outbox list, newest first: waiting, sent or failed (given up)."""
     shown = ["id", "to_address", "subject", "attempts", "next_attempt_at", "sent_at"]
     return await outbox.page(OutboxMessage, [*shown, "last_error", "created_at"], status, before)
-
-
-async def outbox_message(message_id: int) -> dict[str, Any] | None:
-    return await OutboxMessage.select().where(OutboxMessage.id == message_id).first()

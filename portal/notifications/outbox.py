@@ -114,3 +114,8 @@ async def page(
     elif status == OutboxStatus.failed:
         query = query.where(columns("sent_at").is_null() & columns("next_attempt_at").is_null())
     return await paging.newest_first(query, columns("id"), before, OUTBOX_PAGE)
+
+
+async def message(table: type[Table], message_id: int) -> dict[str, Any] | None:
+    """One message of an outbox, for the admin's page."""
+    return await table.select().where(_columns(table)("id") == message_id).first()

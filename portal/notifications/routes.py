@@ -12,6 +12,7 @@ from portal.core.roles import Role
 from portal.forms import form_page
 from portal.i18n import N_
 from portal.notifications import mail, outbox, services, sms
+from portal.notifications.tables import OutboxMessage, SmsMessage
 from portal.settings import get_settings
 from portal.templating import redirect, render
 from portal.web import SignedInUser, get
@@ -73,13 +74,13 @@ async def outbox_list(
 
 @get("/{message_id:int}")
 async def outbox_message(request: Request, message_id: RecordId) -> Template:
-    message = or_404(await mail.outbox_message(message_id))
+    message = or_404(await outbox.message(OutboxMessage, message_id))
     return render(request, "notifications/outbox_message.html", m=message)
 
 
 @get("/sms/{message_id:int}")
 async def outbox_sms(request: Request, message_id: RecordId) -> Template:
-    message = or_404(await sms.outbox_message(message_id))
+    message = or_404(await outbox.message(SmsMessage, message_id))
     return render(request, "notifications/outbox_message.html", m=message, sms_shown=True)
 
 

@@ -9,7 +9,6 @@ in the admin's outbox page.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
@@ -76,7 +75,3 @@ async def outbox_page(status: str = "", before: int | None = None) -> paging.Pag
     """The admin's SMS outbox list, newest first: waiting, sent or failed (given up)."""
     shown = ["id", "to_number", "body", "attempts", "next_attempt_at", "sent_at"]
     return await outbox.page(SmsMessage, [*shown, "last_error", "created_at"], status, before)
-
-
-async def outbox_message(message_id: int) -> dict[str, Any] | None:
-    return await SmsMessage.select().where(SmsMessage.id == message_id).first()
