@@ -87,9 +87,10 @@ async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
     return {"sections": checklist["sections"], "rows": rows}
 
 
-async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
+async def scores_csv(cycle: dict[str, Any], user: Any) -> bytes:
     """Every agency's scores, one row per agency and indicator: each member's score and
-    comment, then the consensus and its comment (the agency's current round)."""
+    comment, then the consensus and its comment (the agency's current round). UTF-8 with
+    a BOM, so that a spreadsheet reads the Khmer names."""
     checklist = await checklist_versions.frozen_structure(cycle["template"])
     indicators = [i for s in checklist["sections"] for i in s["indicators"]]
     out = io.StringIO()
@@ -159,4 +160,4 @@ async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
             ]
             # Names and comments are typed by members: "=HYPERLINK(...)" must stay text.
             writer.writerow([spreadsheet_cell(cell) for cell in cells])
-    return out.getvalue()
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -27,6 +27,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     ValidationError,
 )
 
@@ -128,7 +129,8 @@ class CycleForm(PortalForm):
     reply_days = IntegerField(
         default=DEFAULT_REPLY_DAYS,
         invalid_value_message=_REPLY_DAYS,
-        validators=[InputRequired(_REPLY_DAYS), NumberRange(0, MAX_REPLY_DAYS, _REPLY_DAYS)],
+        # Left empty: the default.
+        validators=[Optional(), NumberRange(0, MAX_REPLY_DAYS, _REPLY_DAYS)],
     )
 
     def __init__(self, formdata: Any = None, published: Collection[int] = (), **kwargs: Any):
@@ -163,7 +165,7 @@ class CycleForm(PortalForm):
             participants=self.participants.data or "all",
             agencies=[i for i in map(record_id, self.agencies.data or []) if i],
             bands=self.bands.data,
-            reply_days=self.reply_days.data,
+            reply_days=DEFAULT_REPLY_DAYS if self.reply_days.data is None else self.reply_days.data,
         )
 
 

@@ -353,7 +353,7 @@ async def scores_export(user: SignedInUser, cycle_id: RecordId) -> Response:
     cycle = await cycles.get_cycle(cycle_id)
     return Response(
         await cycle_results.scores_csv(cycle, user),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset: one Content-Type
         headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-scores.csv"'},
     )
 

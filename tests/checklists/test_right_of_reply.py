@@ -171,3 +171,36 @@ async def test_the_agency_hears_when_its_assessment_is_returned(client, make_age
     mail = await OutboxMessage.select().where(OutboxMessage.to_address == agency_user.email).first()
     assert "was returned for revision" in mail["subject"]
     assert "(indicators to revise: 1)" in mail["body"]
+
+
+async def test_an_admin_sets_the_window_and_reads_the_default_bands_in_khmer(
+    client, as_role, make_agency
+):
+    from tests.checklists.test_cycles import _published_template
+
+    await as_role("admin")
+    template_id = await _published_template()
+    agency = await make_agency()
+    form = (await client.get("/admin/cycles/new?lang=km")).text
+    assert 'name="reply_days"' in form and 'value="10"' in form
+    default_bands = form.split('name="bands"')[1].split(">", 1)[1].split("</textarea>")[0]
+    assert "អនុលោមភាគច្រើន" in default_bands and "Largely compliant" not in default_bands
+    fields = {
+        "title_en": "Pilot 2026",
+        "template": str(template_id),
+        "opens_on": "2026-12-01",
+        "submission_deadline": "2027-01-31",
+        "review_deadline": "2027-03-31",
+        "participants": "chosen",
+        "agencies": [str(agency.id)],
+        "bands": default_bands,
+    }
+    wrong = await post_form(client, "/admin/cycles/new", {**fields, "reply_days": "99"})
+    assert wrong.status_code == 400
+    assert "បញ្ចូលចំនួនថ្ងៃធ្វើការពី ០ ដល់ ៦០។" in wrong.text  # in the admin's language
+    assert "Pilot 2026" in wrong.text
+    saved = await post_form(client, "/admin/cycles/new", {**fields, "reply_days": "5"})
+    assert saved.status_code == 303
+    cycle = await AssessmentCycle.objects().first()
+    # The defaults as offered in Khmer are stored as the defaults: English readers see English.
+    assert (cycle.reply_days, cycle.bands) == (5, "")
