@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from litestar import Request, Response, Router, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from portal import uploads
@@ -341,8 +341,17 @@ for_agencies = Router(
 
 
 @get("/{cycle_id:int}/heatmap")
-async def heatmap_page(request: Request, user: SignedInUser, cycle_id: RecordId) -> Template:
+async def heatmap_page(
+    request: Request, user: SignedInUser, cycle_id: RecordId, article: FromQuery[str] = ""
+) -> Template:
+    """The cycle's heatmap by article; with ?article=<id>, that article by indicator."""
     cycle = await cycles.get_cycle(cycle_id)
+    if article:
+        section_id = record_id(article)
+        if section_id is None:
+            raise NotFound(_("Page not found."))
+        found = await cycle_results.article_indicators(cycle, user, section_id)
+        return render(request, "checklists/heatmap_article.html", cycle=cycle, **found)
     return render(
         request, "checklists/heatmap.html", cycle=cycle, **await cycle_results.heatmap(cycle, user)
     )

@@ -136,3 +136,32 @@ async def test_returning_lands_on_the_assessment_with_when_it_was_returned(
     timeline = overview.split('id="timeline"')[1]
     returned_line = next(line for line in timeline.splitlines() if "Returned for revision" in line)
     assert "9:30" in returned_line and "2026" in returned_line
+
+
+async def test_the_heatmap_opens_an_article_by_indicator(client, make_agency, make_user):
+    from portal.checklists.tables import ConsensusScore
+    from tests.checklists.test_reviews import _rated
+
+    review = await reviewed(make_agency, make_user)
+    await _rated(client, review)
+    codes = review["codes"]
+    await ConsensusScore.update({ConsensusScore.score: 0}).where(
+        ConsensusScore.indicator == codes["2.1"]
+    )
+    cycle_id = (await Assessment.select(Assessment.cycle).first())["cycle"]
+    heatmap = (await client.get(f"/cycles/{cycle_id}/heatmap")).text
+    by_code = await indicators_by_code(review)
+    link = f"/cycles/{cycle_id}/heatmap?article={by_code['2.1']['section']}"
+    assert f'href="{link}"' in heatmap  # a plain link: no JavaScript needed
+    article = await client.get(link)
+    assert article.status_code == 200
+    zeros = article.text.split('id="zeros"')[1].split("</table>")[0]
+    row = zeros.split("2.1 Identity documents stay with the worker.")[1].split("</tr>")[0]
+    assert row.split("<td>")[1:] == ["1</td>", "1</td>", "100%</td>"]
+    assert '<td class="cell shade-d">0</td>' in article.text
+    # Article 1: 1.1 scored 1, 1.2 not applicable; no agency at 0.
+    first = (
+        await client.get(f"/cycles/{cycle_id}/heatmap?article={by_code['1.1']['section']}")
+    ).text
+    assert "100%" not in first.split('id="zeros"')[1].split("</table>")[0]
+    assert (await client.get(f"/cycles/{cycle_id}/heatmap?article=99999")).status_code == 404
