@@ -133,7 +133,10 @@ async def consensus_save(request: Request, user: SignedInUser, assessment_id: Re
 async def rating_publish(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     async def save(review: panel.Review) -> Redirect:
         await ratings.publish(user, review)
-        return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
+        return redirect(
+            f"/reviews/{assessment_id}#reply",
+            N_("The rating is decided. The agency may accept or contest it before it is published."),
+        )
 
     return await _review_form(request, user, assessment_id, save)
 
