@@ -135,7 +135,9 @@ async def rating_publish(request: Request, user: SignedInUser, assessment_id: Re
         await ratings.publish(user, review)
         return redirect(
             f"/reviews/{assessment_id}#reply",
-            N_("The rating is decided. The agency may accept or contest it before it is published."),
+            N_(
+                "The rating is decided. The agency may accept or contest it before it is published."
+            ),
         )
 
     return await _review_form(request, user, assessment_id, save)
