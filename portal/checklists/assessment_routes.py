@@ -14,7 +14,15 @@ from litestar.response import Redirect, Template
 
 from portal import uploads
 from portal.access import RecordId, role_required
-from portal.checklists import answers, assessments, clarifications, cycles, panel, scoring
+from portal.checklists import (
+    answers,
+    assessments,
+    clarifications,
+    cycles,
+    panel,
+    scoring,
+    timeline,
+)
 from portal.checklists.forms import CycleForm
 from portal.checklists.tables import AnswerChoice, AssessmentStatus
 from portal.core.roles import Role
@@ -82,6 +90,7 @@ async def assessment_overview(
         "checklists/assessment.html",
         assessment=assessment,
         statuses=AssessmentStatus,
+        timeline=await timeline.timeline(assessment),
         **await assessments.progress(assessment),
     )
 
@@ -211,6 +220,7 @@ async def assessment_submit(
             assessment=assessment,
             statuses=AssessmentStatus,
             submit_refused=True,
+            timeline=await timeline.timeline(assessment),
             **await assessments.progress(assessment),
         )
     return redirect(
@@ -313,7 +323,7 @@ async def _cycle_form(request: Request, values: dict, errors: dict | None = None
         "checklists/cycle_form.html",
         values,
         errors,
-        default_bands=scoring.bands_text(scoring.DEFAULT_BANDS),
+        default_bands=scoring.bands_text(scoring.DEFAULT_BANDS, translated=True),
         template_options=[
             (
                 str(t["id"]),
@@ -328,7 +338,9 @@ async def _cycle_form(request: Request, values: dict, errors: dict | None = None
 
 @get("/new")
 async def cycle_new(request: Request) -> Template:
-    return await _cycle_form(request, {"participants": "all"})
+    return await _cycle_form(
+        request, {"participants": "all", "reply_days": str(cycles.DEFAULT_REPLY_DAYS)}
+    )
 
 
 @post("/new")

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from fractions import Fraction
 from typing import Any
 
 from portal.checklists import checklist_versions, cycles, scoring
 from portal.checklists.tables import ConsensusScore, MemberScore, PanelMember
 from portal.core.roles import Role
+from portal.errors import NotFound
+from portal.i18n import gettext as _
 from portal.security import spreadsheet_cell
 
 # Heatmap colour classes, by the lowest share (percent) each starts at.
@@ -39,14 +42,9 @@ async def _assessments(cycle: dict[str, Any], user: Any) -> list[dict[str, Any]]
     return [row for row in rows if (row["id"], row["round"]) not in pending]
 
 
-async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
-    """Rows of agencies with a consensus in their current round, each with one cell per
-    article: the share scored (None where nothing applies or nothing is agreed yet)."""
-    checklist = await checklist_versions.frozen_structure(cycle["template"])
-    section_of = {i["id"]: s["id"] for s in checklist["sections"] for i in s["indicators"]}
-    max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
-    order = [s["id"] for s in checklist["sections"]]
-    rows = []
+async def _agreed(cycle: dict[str, Any], user: Any) -> list[tuple[dict, list[dict]]]:
+    """Each assessment this user may see with the consensus rows of its current round
+    (those with none left out)."""
     shown = await _assessments(cycle, user)
     # One query for the whole cycle, kept per assessment for its current round.
     by_assessment: dict[tuple[int, int], list[dict[str, Any]]] = {}
@@ -58,10 +56,64 @@ async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
         ConsensusScore.not_applicable,
     ).where(ConsensusScore.assessment.is_in([a["id"] for a in shown] or [0])):
         by_assessment.setdefault((row["assessment"], row["round"]), []).append(row)
+    found = []
     for assessment in shown:
         agreed = by_assessment.get((assessment["id"], assessment["round"]), [])
-        if not agreed:
-            continue
+        if agreed:
+            found.append((assessment, agreed))
+    return found
+
+
+async def article_indicators(cycle: dict[str, Any], user: Any, section_id: int) -> dict[str, Any]:
+    """One article's indicators across the sector: for each, how many agencies scored 0
+    of those with a score (most zeros first), and each agency's score per indicator."""
+    checklist = await checklist_versions.frozen_structure(cycle["template"])
+    section = next((s for s in checklist["sections"] if s["id"] == section_id), None)
+    if section is None:
+        raise NotFound(_("Page not found."))
+    indicators = section["indicators"]
+    ids = {i["id"] for i in indicators}
+    rows = []
+    zeros = dict.fromkeys(ids, 0)
+    scored = dict.fromkeys(ids, 0)
+    for assessment, agreed in await _agreed(cycle, user):
+        mine = {row["indicator"]: row for row in agreed if row["indicator"] in ids}
+        cells = []
+        for indicator in indicators:
+            row = mine.get(indicator["id"])
+            score = None if row is None or row["not_applicable"] else row["score"]
+            if score is not None:
+                scored[indicator["id"]] += 1
+                zeros[indicator["id"]] += score == 0
+            share = None if score is None else Fraction(score, indicator["max_score"] or 1)
+            cells.append({"row": row, "score": score, "shade": shade(share)})
+        rows.append({"assessment": assessment, "cells": cells})
+    summary = sorted(
+        (
+            {
+                "indicator": i,
+                "zeros": zeros[i["id"]],
+                "scored": scored[i["id"]],
+                "percent": round(100 * zeros[i["id"]] / scored[i["id"]])
+                if scored[i["id"]]
+                else None,
+            }
+            for i in indicators
+        ),
+        key=lambda line: (-line["zeros"], line["indicator"]["position"]),
+    )
+    return {"section": section, "indicators": indicators, "rows": rows, "summary": summary}
+
+
+async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
+    """Rows of agencies with a consensus in their current round, each with one cell per
+    article: the share scored (None where nothing applies or nothing is agreed yet)."""
+    checklist = await checklist_versions.frozen_structure(cycle["template"])
+    section_of = {i["id"]: s["id"] for s in checklist["sections"] for i in s["indicators"]}
+    max_of = {i["id"]: i["max_score"] for s in checklist["sections"] for i in s["indicators"]}
+    order = [s["id"] for s in checklist["sections"]]
+    rows = []
+    for assessment, agreed in await _agreed(cycle, user):
         totals = scoring.totals(
             (
                 scoring.Scored(
@@ -87,9 +139,10 @@ async def heatmap(cycle: dict[str, Any], user: Any) -> dict[str, Any]:
     return {"sections": checklist["sections"], "rows": rows}
 
 
-async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
+async def scores_csv(cycle: dict[str, Any], user: Any) -> bytes:
     """Every agency's scores, one row per agency and indicator: each member's score and
-    comment, then the consensus and its comment (the agency's current round)."""
+    comment, then the consensus and its comment (the agency's current round). UTF-8 with
+    a BOM, so that a spreadsheet reads the Khmer names."""
     checklist = await checklist_versions.frozen_structure(cycle["template"])
     indicators = [i for s in checklist["sections"] for i in s["indicators"]]
     out = io.StringIO()
@@ -159,4 +212,4 @@ async def scores_csv(cycle: dict[str, Any], user: Any) -> str:
             ]
             # Names and comments are typed by members: "=HYPERLINK(...)" must stay text.
             writer.writerow([spreadsheet_cell(cell) for cell in cells])
-    return out.getvalue()
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")

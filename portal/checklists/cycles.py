@@ -40,6 +40,11 @@ class NewCycle:
     participants: str = "all"  # "all" active agencies, or "chosen"
     agencies: list[int] = field(default_factory=list)
     bands: str = ""  # rating bands, one per line ("85 A Compliant"); empty: the defaults
+    reply_days: int = 10  # the agency's working days to accept or contest its rating
+
+
+DEFAULT_REPLY_DAYS = NewCycle.reply_days
+MAX_REPLY_DAYS = 60
 
 
 def today() -> date:
@@ -107,9 +112,24 @@ async def _check(form: NewCycle) -> tuple[dict[str, Any], list[int]]:
         "opens_on": opens,
         "submission_deadline": submission,
         "review_deadline": review,
-        "bands": scoring.bands_text(scoring.parse_bands(form.bands)) if form.bands.strip() else "",
+        "bands": _bands(form.bands),
+        "reply_days": min(max(form.reply_days, 0), MAX_REPLY_DAYS),
     }
     return values, agency_ids
+
+
+def _bands(text: str) -> str:
+    """The bands to store: none (the defaults, translated where shown) when they are the
+    defaults as the form offered them, in the admin's language."""
+    if not text.strip():
+        return ""
+    bands = scoring.parse_bands(text)
+    if bands in (
+        list(scoring.DEFAULT_BANDS),
+        scoring.parse_bands(scoring.bands_text(scoring.DEFAULT_BANDS, translated=True)),
+    ):
+        return ""
+    return scoring.bands_text(bands)
 
 
 async def open_cycle(actor: Any, form: NewCycle) -> AssessmentCycle:

@@ -27,13 +27,19 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     ValidationError,
 )
 
 from portal.access import MAX_ID, record_id
 from portal.checklists.checklist_editor import INDICATOR_CODE_TAKEN, SECTION_CODE_TAKEN
 from portal.checklists.checklist_file import MAX_CODE, MAX_TEXT_LENGTH, MAX_TITLE
-from portal.checklists.cycles import NewCycle, cycle_problems
+from portal.checklists.cycles import (
+    DEFAULT_REPLY_DAYS,
+    MAX_REPLY_DAYS,
+    NewCycle,
+    cycle_problems,
+)
 from portal.checklists.improvements import MAX_TEXT, NewAction, action_problems
 from portal.forms import PortalForm, _l, strip
 
@@ -97,6 +103,9 @@ _A_DATE = _l("Enter a date like 2026-12-31.")
 _A_VERSION = _l("Choose a published checklist version.")
 
 
+_REPLY_DAYS = _l("Enter a number of working days from 0 to 60.")  # MAX_REPLY_DAYS
+
+
 def _date(message: Any) -> DateField:
     return DateField(invalid_value_message=message, validators=[InputRequired(message)])
 
@@ -117,6 +126,12 @@ class CycleForm(PortalForm):
     # The ids ticked; one that names no agency is left out by the service.
     agencies = SelectMultipleField(validate_choice=False)
     bands = _text()  # empty: the default bands
+    reply_days = IntegerField(
+        default=DEFAULT_REPLY_DAYS,
+        invalid_value_message=_REPLY_DAYS,
+        # Left empty: the default.
+        validators=[Optional(), NumberRange(0, MAX_REPLY_DAYS, _REPLY_DAYS)],
+    )
 
     def __init__(self, formdata: Any = None, published: Collection[int] = (), **kwargs: Any):
         super().__init__(formdata, **kwargs)
@@ -150,6 +165,7 @@ class CycleForm(PortalForm):
             participants=self.participants.data or "all",
             agencies=[i for i in map(record_id, self.agencies.data or []) if i],
             bands=self.bands.data,
+            reply_days=DEFAULT_REPLY_DAYS if self.reply_days.data is None else self.reply_days.data,
         )
 
 

@@ -17,11 +17,12 @@ from portal.access import or_404
 from portal.accounts.services import CurrentUser
 from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.checklists import states
+from portal.checklists import checklist_versions, states
 from portal.checklists.tables import (
     Assessment,
     AssessmentCycle,
     AssessmentStatus,
+    ConsensusScore,
     PanelMember,
     ReturnedIndicator,
 )
@@ -40,7 +41,7 @@ class Review:
     seat: dict[str, Any] | None  # this member's place on the panel, if any
     panel: list[dict[str, Any]]  # every seat of this round, with the member's name
     # The indicators scored this round: all in round 1; after a return, the reopened ones
-    # (the others keep the consensus of the round before).
+    # and any the round before left without a consensus (the others keep theirs).
     in_play: set[int] | None = None
 
     def plays(self, indicator_id: int) -> bool:
@@ -87,6 +88,7 @@ async def get_review(user: CurrentUser, assessment_id: int) -> Review:
             Assessment.cycle.template.as_alias("template_id"),
             Assessment.cycle.chair.as_alias("chair_id"),
             Assessment.cycle.bands.as_alias("bands"),
+            Assessment.cycle.reply_days.as_alias("reply_days"),
             Assessment.agency.name_en.as_alias("agency_name_en"),
             Assessment.agency.name_km.as_alias("agency_name_km"),
             Assessment.agency.licence_number.as_alias("licence_number"),
@@ -101,14 +103,22 @@ async def get_review(user: CurrentUser, assessment_id: int) -> Review:
         PanelMember.member.constituency.as_alias("constituency"),
     ).where((PanelMember.assessment == assessment_id) & (PanelMember.round == round_))
     seat = next((s for s in panel if s["member"] == user.id), None)
-    in_play = None
-    if round_ > 1:
-        returned = await ReturnedIndicator.select(ReturnedIndicator.indicator).where(
-            (ReturnedIndicator.assessment == assessment_id)
-            & (ReturnedIndicator.round == round_ - 1)
-        )
-        in_play = {row["indicator"] for row in returned}
+    in_play = await _in_play(assessment, round_) if round_ > 1 else None
     return Review(assessment, round_, assessment["chair_id"] == user.id, seat, panel, in_play)
+
+
+async def _in_play(assessment: dict[str, Any], round_: int) -> set[int]:
+    """After a return: the reopened indicators, and those returned before the chair agreed
+    a consensus on them (nothing carried over, so they must be scored again)."""
+    returned = await ReturnedIndicator.select(ReturnedIndicator.indicator).where(
+        (ReturnedIndicator.assessment == assessment["id"]) & (ReturnedIndicator.round == round_ - 1)
+    )
+    agreed = await ConsensusScore.select(ConsensusScore.indicator).where(
+        (ConsensusScore.assessment == assessment["id"]) & (ConsensusScore.round == round_ - 1)
+    )
+    checklist = await checklist_versions.frozen_structure(assessment["template_id"])
+    every = {i["id"] for section in checklist["sections"] for i in section["indicators"]}
+    return {row["indicator"] for row in returned} | (every - {row["indicator"] for row in agreed})
 
 
 async def committee_members() -> list[dict[str, Any]]:

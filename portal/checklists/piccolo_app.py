@@ -14,6 +14,7 @@ from portal.checklists.tables import (
     MemberScore,
     PanelMember,
     Rating,
+    ReplyFile,
     ReturnedIndicator,
     Section,
 )
@@ -36,6 +37,7 @@ APP_CONFIG = AppConfig(
         ConsensusScore,
         ReturnedIndicator,
         Rating,
+        ReplyFile,
         ImprovementAction,
         ActionFile,
     ],

@@ -10,7 +10,7 @@ from portal import clock, db
 from portal.access import record_id
 from portal.accounts.services import CurrentUser
 from portal.audit import services as audit
-from portal.checklists import checklist_versions, states
+from portal.checklists import checklist_versions, notices, replies, states
 from portal.checklists.panel import Review, slot
 from portal.checklists.scores import MAX_COMMENT, consensus_row, score_sheet
 from portal.checklists.tables import (
@@ -25,7 +25,8 @@ from portal.i18n import gettext as _
 
 
 async def publish(user: CurrentUser, review: Review) -> Rating:
-    """Publish the rating from the consensus scores; the registry shows it from now on."""
+    """Decide the rating from the consensus scores. The agency may accept or contest it
+    within the cycle's reply window; the registry shows it once that has closed."""
     if not review.can_decide:
         raise NotFound(_("Page not found."))
     sheet = await score_sheet(user, review)
@@ -39,6 +40,8 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
             }
         )
     now = clock.now()
+    # Public once the agency's reply window closes (see portal.checklists.replies).
+    reply_due = await replies.window_end(now, review.assessment["reply_days"])
     async with db.transaction():
         rating = Rating(
             assessment=review.assessment["id"],
@@ -52,7 +55,9 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
             percent=totals.percent,
             band_code=band.code,
             band_label=band.label,
-            published_at=now,
+            decided_at=now,
+            reply_due=reply_due,
+            published_at=reply_due,
             published_by=user.id,
         )
         await rating.save()
@@ -64,6 +69,7 @@ async def publish(user: CurrentUser, review: Review) -> Rating:
             review.assessment["id"],
             f"{review.assessment['licence_number']}: {band.code} ({totals.total})",
         )
+        await notices.rating_decided(review.assessment, band.code, reply_due)
     return rating
 
 
@@ -82,14 +88,18 @@ async def latest_ratings(agency_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each agency's latest published rating, with its cycle and template version."""
     if not agency_ids:
         return {}
-    query = Rating.select(*_PUBLISHED_COLUMNS).where(Rating.agency.is_in(agency_ids))
+    query = Rating.select(*_PUBLISHED_COLUMNS).where(
+        Rating.agency.is_in(agency_ids) & replies.public()
+    )
     rows = await query.order_by(Rating.published_at)
     return {row["agency"]: row for row in rows}  # the newest wins
 
 
 async def rating_history(agency_id: int) -> list[dict[str, Any]]:
     """Every published rating of an agency, newest first."""
-    query = Rating.select(*_PUBLISHED_COLUMNS).where(Rating.agency == agency_id)
+    query = Rating.select(*_PUBLISHED_COLUMNS).where(
+        (Rating.agency == agency_id) & replies.public()
+    )
     return await query.order_by(Rating.published_at, ascending=False)
 
 
@@ -136,6 +146,7 @@ async def return_for_revision(user: CurrentUser, review: Review, form: dict[str,
         await audit.record(
             user, "review.returned", "assessment", review.assessment["id"], str(len(set(chosen)))
         )
+        await notices.returned(review.assessment, review.round, len(set(chosen)))
     return len(set(chosen))
 
 

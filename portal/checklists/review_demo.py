@@ -111,6 +111,7 @@ async def _past_cycle(
             review_deadline=date(past.year, 7, 31),
             participants="chosen",
             agencies=[a.agency for a in agencies if a],
+            reply_days=0,  # a past year's ratings are public already
         ),
     )
     await AssessmentCycle.update({AssessmentCycle.chair: chair.id}).where(

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from litestar import Request, Response, Router, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from portal import uploads
@@ -21,10 +21,11 @@ from portal.checklists import (
     improvements,
     panel,
     ratings,
+    replies,
     scores,
 )
 from portal.checklists.forms import ActionForm
-from portal.checklists.tables import ActionStatus, AnswerChoice
+from portal.checklists.tables import ActionStatus, AnswerChoice, ReplyStatus
 from portal.core.roles import Role
 from portal.errors import FormErrors, NotFound
 from portal.forms import form_page, read_form, read_values, submit
@@ -41,6 +42,7 @@ async def _page(
     values: dict | None = None,
     errors: dict | None = None,
 ) -> Template:
+    rating = await improvements.rating_of(review.assessment["id"])
     return form_page(
         request,
         "checklists/review.html",
@@ -53,6 +55,15 @@ async def _page(
         answer_labels=AnswerChoice,
         actions=await improvements.actions(review.assessment["id"]),
         action_statuses=ActionStatus,
+        rating=rating,
+        reply=await replies.view(rating),
+        can_decide_contest=review.is_chair
+        and rating is not None
+        and rating["reply"] == ReplyStatus.contested,
+        band_options=[
+            (b.code, f"{b.code} {_(b.label)}")
+            for b in scores.cycle_bands(review.assessment["bands"] or "")
+        ],
     )
 
 
@@ -122,7 +133,12 @@ async def consensus_save(request: Request, user: SignedInUser, assessment_id: Re
 async def rating_publish(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
     async def save(review: panel.Review) -> Redirect:
         await ratings.publish(user, review)
-        return redirect(f"/reviews/{assessment_id}", N_("The rating has been published."))
+        return redirect(
+            f"/reviews/{assessment_id}#reply",
+            N_(
+                "The rating is decided. The agency may accept or contest it before it is published."
+            ),
+        )
 
     return await _review_form(request, user, assessment_id, save)
 
@@ -138,8 +154,10 @@ async def return_save(request: Request, user: SignedInUser, assessment_id: Recor
     async def save() -> Redirect:
         form = {**await read_values(request), "reopen": await ticked()}
         await ratings.return_for_revision(user, review, form)
+        # Back with the agency, it leaves the review: its own page shows what was reopened.
         return redirect(
-            f"/reviews/{assessment_id}", N_("The assessment has been returned to the agency.")
+            f"/assessments/{assessment_id}#returned",
+            N_("The assessment has been returned to the agency."),
         )
 
     async def again(values: dict, errors: dict) -> Template:
@@ -184,6 +202,27 @@ async def action_decide(
     return await _review_form(request, user, assessment_id, save)
 
 
+@post("/{assessment_id:int}/contest")
+async def contest_decide(request: Request, user: SignedInUser, assessment_id: RecordId) -> Response:
+    """The chair upholds a contested rating or changes its band, with a reason."""
+
+    async def save(review: panel.Review) -> Redirect:
+        form = await read_values(request)
+        await replies.decide_contest(
+            user,
+            review,
+            form.get("outcome", ""),
+            form.get("band", ""),
+            form.get("decision_reason", ""),
+        )
+        return redirect(
+            f"/reviews/{assessment_id}#reply",
+            N_("Your decision has been recorded and the rating is published."),
+        )
+
+    return await _review_form(request, user, assessment_id, save)
+
+
 for_members = Router(
     path="/reviews",
     guards=[role_required(Role.committee)],
@@ -196,6 +235,7 @@ for_members = Router(
         return_save,
         action_add,
         action_decide,
+        contest_decide,
     ],
 )
 
@@ -206,6 +246,7 @@ for_members = Router(
 async def _feedback_page(
     request: Request, assessment: dict, values: dict | None = None, errors: dict | None = None
 ) -> Template:
+    page = await improvements.feedback(assessment)
     return form_page(
         request,
         "checklists/feedback.html",
@@ -213,7 +254,8 @@ async def _feedback_page(
         errors,
         assessment=assessment,
         action_statuses=ActionStatus,
-        **await improvements.feedback(assessment),
+        reply=await replies.view(page["rating"]),
+        **page,
     )
 
 
@@ -232,10 +274,19 @@ async def action_file_download(
     return uploads.download(found["stored_name"], found["filename"], found["content_type"])
 
 
+@get("/{assessment_id:int}/reply-files/{file_id:int}")
+async def reply_file_download(
+    user: SignedInUser, assessment_id: RecordId, file_id: RecordId
+) -> Response:
+    assessment = await assessments.get_assessment(user, assessment_id)
+    found = await replies.reply_file(assessment["id"], file_id)
+    return uploads.download(found["stored_name"], found["filename"], found["content_type"])
+
+
 for_readers = Router(
     path="/assessments",
     guards=[role_required(Role.agency, Role.committee, Role.admin)],
-    route_handlers=[feedback_page, action_file_download],
+    route_handlers=[feedback_page, action_file_download, reply_file_download],
 )
 
 
@@ -257,8 +308,37 @@ async def action_update(
     return await submit(request, save, partial(_feedback_page, request, assessment))
 
 
+@post("/{assessment_id:int}/reply/{answer:str}")
+async def rating_reply(
+    request: Request, user: SignedInUser, assessment_id: RecordId, answer: FromPath[str]
+) -> Response:
+    """The agency accepts its rating, or contests it with its reasons and files."""
+    if answer not in ("accept", "contest"):
+        raise NotFound(_("Page not found."))
+    assessment = await assessments.get_assessment(user, assessment_id)
+
+    async def save() -> Redirect:
+        if answer == "accept":
+            await replies.accept(user, assessment)
+            return redirect(
+                f"/assessments/{assessment_id}/feedback",
+                N_("You have accepted the rating. It is now published."),
+            )
+        reason = (await read_values(request)).get("reason", "")
+        files = await uploads.uploaded_files(request, "files")
+        await replies.contest(user, assessment, reason, files)
+        return redirect(
+            f"/assessments/{assessment_id}/feedback#reply",
+            N_("Your contest has been sent to the committee's chair."),
+        )
+
+    return await submit(request, save, partial(_feedback_page, request, assessment))
+
+
 for_agencies = Router(
-    path="/assessments", guards=[role_required(Role.agency)], route_handlers=[action_update]
+    path="/assessments",
+    guards=[role_required(Role.agency)],
+    route_handlers=[action_update, rating_reply],
 )
 
 
@@ -266,8 +346,17 @@ for_agencies = Router(
 
 
 @get("/{cycle_id:int}/heatmap")
-async def heatmap_page(request: Request, user: SignedInUser, cycle_id: RecordId) -> Template:
+async def heatmap_page(
+    request: Request, user: SignedInUser, cycle_id: RecordId, article: FromQuery[str] = ""
+) -> Template:
+    """The cycle's heatmap by article; with ?article=<id>, that article by indicator."""
     cycle = await cycles.get_cycle(cycle_id)
+    if article:
+        section_id = record_id(article)
+        if section_id is None:
+            raise NotFound(_("Page not found."))
+        found = await cycle_results.article_indicators(cycle, user, section_id)
+        return render(request, "checklists/heatmap_article.html", cycle=cycle, **found)
     return render(
         request, "checklists/heatmap.html", cycle=cycle, **await cycle_results.heatmap(cycle, user)
     )
@@ -278,7 +367,7 @@ async def scores_export(user: SignedInUser, cycle_id: RecordId) -> Response:
     cycle = await cycles.get_cycle(cycle_id)
     return Response(
         await cycle_results.scores_csv(cycle, user),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds the charset: one Content-Type
         headers={"Content-Disposition": f'attachment; filename="cycle-{cycle_id}-scores.csv"'},
     )
 

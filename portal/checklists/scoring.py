@@ -16,7 +16,7 @@ from fractions import Fraction
 from statistics import median_low
 
 from portal.forms import whole_number
-from portal.i18n import N_
+from portal.i18n import N_, gettext
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,11 @@ def band_for(percent: Decimal, bands: Sequence[Band] = DEFAULT_BANDS) -> Band:
     raise ValueError("the bands must include one starting at 0")
 
 
-def bands_text(bands: Sequence[Band]) -> str:
-    """Bands as an admin edits them: one per line, `85 A Compliant`."""
-    return "\n".join(f"{b.minimum} {b.code} {b.label}" for b in bands)
+def bands_text(bands: Sequence[Band], translated: bool = False) -> str:
+    """Bands as an admin edits them: one per line, `85 A Compliant` (the names in the
+    reader's language when `translated`)."""
+    name = gettext if translated else str
+    return "\n".join(f"{b.minimum} {b.code} {name(b.label)}" for b in bands)
 
 
 def parse_bands(text: str) -> list[Band]:

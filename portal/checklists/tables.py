@@ -92,6 +92,8 @@ class AssessmentCycle(Table, tablename="cycle"):
     chair = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     # Rating bands, one per line: "85 A Compliant" (see portal.checklists.scoring).
     bands = Text(default="")
+    # The agency's right of reply: working days to accept or contest a rating before it is public.
+    reply_days = Integer(default=10)
 
 
 class AssessmentStatus(LabelledEnum):
@@ -234,8 +236,20 @@ class ReturnedIndicator(Table):
     returned_at = Timestamptz()
 
 
+class ReplyStatus(LabelledEnum):
+    """Where the agency's right of reply to its rating stands."""
+
+    open = "open", N_("Waiting for the agency's reply")
+    accepted = "accepted", N_("Accepted by the agency")
+    contested = "contested", N_("Contested by the agency")
+    upheld = "upheld", N_("Contest decided: rating upheld")
+    changed = "changed", N_("Contest decided: rating changed")
+
+
 class Rating(Table):
-    """A published rating of one agency in one cycle; the latest shows in the registry."""
+    """The rating the chair decided for one agency in one cycle. It is public (registry,
+    statistics) from `published_at` on: the end of the agency's reply window, or when the
+    agency accepts it; a contested one only once the chair has decided on the contest."""
 
     id: Serial
     assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, unique=True)
@@ -251,6 +265,28 @@ class Rating(Table):
     band_label = Varchar(length=100)
     published_at = Timestamptz(index=True)
     published_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    decided_at = Timestamptz(null=True, default=None)
+    reply_due = Timestamptz(null=True, default=None)  # the reply window closes
+    reply = Varchar(length=20, choices=ReplyStatus, default=ReplyStatus.open)
+    reply_reason = Text(default="")  # why the agency contests it
+    replied_at = Timestamptz(null=True, default=None)
+    replied_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    decision_reason = Text(default="")  # the chair's answer to a contest
+    contest_decided_at = Timestamptz(null=True, default=None)
+    band_before = Varchar(length=5, default="")  # the band contested, when the chair changed it
+
+
+class ReplyFile(Table):
+    """A file the agency attached when contesting its rating."""
+
+    id: Serial
+    rating = ForeignKey(references=Rating, on_delete=OnDelete.cascade, index=True)
+    stored_name = Varchar(length=40, unique=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=50)
+    size = Integer()
+    uploaded_at = Timestamptz()
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
 class ActionStatus(LabelledEnum):

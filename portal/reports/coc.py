@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal import db
+from portal.checklists import replies
 from portal.checklists.tables import Rating
 from portal.i18n import gettext as _
 from portal.i18n import local_name
@@ -124,6 +125,6 @@ async def agency_ratings(agency_id: int) -> list[dict[str, Any]]:
             Rating.band_label,
             Rating.published_at,
         )
-        .where(Rating.agency == agency_id)
+        .where((Rating.agency == agency_id) & replies.public())
         .order_by(Rating.published_at, ascending=False)
     )

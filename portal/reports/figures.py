@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -196,9 +196,13 @@ async def rebuild_cycles() -> None:
     assessed = await db.select(
         "SELECT cycle, count(*) AS n FROM assessment WHERE submitted_at IS NOT NULL GROUP BY cycle"
     )
+    # Only public ratings: a rating waits out the agency's reply window (checklists.replies).
+    now = clock.now().astimezone(UTC)
     bands = await db.select(
         "SELECT cycle, band_code, band_label, count(*) AS n FROM rating"
-        " GROUP BY cycle, band_code, band_label"
+        " WHERE published_at <= {} AND reply <> {} GROUP BY cycle, band_code, band_label",
+        now,
+        "contested",
     )
     # Each rated agency's share of each article's applicable points, in its rated round.
     articles = await db.select(
@@ -208,8 +212,10 @@ async def rebuild_cycles() -> None:
         ' JOIN consensus_score cs ON cs.assessment = a.id AND cs."round" = a."round"'
         " JOIN indicator i ON i.id = cs.indicator JOIN section s ON s.id = i.section"
         " WHERE cs.not_applicable = {} AND cs.score IS NOT NULL"
-        " GROUP BY r.cycle, s.code, a.id",
+        " AND r.published_at <= {} AND r.reply <> {} GROUP BY r.cycle, s.code, a.id",
         False,
+        now,
+        "contested",
     )
     rows: list[tuple[Any, ...]] = [(r["cycle"], "assessed", "", "", 0, r["n"]) for r in assessed]
     rated: Counter[int] = Counter()
@@ -252,11 +258,15 @@ async def _remember(values: dict[str, str]) -> None:
 
 
 async def _high_water() -> dict[str, str]:
+    # Ratings counted as they become public (their reply window closes without an edit).
     row = (
         await db.select(
             "SELECT (SELECT max(id) FROM complaint) AS complaint,"
-            " (SELECT max(id) FROM case_event) AS event, (SELECT max(id) FROM rating) AS rating,"
-            " (SELECT count(*) FROM assessment WHERE submitted_at IS NOT NULL) AS assessed"
+            " (SELECT max(id) FROM case_event) AS event,"
+            " (SELECT count(*) FROM rating WHERE published_at <= {} AND reply <> {}) AS rating,"
+            " (SELECT count(*) FROM assessment WHERE submitted_at IS NOT NULL) AS assessed",
+            clock.now().astimezone(UTC),
+            "contested",
         )
     )[0]
     return {f"seen_{key}": str(value or 0) for key, value in row.items()}

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from portal import clock
-from portal.checklists.tables import ImprovementAction
+from portal.checklists.tables import AssessmentCycle, ImprovementAction
 from tests.browser.conftest import both_ways, sign_in
 from tests.checklists.conftest import submitted_for_review
 
@@ -22,6 +22,8 @@ async def _submitted(make_agency: Any, make_user: Any) -> dict[str, Any]:
     agency = await make_agency(name_en="Sunrise Manpower", name_km="ក្រុមហ៊ុន ថ្ងៃរះ")
     chair = await make_user("committee", full_name="Chair Sokha", constituency="ministry")
     assessment_id, codes = await submitted_for_review(agency, chair)
+    # Published at once: the right of reply has its own test (test_review_round_trip.py).
+    await AssessmentCycle.update({AssessmentCycle.reply_days: 0}).where(AssessmentCycle.id > 0)
     return {
         "id": assessment_id,
         "agency": agency,
@@ -81,7 +83,7 @@ async def test_members_score_the_chair_publishes_the_agency_reports(page, make_a
     await page.get_by_role("button", name="Save the consensus scores").click()
     await expect(page.get_by_text("Total: 4.5 of 6")).to_be_visible()
     await page.get_by_role("button", name="Publish the rating").click()
-    await expect(page.get_by_role("status")).to_contain_text("The rating has been published.")
+    await expect(page.get_by_role("status")).to_contain_text("The rating is decided.")
     await page.get_by_label("Indicator", exact=True).select_option(str(codes["2.1"]))
     await page.get_by_label("What the agency must do (English)").fill(
         "Return every passport within a week."

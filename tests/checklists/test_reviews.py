@@ -3,7 +3,7 @@ publishes, the registry shows the rating; who may do what."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from portal import clock
@@ -130,7 +130,9 @@ async def _both_members_submit(client: Any, review: dict[str, Any]) -> None:
         assert response.status_code == 303
 
 
-async def test_the_chair_agrees_consensus_and_publishes(client, make_agency, make_user):
+async def test_the_chair_agrees_consensus_and_publishes(
+    client, make_agency, make_user, monkeypatch
+):
     review = await _submitted(make_agency, make_user)
     await _panel(client, review)
     await _both_members_submit(client, review)
@@ -179,6 +181,10 @@ async def test_the_chair_agrees_consensus_and_publishes(client, make_agency, mak
     assert (rating["band_code"], str(rating["total"])) == ("B", "4.5")
 
     await client.post("/logout", data={"_csrf_token": client.cookies["portal_csrf"]})
+    registry = await client.get("/agencies", params={"q": "Mekong"})
+    assert "Largely compliant" not in registry.text  # the agency's reply window is open
+    later = clock.now() + timedelta(days=30)
+    monkeypatch.setattr(clock, "now", lambda: later)
     registry = await client.get("/agencies", params={"q": "Mekong"})
     assert "Largely compliant" in registry.text
     agency_page = await client.get(f"/agencies/{review['agency'].id}")
@@ -330,7 +336,6 @@ async def _rated(client: Any, review: dict[str, Any]) -> None:
 
 
 async def test_feedback_and_improvement_plan(client, make_agency, make_user):
-    from datetime import timedelta
 
     from portal.checklists.tables import ImprovementAction
     from tests.checklists.conftest import PDF

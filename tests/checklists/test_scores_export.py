@@ -32,6 +32,9 @@ async def test_a_formula_in_a_name_or_comment_is_text_in_the_export(client, make
     await _rated(client, review)
     cycle_id = (await Assessment.select(Assessment.cycle).first())["cycle"]
     export = await client.get(f"/cycles/{cycle_id}/scores.csv")
+    # One Content-Type, and a BOM so that a spreadsheet reads the file as UTF-8.
+    assert export.headers.get_list("content-type") == ["text/csv; charset=utf-8"]
+    assert export.content.startswith(b"\xef\xbb\xbflicence_number,")
     rows = {r["indicator"]: r for r in csv.DictReader(io.StringIO(export.text))}
     assert rows["1.1"]["member_scores"] == f"'{LINK}: 2; Member Vanna: 1"
     assert rows["1.1"]["consensus_comment"] == "Publish your fee schedule."  # as it was
