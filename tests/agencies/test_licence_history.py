@@ -77,7 +77,9 @@ async def test_a_suspension_with_its_decision_is_seen_by_each_reader_as_they_may
     await sign_in(agency_staff, await make_user("agency", agency=agency.id))
     assert (await agency_staff.get(link)).status_code == 404
     other = await make_agency()
-    assert (await officer.get(f"/agencies/{other.id}/licence/{event.id}/document")).status_code == 404
+    assert (
+        await officer.get(f"/agencies/{other.id}/licence/{event.id}/document")
+    ).status_code == 404
 
 
 async def test_a_renewal_needs_its_new_expiry_and_the_form_comes_back_filled_in(
@@ -160,7 +162,9 @@ async def test_a_suspension_past_its_end_stays_until_an_admin_reinstates(
     agency = await make_agency()
     await as_role("admin")
     ended = {**SUSPENSION, "decided_on": "2026-09-01", "suspended_until": "2026-11-30"}
-    assert (await post_form(client, f"/admin/agencies/{agency.id}/licence", ended)).status_code == 303
+    assert (
+        await post_form(client, f"/admin/agencies/{agency.id}/licence", ended)
+    ).status_code == 303
     page = (await client.get(f"/agencies/{agency.id}")).text
     assert "The suspension ended on Nov 30, 2026." in page
     assert '<span class="badge bad">Suspended</span>' in page

@@ -9,8 +9,8 @@ import html
 import pytest
 
 from portal.agencies.tables import Agency
-from tests.agencies.test_admin_registry import HEADER
 from tests.agencies.importing import upload
+from tests.agencies.test_admin_registry import HEADER
 from tests.conftest import post_form
 
 FORM = {
