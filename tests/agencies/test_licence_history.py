@@ -93,6 +93,10 @@ async def test_a_renewal_needs_its_new_expiry_and_the_form_comes_back_filled_in(
         "decision_reference": "MOLVT 801/26",
         "reason": "Renewal requested with all documents",
     }
+    form = (await client.get(f"/admin/agencies/{agency.id}/licence")).text
+    for field in ("action", "decided_on", "decision_reference", "expires_on", "suspended_until"):
+        assert f'name="{field}"' in form
+    assert 'enctype="multipart/form-data"' in form and 'name="document" type="file"' in form
     wrong = await post_form(client, f"/admin/agencies/{agency.id}/licence", renewal)
     assert wrong.status_code == 400
     page = html.unescape(wrong.text)

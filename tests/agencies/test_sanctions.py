@@ -48,6 +48,7 @@ async def test_an_admin_confirms_a_recommended_suspension(
 
     form = (await admin.get(decide)).text
     assert "Confirm: Licence suspended" in form and f'href="/cases/{complaint.id}"' in form
+    assert 'name="suspended_until"' in form
     confirmed = await post_form(
         admin,
         f"{decide}/confirm",
