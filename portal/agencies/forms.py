@@ -46,25 +46,24 @@ def _date(message: Any, required: bool = True) -> DateField:
     return DateField(invalid_value_message=message, validators=[first])
 
 
+def _text(required: Any, limit: int) -> StringField:
+    """Text that must be given (`required` says so), trimmed, at most `limit` characters."""
+    return StringField(
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=limit, message=_l("Use at most %(max)s characters.")),
+        ],
+    )
+
+
 class DecisionFields(PortalForm):
     """What every licence decision says: when, under which reference, and why."""
 
     decided_on = _date(_l("Enter the date of the decision."))
-    decision_reference = StringField(
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter the decision's reference.")),
-            Length(max=100, message=_l("Use at most %(max)s characters.")),
-        ],
-    )
+    decision_reference = _text(_l("Enter the decision's reference."), 100)
     suspended_until = _date(_l("Write the date as YYYY-MM-DD, for example 2026-01-31."), False)
-    reason = StringField(
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Say why, for the licence history and the audit log.")),
-            Length(max=MAX_REASON, message=_l("Use at most %(max)s characters.")),
-        ],
-    )
+    reason = _text(_l("Say why, for the licence history and the audit log."), MAX_REASON)
 
 
 class LicenceDecisionForm(DecisionFields):
@@ -79,13 +78,7 @@ class LicenceDecisionForm(DecisionFields):
 
 
 class DismissSanctionForm(PortalForm):
-    dismiss_reason = StringField(
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Say why the recommendation is dismissed.")),
-            Length(max=MAX_REASON, message=_l("Use at most %(max)s characters.")),
-        ],
-    )
+    dismiss_reason = _text(_l("Say why the recommendation is dismissed."), MAX_REASON)
 
 
 class ConfirmImportForm(PortalForm):

@@ -33,13 +33,19 @@ async def _recommended(client, as_role, make_complaint, agency, sanction="suspen
     return complaint
 
 
+async def _admin(client_at, make_user):
+    """A second browser, an admin's (the first is the officer's who recorded the outcome)."""
+    admin = await client_at("198.51.100.5")
+    await sign_in(admin, await make_user("admin"))
+    return admin
+
+
 async def test_an_admin_confirms_a_recommended_suspension(
     client, client_at, as_role, make_agency, make_complaint, make_user
 ):
     agency = await make_agency(name_en="Lotus Manpower")
     complaint = await _recommended(client, as_role, make_complaint, agency)
-    admin = await client_at("198.51.100.5")
-    await sign_in(admin, await make_user("admin"))
+    admin = await _admin(client_at, make_user)
     page = (await admin.get(f"/agencies/{agency.id}")).text
     assert "Sanctions recommended in complaints" in page
     assert "Licence suspension" in page and "C26-SANC01" in page
@@ -81,8 +87,7 @@ async def test_an_admin_dismisses_a_recommendation_with_a_reason(
 ):
     agency = await make_agency()
     complaint = await _recommended(client, as_role, make_complaint, agency, "revocation")
-    admin = await client_at("198.51.100.5")
-    await sign_in(admin, await make_user("admin"))
+    admin = await _admin(client_at, make_user)
     url = f"/admin/agencies/{agency.id}/sanctions/{complaint.id}"
     empty = await post_form(admin, f"{url}/dismiss", {"dismiss_reason": "  "})
     assert empty.status_code == 400
@@ -109,8 +114,7 @@ async def test_a_confirmation_the_licence_cannot_take_comes_back_filled_in(
 ):
     agency = await make_agency(licence_status="revoked")
     complaint = await _recommended(client, as_role, make_complaint, agency)
-    admin = await client_at("198.51.100.5")
-    await sign_in(admin, await make_user("admin"))
+    admin = await _admin(client_at, make_user)
     url = f"/admin/agencies/{agency.id}/sanctions/{complaint.id}"
     refused = await post_form(admin, f"{url}/confirm", CONFIRM)
     assert refused.status_code == 400
@@ -136,8 +140,7 @@ async def test_no_one_but_admins_sees_or_answers_a_recommendation(
         not in (await (await client_at("198.51.100.9")).get(f"/agencies/{agency.id}")).text
     )
     # Another agency's page does not answer this agency's recommendation.
-    admin = await client_at("198.51.100.5")
-    await sign_in(admin, await make_user("admin"))
+    admin = await _admin(client_at, make_user)
     other = await make_agency()
     response = await admin.get(f"/admin/agencies/{other.id}/sanctions/{complaint.id}")
     assert response.status_code == 404
