@@ -9,7 +9,8 @@ from pathlib import Path
 from portal import clock
 from portal.accounts.services import NewUser, create_user
 from portal.accounts.tables import User
-from portal.agencies.tables import Agency
+from portal.agencies import history
+from portal.agencies.tables import Agency, LicenceAction
 from portal.checklists import checklist_versions
 from portal.checklists.demo import seed_cycle
 from portal.checklists.review_demo import seed_reviews
@@ -73,6 +74,26 @@ AGENCIES = [
     ),
 ]
 
+# Each demo agency's licence history after its issue (15 January 2024, for three years).
+HISTORY: dict[str, list[tuple[str, date, str, str, date | None, date | None]]] = {
+    "MOLVT-PRA-0102": [
+        ("warning", date(2025, 6, 10), "MOLVT 512/25", "Fees charged to workers", None, None),
+    ],
+    "MOLVT-PRA-0203": [
+        ("renewed", date(2025, 1, 10), "MOLVT 044/25", "Renewal on time", date(2027, 1, 14), None),
+    ],
+    "MOLVT-PRA-0204": [
+        (
+            "suspended",
+            date(2026, 9, 1),
+            "MOLVT 903/26",
+            "Passports kept from workers",
+            None,
+            date(2026, 11, 30),
+        ),
+    ],
+}
+
 USERS = [
     # e-mail, name, role, agency licence, organisation, organisation kind, constituency
     ("admin@demo.example", "Sokha Chan", "admin", "", "", "ngo", ""),
@@ -86,6 +107,25 @@ USERS = [
 ]
 
 
+async def _seed_history(agency: Agency, licence: str) -> None:
+    later = HISTORY.get(licence, [])
+    # A licence renewed since was first issued for one year.
+    renewed = any(action == "renewed" for action, *_ in later)
+    issued = history.Decision(
+        LicenceAction.issued,
+        agency.licence_issued_on,
+        f"MOLVT {licence[-4:]}/24",
+        "",
+        expires_on=date(2025, 1, 14) if renewed else agency.licence_expires_on,
+    )
+    await history.save_event(agency.id, issued, clock.now())
+    for action, on, reference, reason, expires_on, until in later:
+        decision = history.Decision(
+            LicenceAction(action), on, reference, reason, expires_on, suspended_until=until
+        )
+        await history.save_event(agency.id, decision, clock.now())
+
+
 async def load_demo_data() -> list[str]:
     """Add what is missing and say what was added."""
     report: list[str] = []
@@ -93,21 +133,21 @@ async def load_demo_data() -> list[str]:
         if await Agency.exists().where(Agency.licence_number == licence):
             continue
         issued = date(2024, 1, 15)
-        await Agency.insert(
-            Agency(
-                licence_number=licence,
-                name_en=name_en,
-                name_km=name_km,
-                association=association,
-                province=province,
-                licence_status=status,
-                destinations=goes_to,
-                sectors=sectors,
-                licence_issued_on=issued,
-                licence_expires_on=date(2026, 1, 14) if status == "expired" else date(2027, 1, 14),
-                created_at=clock.now(),
-            )
+        agency = Agency(
+            licence_number=licence,
+            name_en=name_en,
+            name_km=name_km,
+            association=association,
+            province=province,
+            licence_status=status,
+            destinations=goes_to,
+            sectors=sectors,
+            licence_issued_on=issued,
+            licence_expires_on=date(2026, 1, 14) if status == "expired" else date(2027, 1, 14),
+            created_at=clock.now(),
         )
+        await agency.save()
+        await _seed_history(agency, licence)
         report.append(f"agency {licence} {name_en}")
     for email, name, role, licence, organisation, kind, constituency in USERS:
         if await User.exists().where(User.email == email):

@@ -9,16 +9,16 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required
-from portal.agencies import services
-from portal.agencies.forms import AgencyForm
+from portal.agencies import csv_import, history, licence_routes, provinces, sanctions, services
+from portal.agencies.forms import AgencyForm, ConfirmImportForm
 from portal.agencies.tables import Association, LicenceStatus
 from portal.checklists import ratings
 from portal.core.roles import Role
 from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
 from portal.i18n import gettext as _
-from portal.labour import DESTINATIONS, SECTORS
-from portal.templating import redirect, render
+from portal.labour import DESTINATIONS, PROVINCES, SECTORS
+from portal.templating import choices, redirect, render
 from portal.web import SignedInUser, get, uploaded_bytes
 
 
@@ -38,7 +38,8 @@ async def registry(
         agencies=agencies,
         next_after=next_after,
         filters=filters,
-        provinces=await services.provinces(),
+        provinces=choices(PROVINCES),
+        province_label=provinces.label,
         statuses=LicenceStatus,
         associations=Association,
         ratings=await ratings.latest_ratings([a["id"] for a in agencies]),
@@ -48,10 +49,18 @@ async def registry(
 @get("/{agency_id:int}")
 async def agency_page(request: Request, agency_id: RecordId) -> Template:
     agency = await services.public_record(agency_id)
+    user = request.scope.get("user")
+    role = user.role if user else None
+    entries = await history.entries(agency_id, role)
+    is_admin = role == Role.admin
     return render(
         request,
         "agencies/agency.html",
         agency=agency,
+        history=entries,
+        suspension_ended=history.suspension_ended(agency, entries) if is_admin else None,
+        pending_sanctions=await sanctions.pending(agency_id) if is_admin else [],
+        province_label=provinces.label,
         associations=Association,
         ratings=await ratings.rating_history(agency_id),
         destination_names=[_(DESTINATIONS[c]) for c in services.codes(agency["destinations"])],
@@ -59,7 +68,10 @@ async def agency_page(request: Request, agency_id: RecordId) -> Template:
     )
 
 
-public = Router(path="/agencies", route_handlers=[registry, agency_page])
+public = Router(
+    path="/agencies",
+    route_handlers=[registry, agency_page, licence_routes.decision_document],
+)
 
 
 # --- admin: keeping the registry -------------------------------------------------------
@@ -76,6 +88,10 @@ def _agency_form(
         agency_id=agency_id,
         statuses=LicenceStatus,
         associations=Association,
+        province_choices=choices(PROVINCES),
+        unlisted_province=values.get("province")
+        if provinces.is_unlisted(values.get("province", ""))
+        else "",
         destinations=DESTINATIONS,
         sectors=SECTORS,
         chosen={
@@ -104,6 +120,7 @@ async def admin_agencies(
         agencies=agencies,
         next_after=next_after,
         filters=filters,
+        unlisted=await services.unlisted_provinces(),
     )
 
 
@@ -139,15 +156,25 @@ async def agency_update(request: Request, user: SignedInUser, agency_id: RecordI
     return await submit(request, save, partial(_form_again, request, agency_id))
 
 
-def _import_page(request: Request, problems: list | None = None) -> Template:
+def _import_page(
+    request: Request,
+    preview: csv_import.Preview | None = None,
+    token: str = "",
+    expired: bool = False,
+) -> Template:
+    refused = preview is not None and not preview.can_save
     return render(
         request,
         "agencies/import.html",
-        status_code=400 if problems else 200,
+        status_code=400 if refused or expired else 200,
         columns=services.CSV_COLUMNS,
         destinations=DESTINATIONS,
         sectors=SECTORS,
-        problems=problems or [],
+        provinces=PROVINCES,
+        preview=preview,
+        outcomes=csv_import.OUTCOMES,
+        token=token,
+        expired=expired,
     )
 
 
@@ -157,12 +184,26 @@ async def import_page(request: Request) -> Template:
 
 
 @post("/agencies/import")
-async def import_submit(request: Request, user: SignedInUser) -> Template | Redirect:
-    # Not a field form: a report of the file's wrong lines, not an error beside a field.
-    report = await services.import_csv(user, await uploaded_bytes(request, "file"))
-    if report.problems:
-        return _import_page(request, report.problems)
-    return redirect("/admin/agencies", N_("The agencies in the file have been added."))
+async def import_preview(request: Request, user: SignedInUser) -> Template:
+    # Not a field form: a report of the file's rows, not an error beside a field.
+    content = await uploaded_bytes(request, "file")
+    preview = await csv_import.preview(content)
+    token = await csv_import.keep(user.id, content) if preview.can_save else ""
+    return _import_page(request, preview, token)
+
+
+@post("/agencies/import/confirm")
+async def import_confirm(request: Request, user: SignedInUser) -> Template | Redirect:
+    form = await read_form(request, ConfirmImportForm)
+    saved = await csv_import.confirm(user, form.token.data or "")
+    if saved is None:
+        return _import_page(request, expired=True)
+    if not saved.can_save:
+        return _import_page(request, saved)
+    return redirect(
+        "/admin/agencies",
+        N_("The file has been imported: every agency in it is added or updated."),
+    )
 
 
 admin = Router(
@@ -175,6 +216,8 @@ admin = Router(
         agency_edit,
         agency_update,
         import_page,
-        import_submit,
+        import_preview,
+        import_confirm,
+        *licence_routes.ADMIN_HANDLERS,
     ],
 )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from portal import clock, db, i18n, paging
 from portal.access import or_404
-from portal.agencies import licence
+from portal.agencies import history, licence, provinces
 from portal.agencies.tables import Agency, Association, LicenceStatus
 from portal.audit import services as audit
 from portal.errors import FormErrors
@@ -22,7 +19,7 @@ from portal.forms import (
     too_long,
 )
 from portal.i18n import gettext as _
-from portal.labour import DESTINATIONS, SECTORS
+from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 
 PAGE_SIZE = 25
 
@@ -78,9 +75,15 @@ async def search(filters: RegistryFilters, after: str = "") -> tuple[list[dict],
     return licence.with_shown_status(rows), next_after
 
 
-async def provinces() -> list[str]:
-    rows = await Agency.select(Agency.province).distinct().order_by(Agency.province)
-    return [r["province"] for r in rows if r["province"]]
+async def unlisted_provinces(limit: int = 100) -> list[dict[str, Any]]:
+    """Agencies whose province is still text from before the list (kept by the migration
+    when no province matched it), for an admin to choose the province."""
+    return await (
+        Agency.select(Agency.id, Agency.licence_number, Agency.name_en, Agency.province)
+        .where((Agency.province != "") & Agency.province.not_in(list(PROVINCES)))
+        .order_by(Agency.licence_number)
+        .limit(limit)
+    )
 
 
 async def public_record(agency_id: int) -> dict[str, Any]:
@@ -117,7 +120,8 @@ CSV_COLUMNS = (
     "destinations",
     "sectors",
 )
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# Changed by the licence's history (portal/agencies/history.py), not by editing the record.
+LICENCE_FIELDS = ("licence_status", "licence_issued_on", "licence_expires_on")
 # The longest each text may be: what its column holds (the address, free text: 1,000).
 TEXT_LIMITS = {
     name: getattr(Agency, name).length for name in ("name_en", "name_km", "province", "phone")
@@ -155,6 +159,13 @@ def clean_agency(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     issued, expires = values["licence_issued_on"], values["licence_expires_on"]
     if isinstance(issued, date) and isinstance(expires, date) and expires < issued:
         errors["licence_expires_on"] = _("The licence cannot expire before it was issued.")
+    province = provinces.code_for(values["province"][: TEXT_LIMITS["province"] + 1])
+    if province is None and len(values["province"]) <= TEXT_LIMITS["province"]:
+        errors["province"] = _(
+            "Unknown province: %(name)s. Choose one of Cambodia's provinces."
+        ) % {"name": values["province"]}
+    elif province is not None:
+        values["province"] = province
     if values["email"] and not is_email_address(values["email"]):
         errors["email"] = _("Enter an e-mail address like name@example.org.")
     errors = too_long(values, TEXT_LIMITS) | errors | refused
@@ -184,16 +195,25 @@ async def create_agency(actor: Any, form: dict[str, str]) -> Agency:
         errors["licence_number"] = _("Another agency already has this licence number.")
     if errors:
         raise FormErrors(errors)
-    agency = Agency(**values, created_at=clock.now())
+    now = clock.now()
+    agency = Agency(**values, created_at=now)
     async with db.transaction():
         await agency.save()
+        if (issued := history.issued(values)) is not None:
+            await history.save_event(agency.id, issued, now)
         await audit.record(actor, "agency.created", "agency", agency.id, values["licence_number"])
     return agency
 
 
 async def update_agency(actor: Any, agency_id: int, form: dict[str, str]) -> None:
-    or_404(await Agency.select(Agency.id).where(Agency.id == agency_id).first())
-    values, errors = clean_agency(form)
+    """Save the agency's details; its licence's status and dates change only by a decision
+    in its licence history, so the stored ones are kept."""
+    stored = or_404(
+        await Agency.select(*(getattr(Agency, name) for name in LICENCE_FIELDS))
+        .where(Agency.id == agency_id)
+        .first()
+    )
+    values, errors = clean_agency({**form, **{k: str(v or "") for k, v in stored.items()}})
     if "licence_number" not in errors and await _licence_taken(values["licence_number"], agency_id):
         errors["licence_number"] = _("Another agency already has this licence number.")
     if errors:
@@ -203,73 +223,3 @@ async def update_agency(actor: Any, agency_id: int, form: dict[str, str]) -> Non
             Agency.id == agency_id
         )
         await audit.record(actor, "agency.updated", "agency", agency_id, values["licence_number"])
-
-
-@dataclass
-class ImportReport:
-    """What an import did: rows added, or (and then nothing was added) what was wrong."""
-
-    added: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _rows(reader: csv.DictReader, report: ImportReport) -> Iterator[dict[str, Any]]:
-    """The file's rows, until one the csv module cannot read (a cell over 128 KB)."""
-    try:
-        yield from reader
-    except csv.Error:  # raised before the line is counted
-        report.problems.append(
-            (reader.line_num + 1, _("This line cannot be read as CSV: is a cell very long?"))
-        )
-
-
-async def import_csv(actor: Any, content: bytes) -> ImportReport:
-    """Add every agency in a CSV file, or none: each refused row is reported with its line."""
-    report = ImportReport()
-    if len(content) > MAX_IMPORT_BYTES:
-        report.problems.append((0, _("The file is larger than 2 MB.")))
-        return report
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.problems.append((0, _("Save the file as CSV in UTF-8 and try again.")))
-        return report
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"licence_number", "name_en"} - set(reader.fieldnames or [])
-    if missing:
-        report.problems.append(
-            (
-                1,
-                _("The first line must name the columns; missing: %(columns)s")
-                % {"columns": ", ".join(sorted(missing))},
-            )
-        )
-        return report
-    rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for row in _rows(reader, report):
-        line = reader.line_num
-        values, errors = clean_agency(row)
-        number = values["licence_number"]
-        if number in seen:
-            errors["licence_number"] = _("Licence number %(number)s is also on line %(line)s.") % {
-                "number": number,
-                "line": seen[number],
-            }
-        elif number and await _licence_taken(number):
-            errors["licence_number"] = _(
-                "Licence number %(number)s is already in the registry."
-            ) % {"number": number}
-        seen.setdefault(number, line)
-        report.problems.extend((line, message) for message in errors.values())
-        rows.append(values)
-    if not rows and not report.problems:
-        report.problems.append((2, _("The file has no agencies in it.")))
-    if report.problems:
-        return report
-    now = clock.now()
-    async with db.transaction():
-        await Agency.insert(*(Agency(**values, created_at=now) for values in rows))
-        await audit.record(actor, "agency.imported", "agency", "", f"{len(rows)} agencies")
-    report.added = len(rows)
-    return report

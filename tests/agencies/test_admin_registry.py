@@ -7,6 +7,7 @@ import pytest
 
 from portal.agencies.tables import Agency
 from portal.audit.tables import AuditEvent
+from tests.agencies.importing import import_file, upload
 from tests.conftest import post_form
 
 HEADER = "licence_number,name_en,name_km,licence_status,licence_issued_on,licence_expires_on,association,province\n"
@@ -59,7 +60,8 @@ async def test_a_wrong_agency_form_comes_back_filled_in_with_errors(client, as_r
     assert await Agency.count() == 1
 
 
-async def test_admin_edits_an_agency(client, as_role, make_agency):
+async def test_admin_edits_an_agency_but_not_its_licence(client, as_role, make_agency):
+    """The licence's status changes by a decision in its history, not by editing."""
     await as_role("admin")
     agency = await make_agency(licence_number="EDIT-1", name_en="Old Name")
     form = (await client.get(f"/admin/agencies/{agency.id}/edit")).text
@@ -78,9 +80,10 @@ async def test_admin_edits_an_agency(client, as_role, make_agency):
     saved = await Agency.objects().where(Agency.id == agency.id).first()
     assert (saved.name_en, saved.licence_status, saved.association) == (
         "New Name",
-        "suspended",
+        "active",
         "acra",
     )
+    assert 'name="licence_status"' not in form
 
 
 async def test_csv_import_adds_every_row(client, as_role):
@@ -89,11 +92,7 @@ async def test_csv_import_adds_every_row(client, as_role):
         "CSV-1,Siem Reap Staffing,សៀមរាប,active,2025-01-01,2027-01-01,acra,Siem Reap\n"
         "CSV-2,Pursat Placement,,expired,,,none,Pursat\n"
     )
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", content.encode("utf-8-sig"), "text/csv")},
-    )
+    response = await import_file(client, content.encode("utf-8-sig"))
     assert response.status_code == 303
     names = {a["name_en"] for a in await Agency.select(Agency.name_en)}
     assert names == {"Siem Reap Staffing", "Pursat Placement"}
@@ -118,11 +117,7 @@ async def test_csv_import_with_a_bad_row_adds_nothing_and_names_the_line(
     client, as_role, rows, expected
 ):
     await as_role("admin")
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", (HEADER + rows).encode(), "text/csv")},
-    )
+    response = await upload(client, HEADER + rows)
     assert response.status_code == 400
     assert "Nothing was imported." in response.text
     assert expected in response.text
@@ -131,11 +126,7 @@ async def test_csv_import_with_a_bad_row_adds_nothing_and_names_the_line(
 
 async def test_csv_import_refuses_a_file_without_the_required_columns(client, as_role):
     await as_role("admin")
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", b"name,province\nX,Y\n", "text/csv")},
-    )
+    response = await upload(client, b"name,province\nX,Y\n")
     assert "missing: licence_number, name_en" in response.text
     assert await Agency.count() == 0
 

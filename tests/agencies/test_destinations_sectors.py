@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.agencies.tables import Agency
+from tests.agencies.importing import import_file, upload
 from tests.conftest import post_form
 
 HEADER = "licence_number,name_en,province,destinations,sectors\n"
@@ -112,11 +113,7 @@ async def test_csv_import_reads_semicolon_separated_codes(client, as_role):
         "CSV-D1,Battambang Links,Battambang,TH;KR, construction ; agriculture\n"
         "CSV-D2,Quiet Agency,Kep,,\n"
     )
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", content.encode(), "text/csv")},
-    )
+    response = await import_file(client, content)
     assert response.status_code == 303
     rows = {
         a["licence_number"]: (a["destinations"], a["sectors"])
@@ -135,11 +132,7 @@ async def test_csv_import_reads_semicolon_separated_codes(client, as_role):
 async def test_csv_import_refuses_a_bad_code_with_the_line(client, as_role, row, expected):
     await as_role("admin")
     content = HEADER + "CSV-OK,Good Agency,,MY,care\n" + row
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", content.encode(), "text/csv")},
-    )
+    response = await upload(client, content)
     assert response.status_code == 400
     assert "Nothing was imported." in response.text
     assert expected in response.text

@@ -9,6 +9,7 @@ import html
 import pytest
 
 from portal.agencies.tables import Agency
+from tests.agencies.importing import upload
 from tests.agencies.test_admin_registry import HEADER
 from tests.conftest import post_form
 
@@ -43,7 +44,7 @@ async def test_the_agency_form_refuses_what_the_registry_cannot_keep(
     assert response.status_code == 400
     assert f'id="e-{field}">{message}' in html.unescape(response.text)
     assert await Agency.count() == 0
-    assert "Preah Vihear" not in (await client.get("/agencies")).text
+    assert "Preah Vihear Jobs" not in (await client.get("/agencies")).text
 
 
 async def test_a_proper_address_is_kept(client, as_role):
@@ -63,11 +64,7 @@ async def test_a_proper_address_is_kept(client, as_role):
 )
 async def test_a_csv_import_refuses_the_same(client, as_role, row, message):
     await as_role("admin")
-    response = await post_form(
-        client,
-        "/admin/agencies/import",
-        files={"file": ("agencies.csv", (HEADER + row).encode(), "text/csv")},
-    )
+    response = await upload(client, HEADER + row)
     assert response.status_code == 400
     assert message in html.unescape(response.text)
     assert await Agency.count() == 0
