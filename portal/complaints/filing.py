@@ -15,7 +15,7 @@ from asyncpg.exceptions import UniqueViolationError
 
 from portal import db, uploads
 from portal.audit import services as audit
-from portal.complaints import services
+from portal.complaints import safeguarding, services
 from portal.complaints.agency_lookup import resolve_agency
 from portal.complaints.forms import ComplaintForm, PartnerComplaintForm
 from portal.complaints.states import Status
@@ -26,6 +26,17 @@ from portal.errors import DomainError, FormErrors
 from portal.forms import errors_by_field
 from portal.i18n import gettext as _
 
+# The facts for investigators, stored as the form has them.
+FACTS = (
+    "employer_name",
+    "employer_country",
+    "employer_city",
+    "recruited_on",
+    "departed_on",
+    "subagent_name",
+    "subagent_phone",
+    "subagent_village",
+)
 SAME_RECEIPT_FOR = timedelta(minutes=15)  # a repeated POST of one form shows its receipt
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
@@ -64,6 +75,7 @@ async def check(
             "age_band": w["age_band"],
             "disability": w["disability"],
             "lgbtqia": w["lgbtqia"],
+            "id_number": w["id_number"],
         }
         for w in form.worker.data
     ]
@@ -91,8 +103,10 @@ async def check(
         "claim_currency": form.claim_currency.data,
         "share_identity": form.share_identity.data == "yes",
         "workers_count": len(workers),
+        **{name: form[name].data for name in FACTS},
     }
     grounds = list(dict.fromkeys(form.grounds.data))
+    columns |= safeguarding.marks_on_filing(workers, grounds)
     return Filing(columns=columns, workers=workers, grounds=grounds, files=checked_files)
 
 
@@ -258,5 +272,6 @@ async def _insert(
             key = f"workers:{month}:{w['sex']}"
             changes[key] = changes.get(key, 0) + 1
         await audit.record(partner, "complaint.filed", "complaint", reference)
+        await safeguarding.alert_on_filing(complaint_id, reference, filing.columns, now)
         # Last: every filing adds to these same rows, whose locks are held until commit.
         await services.bump(changes)

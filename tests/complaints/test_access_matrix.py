@@ -171,6 +171,13 @@ async def _request(client: Any, method: str, url: str, htmx: bool) -> Any:
             "response": "Our answer",
             "outcome": "dismissed",
             "officer": "",
+            "priority": "0",
+            "priority_reason": "A reason",
+            "allegation": "An allegation",
+            "authority": "court",
+            "referred_on": "2026-01-01",
+            "correction_reason": "A correction",
+            "broker_name": "Another broker",
         },
         headers={**headers, "x-csrftoken": token},
     )
