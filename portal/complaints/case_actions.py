@@ -83,6 +83,9 @@ async def request_response(user: Any, case: dict[str, Any], form: forms.RequestR
     request = form.request_message.data
     if not case["agency"]:
         raise DomainError(_("This complaint is not against a registered agency."))
+    if case["is_sensitive"] and not case["allegation"]:
+        # On a sensitive case the allegation is all the agency reads: it must be there.
+        raise DomainError(_("First write the allegation for the agency, in your own words."))
     now = clock.now()
     async with db.transaction():
         await services.move(user, case, Status.awaiting_agency, now)

@@ -204,12 +204,18 @@ async def test_the_agency_reads_a_sensitive_case_only_as_the_officer_words_it(cl
     await sign_in(client, officer)
     missing = await post_form(client, f"/cases/{complaint.id}/allegation", {"allegation": ""})
     assert missing.status_code == 400 and 'id="e-allegation"' in missing.text
+    ask = {"request_message": "Tell us where the workers were housed."}
+    refused = await post_form(client, f"/cases/{complaint.id}/request-response", ask)
+    assert refused.status_code == 400
+    assert "First write the allegation for the agency" in refused.text
     written = await post_form(
         client,
         f"/cases/{complaint.id}/allegation",
         {"allegation": "Workers recruited by your agency were confined at the workplace."},
     )
     assert written.status_code == 303
+    asked = await post_form(client, f"/cases/{complaint.id}/request-response", ask)
+    assert asked.status_code == 303
     client.cookies.clear()
 
     await sign_in(client, agency_case["staff"])
@@ -220,6 +226,7 @@ async def test_the_agency_reads_a_sensitive_case_only_as_the_officer_words_it(cl
         page = await client.get(f"/agency/complaints/{complaint.id}")
         assert page.status_code == 200
         assert "confined at the workplace" in page.text
+        assert "Tell us where the workers were housed." in page.text
         assert "Signs of forced labour or trafficking" in page.text  # the grounds
         assert "we received your complaint" not in page.text
         assert not any(secret in page.text for secret in HIDDEN), page.text
