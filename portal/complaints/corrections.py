@@ -14,6 +14,7 @@ from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.complaints import services
 from portal.complaints.forms import (
+    FACTS,
     KEEP_NAME_SHORT,
     KEEP_TEXT_SHORT,
     MAX_NAME,
@@ -55,20 +56,7 @@ class CorrectionForm(PortalForm):
 
 
 # The columns a correction may change, as the form names them (the agency aside).
-FACT_COLUMNS = (
-    "broker_name",
-    "destination",
-    "sector",
-    "province",
-    "employer_name",
-    "employer_country",
-    "employer_city",
-    "recruited_on",
-    "departed_on",
-    "subagent_name",
-    "subagent_phone",
-    "subagent_village",
-)
+FACT_COLUMNS = ("broker_name", "destination", "sector", "province", *FACTS)
 
 # How each fact is named on the timeline.
 FACT_LABELS = {

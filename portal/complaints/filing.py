@@ -17,7 +17,7 @@ from portal import db, uploads
 from portal.audit import services as audit
 from portal.complaints import safeguarding, services
 from portal.complaints.agency_lookup import resolve_agency
-from portal.complaints.forms import ComplaintForm, PartnerComplaintForm
+from portal.complaints.forms import FACTS, ComplaintForm, PartnerComplaintForm
 from portal.complaints.states import Status
 from portal.complaints.tables import Audience, Channel, Filer
 from portal.deadlines import Duration, Stage, due_at
@@ -26,17 +26,6 @@ from portal.errors import DomainError, FormErrors
 from portal.forms import errors_by_field
 from portal.i18n import gettext as _
 
-# The facts for investigators, stored as the form has them.
-FACTS = (
-    "employer_name",
-    "employer_country",
-    "employer_city",
-    "recruited_on",
-    "departed_on",
-    "subagent_name",
-    "subagent_phone",
-    "subagent_village",
-)
 SAME_RECEIPT_FOR = timedelta(minutes=15)  # a repeated POST of one form shows its receipt
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 

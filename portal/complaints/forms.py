@@ -130,6 +130,19 @@ PHONE = Regexp(
 )
 
 
+# The facts for investigators the complaint forms ask (all optional), stored as they are.
+FACTS = (
+    "employer_name",
+    "employer_country",
+    "employer_city",
+    "recruited_on",
+    "departed_on",
+    "subagent_name",
+    "subagent_phone",
+    "subagent_village",
+)
+
+
 def _day() -> DateField:
     """An optional date, written as the date field of the browser sends it (2026-12-31)."""
     return DateField(invalid_value_message=A_DATE, validators=[Optional()])
