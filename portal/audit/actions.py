@@ -63,6 +63,17 @@ class Action(LabelledEnum):
         N_("Sensitive mark removed from a complaint"),
     )
     complaint_sensitive_opened = "complaint.sensitive_opened", N_("Sensitive complaint opened")
+    complaint_priority_marked = "complaint.priority_marked", N_("Complaint marked priority")
+    complaint_priority_cleared = (
+        "complaint.priority_cleared",
+        N_("Complaint no longer marked priority"),
+    )
+    complaint_allegation_written = (
+        "complaint.allegation_written",
+        N_("Allegation written for the agency"),
+    )
+    complaint_facts_corrected = "complaint.facts_corrected", N_("Complaint facts corrected")
+    complaint_referred = "complaint.referred", N_("Complaint referred to another authority")
     complaint_agency_responded = "complaint.agency_responded", N_("Agency responded to a complaint")
     report_exported = "report.exported", N_("Report or statistics downloaded")
     report_cases_exported = "report.cases_exported", N_("Complaint export prepared")

@@ -63,5 +63,6 @@ def sees_sensitive_details(user: Any, complaint: dict[str, Any]) -> bool:
 def sees_identity(user: Any | None, complaint: dict[str, Any]) -> bool:
     """Whether the complainant's and workers' names and contacts are shown to `user`."""
     if user is not None and user.role == Role.agency:
-        return bool(complaint["share_identity"])
+        # A sensitive case never shows who complains to the accused agency, consent or not.
+        return bool(complaint["share_identity"]) and not complaint["is_sensitive"]
     return True

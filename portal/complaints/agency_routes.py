@@ -27,7 +27,7 @@ async def agency_list(request: Request, user: SignedInUser, after: FromQuery[str
 
 @get("/{complaint_id:int}")
 async def agency_case(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
-    return await case_form_page(request, user, await case_page.find_case(user, complaint_id))
+    return await case_form_page(request, user, await case_page.open_case(user, complaint_id))
 
 
 @post("/{complaint_id:int}/response")
@@ -40,7 +40,7 @@ async def agency_response(request: Request, user: SignedInUser, complaint_id: Re
 
 @get("/{complaint_id:int}/files/{file_id:int}")
 async def agency_file(user: SignedInUser, complaint_id: RecordId, file_id: RecordId) -> Response:
-    case = await case_page.find_case(user, complaint_id)
+    case = await case_page.open_case(user, complaint_id)
     f = await case_page.case_file(user, case, file_id)
     return uploads.download(f["stored_name"], f["filename"], f["content_type"])
 

@@ -37,6 +37,7 @@ async def agency_cases(user: Any, after: str = "") -> dict[str, Any]:
         Complaint.received_at,
         Complaint.complainant_name,
         Complaint.share_identity,
+        Complaint.is_sensitive,
         Complaint.workers_count,
     ).where(condition)
     cursor = paging.parse_moment_cursor(after) if after else None

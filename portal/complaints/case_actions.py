@@ -16,13 +16,14 @@ from portal import clock, db, uploads
 from portal.access import record_id
 from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import forms, notices, services, states
+from portal.complaints import forms, notices, referrals, safeguarding, services, states
 from portal.complaints.notices import News
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
     CaseEvent,
     Complaint,
+    ComplaintWorker,
     Outcome,
     Sanction,
 )
@@ -85,6 +86,9 @@ async def request_response(user: Any, case: dict[str, Any], form: forms.RequestR
     request = form.request_message.data
     if not case["agency"]:
         raise DomainError(_("This complaint is not against a registered agency."))
+    if case["is_sensitive"] and not case["allegation"]:
+        # On a sensitive case the allegation is all the agency reads: it must be there.
+        raise DomainError(_("First write the allegation for the agency, in your own words."))
     now = clock.now()
     async with db.transaction():
         await services.move(user, case, Status.awaiting_agency, now)
@@ -132,7 +136,7 @@ async def record_outcome(
     """Record the outcome (and the mediation minutes): the case moves to the status the
     outcome implies; compensation counts in this month's figures."""
     outcome = Outcome(form.outcome.data)
-    compensation, currency = form.compensation.data, form.currency_paid()
+    compensation, currency = form.total_paid(), form.currency_paid()
     sanction, note = Sanction(form.sanction.data), form.outcome_note.data
     checked = await checked_files(minutes, "minutes")
     target = OUTCOME_STATUS[outcome]
@@ -160,6 +164,7 @@ async def record_outcome(
                 "outcome_note": note,
             },
         )
+        await _worker_shares(case["id"], form.shares())
         event_id = await services.add_event(case["id"], "outcome", Audience.public, now, user, note)
         await services.attach_files(case["id"], event_id, Audience.internal, staged.files, now)
         if compensation is not None:
@@ -175,6 +180,20 @@ async def record_outcome(
         )
         await notices.tell_complainant(case["id"], News.outcome, now)
     return N_("The outcome has been recorded.")
+
+
+async def _worker_shares(complaint_id: int, shares: list[Decimal | None]) -> None:
+    """Each worker's share of the compensation (none for a worker left out), by the order
+    the case page lists them; a case decided again forgets the earlier shares."""
+    workers = (
+        await ComplaintWorker.select(ComplaintWorker.id)
+        .where(ComplaintWorker.complaint == complaint_id)
+        .order_by(ComplaintWorker.id)
+    )
+    for worker, share in zip(workers, [*shares, *[None] * len(workers)], strict=False):
+        await ComplaintWorker.update({ComplaintWorker.compensation: share}).where(
+            ComplaintWorker.id == worker["id"]
+        )
 
 
 async def close(user: Any, case: dict[str, Any], form: forms.CloseForm) -> str:
@@ -247,7 +266,7 @@ async def set_sensitive(user: Any, case: dict[str, Any], form: forms.SensitiveFo
             values[Complaint.assigned_officer] = user.id
         await Complaint.update(values).where(Complaint.id == case["id"])
         await services.add_event(case["id"], kind, Audience.internal, now, user, reason)
-        await audit.record(user, f"complaint.{kind}", "complaint", case["reference"])
+        await audit.record(user, f"complaint.{kind}", "complaint", case["reference"], reason)
     if sensitive:
         return N_("The case is marked sensitive: only its officer and admins see its details.")
     return N_("The case is no longer marked sensitive.")
@@ -287,4 +306,7 @@ ACTIONS: dict[str, tuple[type[PortalForm], Any]] = {
     "note": (forms.NoteForm, add_note),
     "message": (forms.MessageForm, send_message),
     "sensitive": (forms.SensitiveForm, set_sensitive),
+    "priority": (safeguarding.PriorityForm, safeguarding.set_priority),
+    "allegation": (safeguarding.AllegationForm, safeguarding.write_allegation),
+    "referral": (referrals.ReferralForm, referrals.record_referral),
 }

@@ -13,6 +13,8 @@ from portal.complaints import access, services, states
 from portal.complaints.agency_side import agency_can_respond
 from portal.complaints.case_actions import OUTCOME_STATUS
 from portal.complaints.queue import is_overdue
+from portal.complaints.referrals import referrals_of
+from portal.complaints.safeguarding import is_supervisor, restricted_for_agency
 from portal.complaints.states import OPEN, Status
 from portal.complaints.tables import (
     Audience,
@@ -45,6 +47,11 @@ class EventKind(LabelledEnum):
     outcome = "outcome", N_("Outcome recorded")
     sensitive_marked = "sensitive_marked", N_("Marked sensitive")
     sensitive_cleared = "sensitive_cleared", N_("No longer marked sensitive")
+    priority_marked = "priority_marked", N_("Marked priority")
+    priority_cleared = "priority_cleared", N_("No longer marked priority")
+    allegation_written = "allegation_written", N_("Allegation written for the agency")
+    facts_corrected = "facts_corrected", N_("Facts corrected")
+    referred = "referred", N_("Referred to another authority")
 
 
 # The row a name search's next page starts after (its name as the index has it).
@@ -67,7 +74,7 @@ async def find_case(user: Any, complaint_id: int) -> dict[str, Any]:
         .where((Complaint.id == complaint_id) & condition)
         .first()
     )
-    if not access.sees_sensitive_details(user, case):
+    if not access.sees_sensitive_details(user, case) and not await is_supervisor(user):
         raise NotFound(_("Page not found."))
     return case
 
@@ -102,6 +109,8 @@ def permissions(user: Any, case: dict[str, Any]) -> dict[str, bool]:
         "can_reopen": staff and status == Status.closed,
         "can_write": staff,
         "can_mark_sensitive": staff,
+        "can_correct": staff,
+        "can_refer": staff,
         "can_respond": user.role == Role.agency and agency_can_respond(case),
     }
 
@@ -126,10 +135,10 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
     if not identity:
         case = {**case, "complainant_name": "", "name_key": "", "phone": "", "email": ""}
         for row in workers:
-            row["name"] = ""
+            row["name"] = row["id_number"] = ""
     allowed = permissions(user, case)
     officers_list = await officers() if allowed["can_assign"] else []
-    return {
+    view = {
         "case": case,
         "officer_options": [(str(o["id"]), o["full_name"]) for o in officers_list],
         "workers": workers,
@@ -138,8 +147,11 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         "loose_files": loose_files,
         "identity": identity,
         "overdue": is_overdue(case, now),
+        "referrals": await referrals_of(case["id"]) if kind == "staff" else [],
+        "restricted": False,
         **allowed,
     }
+    return restricted_for_agency(user, view)
 
 
 async def case_files(complaint_id: int, audiences: list[Audience]) -> list[dict[str, Any]]:
@@ -153,6 +165,8 @@ async def case_files(complaint_id: int, audiences: list[Audience]) -> list[dict[
 async def case_file(user: Any, case: dict[str, Any], file_id: int) -> dict[str, Any]:
     """One file of the case, if this reader's audiences include it (else the 404)."""
     audiences = list(access.AUDIENCES[access.reader_kind(user)])
+    if user.role == Role.agency and case["is_sensitive"]:
+        audiences = [Audience.agency]  # as restricted_for_agency shows the timeline
     return or_404(
         await CaseFile.select()
         .where(

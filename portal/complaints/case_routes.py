@@ -13,14 +13,16 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.complaints import case_actions, case_page, dashboard, queue
+from portal.complaints import case_actions, case_page, dashboard, fact_routes, queue
 from portal.complaints.forms import OutcomeForm
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     AgeBand,
     Audience,
+    Authority,
     Channel,
     Currency,
+    Disability,
     Filer,
     Ground,
     Outcome,
@@ -40,6 +42,8 @@ LABELS: dict[str, Any] = {
     "ground_labels": Ground,
     "sexes": Sex,
     "age_bands": AgeBand,
+    "disabilities": Disability,
+    "authorities": Authority,
     "filers": Filer,
     "channels": Channel,
     "outcomes": Outcome,
@@ -172,6 +176,7 @@ router = Router(
         case_view,
         case_file,
         case_outcome,
+        *fact_routes.ROUTES,
         *[_action_route(path, *action) for path, action in case_actions.ACTIONS.items()],
     ],
 )

@@ -15,9 +15,9 @@ from asyncpg.exceptions import UniqueViolationError
 
 from portal import db, i18n, uploads
 from portal.audit import services as audit
-from portal.complaints import services
+from portal.complaints import safeguarding, services
 from portal.complaints.agency_lookup import resolve_agency
-from portal.complaints.forms import ComplaintForm, PartnerComplaintForm
+from portal.complaints.forms import FACTS, ComplaintForm, PartnerComplaintForm
 from portal.complaints.states import Status
 from portal.complaints.tables import Audience, Channel, Filer
 from portal.deadlines import Duration, Stage, due_at
@@ -64,6 +64,7 @@ async def check(
             "age_band": w["age_band"],
             "disability": w["disability"],
             "lgbtqia": w["lgbtqia"],
+            "id_number": w["id_number"],
         }
         for w in form.worker.data
     ]
@@ -92,8 +93,10 @@ async def check(
         "claim_currency": form.claim_currency.data,
         "share_identity": form.share_identity.data == "yes",
         "workers_count": len(workers),
+        **{name: form[name].data for name in FACTS},
     }
     grounds = list(dict.fromkeys(form.grounds.data))
+    columns |= safeguarding.marks_on_filing(workers, grounds)
     return Filing(columns=columns, workers=workers, grounds=grounds, files=checked_files)
 
 
@@ -259,5 +262,6 @@ async def _insert(
             key = f"workers:{month}:{w['sex']}"
             changes[key] = changes.get(key, 0) + 1
         await audit.record(partner, "complaint.filed", "complaint", reference)
+        await safeguarding.alert_on_filing(complaint_id, reference, filing.columns, now)
         # Last: every filing adds to these same rows, whose locks are held until commit.
         await services.bump(changes)

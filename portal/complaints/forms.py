@@ -14,6 +14,7 @@ from typing import Any
 from babel.support import LazyProxy
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     FieldList,
     FormField,
@@ -97,9 +98,13 @@ def _text(limit: int, message: Any, required: Any = None) -> StringField:
     return StringField(filters=[_strip], default="", validators=validators)
 
 
+MAX_ID_NUMBER = 50
+KEEP_ID_SHORT = _lf(N_("Keep this under %(n)d characters."), n=MAX_ID_NUMBER)
+A_DATE = _l("Enter a date like 2026-12-31.")
 KEEP_NAME_SHORT = _lf(N_("Keep this under %(n)d characters."), n=MAX_NAME)
 KEEP_TEXT_SHORT = _lf(N_("Keep it under %(n)s characters."), n=f"{MAX_TEXT:,}")
 WRITE_SOMETHING = _l("Write something here.")
+NOT_A_PHONE = _l("Write the phone number with digits only, e.g. 012 345 678.")
 NOT_A_MOBILE = _l("Write a phone number that can receive text messages, e.g. 012 345 678.")
 
 
@@ -119,6 +124,34 @@ class AmountField(DecimalField):
         self.data = Decimal(written)
 
 
+MAX_CITY = 100
+KEEP_CITY_SHORT = _lf(N_("Keep this under %(n)d characters."), n=MAX_CITY)
+
+
+def dialable(form: PortalForm, field: StringField) -> None:
+    """A phone number however it is written (012 345 678, +855…, Khmer digits), or none."""
+    if field.data and phones.international(field.data) is None:
+        raise ValidationError(NOT_A_PHONE)
+
+
+# The facts for investigators the complaint forms ask (all optional), stored as they are.
+FACTS = (
+    "employer_name",
+    "employer_country",
+    "employer_city",
+    "recruited_on",
+    "departed_on",
+    "subagent_name",
+    "subagent_phone",
+    "subagent_village",
+)
+
+
+def _day() -> DateField:
+    """An optional date, written as the date field of the browser sends it (2026-12-31)."""
+    return DateField(invalid_value_message=A_DATE, validators=[Optional()])
+
+
 # --- the complaint --------------------------------------------------------------------
 
 
@@ -130,6 +163,7 @@ class WorkerForm(PortalForm):
     age_band = _choice(AgeBand, _l("Choose one (or “Prefer not to say”)."), default="")
     disability = _choice(Disability, _l("Choose one (or “Prefer not to say”)."), default="")
     lgbtqia = BooleanField()
+    id_number = _text(MAX_ID_NUMBER, KEEP_ID_SHORT)
 
 
 class ComplaintForm(PortalForm):
@@ -156,6 +190,19 @@ class ComplaintForm(PortalForm):
     sector = _choice(SECTORS, _l("Choose the kind of work."))
     province = _choice(["", *PROVINCES], _l("Choose a province from the list."), default="")
     grounds = SelectMultipleField(choices=_values(Ground), validate_choice=False)
+    # What investigators need besides the agency: all optional.
+    employer_name = _text(MAX_NAME, KEEP_NAME_SHORT)
+    employer_country = _choice(
+        ["", *DESTINATIONS], _l("Choose a country from the list."), default=""
+    )
+    employer_city = _text(MAX_CITY, KEEP_CITY_SHORT)
+    recruited_on = _day()
+    departed_on = _day()
+    subagent_name = _text(MAX_NAME, KEEP_NAME_SHORT)
+    subagent_phone = StringField(
+        filters=[_strip], default="", validators=[Length(max=50, message=NOT_A_PHONE), dialable]
+    )
+    subagent_village = _text(MAX_NAME, KEEP_NAME_SHORT)
     description = _text(
         MAX_DESCRIPTION,
         _lf(N_("Keep the description under %(n)d characters."), n=MAX_DESCRIPTION),
@@ -217,6 +264,10 @@ class ComplaintForm(PortalForm):
             raise ValidationError(
                 _l("Give an e-mail address, or choose another way to be contacted.")
             )
+
+    def validate_departed_on(self, field: DateField) -> None:
+        if field.data and self.recruited_on.data and field.data < self.recruited_on.data:
+            raise ValidationError(_l("The departure cannot be before the recruitment."))
 
     def validate_grounds(self, field: SelectMultipleField) -> None:
         ticked = field.data or []
@@ -295,7 +346,7 @@ class SensitiveForm(PortalForm):
     sensitive_reason = _text(MAX_TEXT, KEEP_TEXT_SHORT)
 
     def validate_sensitive_reason(self, field: StringField) -> None:
-        if self.sensitive.data and not field.data:
+        if not field.data:  # setting or clearing the mark, the reason is on the timeline
             raise ValidationError(WRITE_SOMETHING)
 
 
@@ -318,25 +369,53 @@ class OutcomeForm(PortalForm):
         filters=[lambda s: s or Sanction.none.value],
     )
     outcome_note = _text(MAX_TEXT, KEEP_TEXT_SHORT)
+    # Each worker's share, in the order the case page lists the workers (optional).
+    worker_compensation = FieldList(
+        AmountField(
+            places=None,
+            invalid_value_message=_l("Write the amount as a number, like 1500 or 1500.50."),
+            validators=[
+                Optional(),
+                NumberRange(0, LARGEST_CLAIM, _l("Write the amount as a number, e.g. 1500.")),
+            ],
+        ),
+        max_entries=MAX_WORKERS,
+    )
+
+    def shares(self) -> list[Decimal | None]:
+        return [entry.data for entry in self.worker_compensation]
 
     def validate_compensation(self, field: AmountField) -> None:
+        shared = [share for share in self.shares() if share is not None]
+        if shared and self.outcome.data and self.outcome.data not in WITH_AMOUNT:
+            raise ValidationError(_l("Only a settlement or compensation has an amount."))
         if field.data is None:
-            if self.outcome.data == Outcome.compensation:
+            if self.outcome.data == Outcome.compensation and not shared:
                 raise ValidationError(_l("Write the amount of compensation paid."))
             return
         if not 0 < field.data <= LARGEST_CLAIM:
             raise ValidationError(_l("Write the amount as a number, like 1500 or 1500.50."))
         if self.outcome.data and self.outcome.data not in WITH_AMOUNT:
             raise ValidationError(_l("Only a settlement or compensation has an amount."))
+        if sum(shared) > field.data:
+            raise ValidationError(_l("The workers' amounts add up to more than the total."))
 
     def validate_currency(self, field: SelectField) -> None:
-        if self.compensation.raw_data and self.compensation.raw_data[0].strip():
-            if field.data not in _values(Currency):
-                raise ValidationError(_l("Choose the currency."))
+        amounts = [self.compensation, *self.worker_compensation]
+        written = any(f.raw_data and f.raw_data[0].strip() for f in amounts)
+        if written and field.data not in _values(Currency):
+            raise ValidationError(_l("Choose the currency."))
+
+    def total_paid(self) -> Decimal | None:
+        """The compensation in total: as written, or else the workers' shares added up."""
+        if self.compensation.data is not None:
+            return Decimal(self.compensation.data)
+        shared = [share for share in self.shares() if share is not None]
+        return Decimal(sum(shared)) if shared else None
 
     def currency_paid(self) -> str:
         """The currency of the compensation, only when there is an amount."""
-        return self.currency.data if self.compensation.data is not None else ""
+        return self.currency.data if self.total_paid() is not None else ""
 
 
 class AgencyResponseForm(PortalForm):

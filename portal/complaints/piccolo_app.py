@@ -3,6 +3,7 @@ from piccolo.conf.apps import AppConfig
 from portal.complaints.tables import (
     CaseEvent,
     CaseFile,
+    CaseReferral,
     Complaint,
     ComplaintFigure,
     ComplaintGround,
@@ -19,6 +20,7 @@ APP_CONFIG = AppConfig(
         ComplaintGround,
         CaseEvent,
         CaseFile,
+        CaseReferral,
         ComplaintFigure,
     ],
     migration_dependencies=["portal.agencies.piccolo_app", "portal.accounts.piccolo_app"],

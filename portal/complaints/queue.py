@@ -41,6 +41,7 @@ _QUEUE_COLUMNS = (
     Complaint.province,
     Complaint.broker_name,
     Complaint.is_sensitive,
+    Complaint.is_priority,
     Complaint.assigned_officer,
     Complaint.workers_count,
     Complaint.agency.name_en.as_alias("agency_name_en"),

@@ -12,6 +12,7 @@ from enum import StrEnum
 from piccolo.columns import (
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     Numeric,
@@ -47,6 +48,9 @@ class Channel(LabelledEnum):
     union_office = "union_office", N_("Union office")
     hotline = "hotline", N_("Hotline")
     walk_in = "walk_in", N_("Walk-in")
+    embassy = "embassy", N_("Embassy or labour attaché abroad")
+    provincial_labour = "provincial_labour", N_("Provincial labour department")
+    letter = "letter", N_("Letter")
 
 
 class Ground(LabelledEnum):
@@ -113,6 +117,16 @@ class Sanction(LabelledEnum):
     revocation = "revocation", N_("Licence revocation")
 
 
+class Authority(LabelledEnum):
+    """Another authority a case is referred to."""
+
+    anti_trafficking_police = "anti_trafficking_police", N_("Anti-trafficking police")
+    labour_inspectorate = "labour_inspectorate", N_("Labour inspectorate")
+    labour_attache = "labour_attache", N_("Embassy labour attaché")
+    court = "court", N_("Court")
+    other = "other", N_("Another authority")
+
+
 class Audience(LabelledEnum):
     """Who may read a timeline entry or file."""
 
@@ -146,6 +160,16 @@ class Complaint(Table):
     # Against whom: a registered agency, or a broker named by the complainant.
     agency = ForeignKey(references=Agency, on_delete=OnDelete.restrict, null=True)
     broker_name = Varchar(length=200, default="")
+    # The sub-agent or broker who recruited the worker, besides the agency (personal data).
+    subagent_name = Varchar(length=200, default="")
+    subagent_phone = Varchar(length=50, default="")
+    subagent_village = Varchar(length=200, default="")
+    # The employer abroad, and when the worker was recruited and left.
+    employer_name = Varchar(length=200, default="")
+    employer_country = Varchar(length=10, default="")  # a code of portal.labour.DESTINATIONS
+    employer_city = Varchar(length=100, default="")
+    recruited_on = Date(null=True, default=None)
+    departed_on = Date(null=True, default=None)
     # Who filed, how, and for whom.
     filer = Varchar(length=20, choices=Filer)
     representative_of = Varchar(length=200, default="")  # the union, MRC or NGO named
@@ -173,6 +197,9 @@ class Complaint(Table):
     # Case handling.
     assigned_officer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     is_sensitive = Boolean(default=False)
+    is_priority = Boolean(default=False)  # safeguarding: handled before other cases
+    # The allegation in the officer's words: all an agency reads of a sensitive case.
+    allegation = Text(default="")
     outcome = Varchar(length=20, choices=Outcome, default="")
     compensation = Numeric(digits=(14, 2), null=True, default=None)
     compensation_currency = Varchar(length=3, default="")
@@ -190,6 +217,9 @@ class ComplaintWorker(Table):
     age_band = Varchar(length=10, choices=AgeBand)
     disability = Varchar(length=10, choices=Disability)
     lgbtqia = Boolean(default=False)  # self-identified, optional
+    id_number = Varchar(length=50, default="")  # ID card or passport; hidden with the name
+    # This worker's share of the outcome's compensation (in the case's currency).
+    compensation = Numeric(digits=(14, 2), null=True, default=None)
 
 
 class ComplaintGround(Table):
@@ -214,6 +244,19 @@ class CaseEvent(Table):
     from_status = Varchar(length=20, default="")
     to_status = Varchar(length=20, default="")
     body = Text(default="")
+
+
+class CaseReferral(Table):
+    """A referral of the case to another authority, with that authority's reference."""
+
+    id: Serial
+    complaint = ForeignKey(references=Complaint, on_delete=OnDelete.cascade, index=True)
+    authority = Varchar(length=30, choices=Authority)
+    referred_on = Date()
+    authority_reference = Varchar(length=100, default="")
+    note = Text(default="")
+    recorded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
+    recorded_at = Timestamptz()
 
 
 class CaseFile(Table):

@@ -47,6 +47,13 @@ KINDS: dict[str, AlertText] = {
             "As a supervisor, please follow it up."
         ),
     ),
+    "safeguarding_filed": AlertText(
+        N_("Priority: complaint %(reference)s needs safeguarding"),
+        N_(
+            "Complaint %(reference)s names a worker under 18 or signs of abuse, forced labour "
+            "or trafficking. It is marked sensitive and priority: assign an officer now."
+        ),
+    ),
     "submission_due": AlertText(
         N_("Your self-assessment for %(cycle)s is due on %(date)s"),
         N_(

@@ -21,6 +21,10 @@ from tests.files import stored_file
 
 SECRET = "The recruiter took my passport at Poipet"
 CODE = "12345678901234567890"
+# On the sensitive case: who complained (they consented to share it with the agency, which
+# still never sees it) and the allegation as the officer wrote it for the agency.
+NAME = "Bopha Consentname"
+ALLEGATION = "Workers were confined at the workplace abroad."
 
 ROUTES = [
     (method, path)
@@ -107,6 +111,9 @@ async def world(make_complaint, make_agency, make_user) -> dict[str, Any]:
         is_sensitive=True,
         assigned_officer=users["assigned officer"].id,
         reference="C26-SENS2345",
+        share_identity=True,
+        complainant_name=NAME,
+        allegation=ALLEGATION,
     )
     files = {}
     for name, complaint in (("plain", plain), ("sensitive", sensitive)):
@@ -171,6 +178,13 @@ async def _request(client: Any, method: str, url: str, htmx: bool) -> Any:
             "response": "Our answer",
             "outcome": "dismissed",
             "officer": "",
+            "priority": "0",
+            "priority_reason": "A reason",
+            "allegation": "An allegation",
+            "authority": "court",
+            "referred_on": "2026-01-01",
+            "correction_reason": "A correction",
+            "broker_name": "Another broker",
         },
         headers={**headers, "x-csrftoken": token},
     )
@@ -201,6 +215,10 @@ async def test_only_the_intended_readers_reach_a_case(client, world, actor):
                 elif method == "GET":
                     assert response.status_code == 200, (actor, url, response.status_code)
                     reached.append(url)
+                    if case == "sensitive" and path.startswith("/agency/"):
+                        # Only what it needs to respond, never who complains.
+                        assert SECRET not in response.text and NAME not in response.text
+                        assert (ALLEGATION in response.text) == ("files" not in path)
                 if not allowed and actor in world["users"] and not path.startswith("/my-case"):
                     # Signed in: the plain 404, whatever the reason.
                     assert response.status_code == 404, (actor, method, url)

@@ -74,8 +74,8 @@ async def _state(complaint_id: int) -> tuple:
 
 async def test_every_case_route_is_covered():
     paths = {path for _, path in CASE_ROUTES}
-    # page, file, outcome and the nine other actions
-    assert len(paths) == 12, paths
+    # page, file, outcome, the facts page and the twelve other actions
+    assert len(paths) == 16, paths
 
 
 async def test_an_officer_not_assigned_gets_the_404_everywhere(client, make_user, sensitive):
@@ -99,6 +99,14 @@ async def test_an_officer_not_assigned_gets_the_404_everywhere(client, make_user
                     "outcome": "dismissed",
                     "reopen_reason": "sneaky",
                     "request_message": "sneaky",
+                    "sensitive_reason": "sneaky",
+                    "priority": "0",
+                    "priority_reason": "sneaky",
+                    "allegation": "sneaky",
+                    "authority": "court",
+                    "referred_on": "2026-01-01",
+                    "correction_reason": "sneaky",
+                    "broker_name": "Sneaky broker",
                 },
             )
         results.append((method, url, response.status_code))
