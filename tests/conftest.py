@@ -244,3 +244,12 @@ def as_role(client: Any, make_user: Any) -> Any:
         return user
 
     return become
+
+
+@pytest.fixture(scope="session")
+async def site_documents(migrated: None, settings: Any) -> list[Any]:
+    """Every page of every role in both languages (tests/site_pages.py), collected once."""
+    from portal.app import create_app
+    from tests.site_pages import collect
+
+    return await collect(create_app(settings))
