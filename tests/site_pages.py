@@ -157,6 +157,12 @@ async def _complainant_pages(client: httpx.AsyncClient) -> list[Document]:
         documents.append(
             Document(f"public receipt ({language})", "/complaints/new", language, receipt.text)
         )
+        # "Add another worker" without JavaScript: the form again, one worker more.
+        token = _parsed((await client.get("/complaints/new")).text).hidden["form_token"]
+        fields = {**complaint_fields(token, "MOLVT-PRA-0101"), "action": "add_worker"}
+        more = await post_complaint(client, fields, url=with_language("/complaints/new", language))
+        name = f"public complaint form, a worker added ({language})"
+        documents.append(Document(name, "/complaints/new", language, more.text))
     from tests.conftest import post_form
 
     reference, code = receipt_of(receipt)
