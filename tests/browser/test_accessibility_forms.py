@@ -17,19 +17,20 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 
 
-def javascript_on(request) -> bool:
-    return request.node.callspec.params["page"] == "js"
+async def filled_in_form(page, make_agency, request) -> None:
+    """The complaint form on a phone, filled in with one worker and a contract attached."""
+    await page.set_viewport_size(PHONE)
+    agency = await make_agency(name_en="Mekong Star Recruitment", name_km="មេគង្គស្តារ")
+    await page.goto("/complaints/new?lang=en")
+    javascript = request.node.callspec.params["page"] == "js"
+    await fill_complaint(page, in_language("en"), agency, "en", javascript)
 
 
 @both_ways
 async def test_a_form_with_errors_keeps_its_files_and_leads_to_each_error(
     page, make_agency, request
 ):
-    t = in_language("en")
-    await page.set_viewport_size(PHONE)
-    agency = await make_agency(name_en="Mekong Star Recruitment", name_km="មេគង្គស្តារ")
-    await page.goto("/complaints/new?lang=en")
-    await fill_complaint(page, t, agency, "en", javascript_on(request))
+    await filled_in_form(page, make_agency, request)
     await page.get_by_label("Tell us what happened", exact=True).fill("")
     await page.get_by_role("button", name="Send the complaint").last.click()
 
@@ -57,18 +58,16 @@ async def test_a_form_with_errors_keeps_its_files_and_leads_to_each_error(
 async def test_add_another_worker_keeps_the_files_and_takes_the_focus_to_the_new_worker(
     page, make_agency, request
 ):
-    t = in_language("en")
-    await page.set_viewport_size(PHONE)
-    agency = await make_agency(name_en="Mekong Star Recruitment", name_km="មេគង្គស្តារ")
-    await page.goto("/complaints/new?lang=en")
-    await fill_complaint(page, t, agency, "en", javascript_on(request))
+    await filled_in_form(page, make_agency, request)
     await page.get_by_role("button", name="Add another worker").click()
 
     second = page.locator("#f-worker-1-name")
     await expect(second).to_be_focused()
     await expect(page.locator("#workers-news")).to_have_text("Worker 2 added.")
     await expect(page.locator("#workers-news")).to_have_attribute("aria-live", "polite")
-    if not javascript_on(request):  # the page came back: the file is held on the server
+    if (
+        request.node.callspec.params["page"] == "no-js"
+    ):  # the page came back: the file is held on the server
         await expect(page.locator(".held-files li")).to_contain_text("contract.pdf")
     await second.fill("Sok Dara")
     await page.get_by_label("Sex", exact=True).nth(1).select_option("woman")
