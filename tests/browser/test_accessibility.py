@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: F401 - the browser fixture's flags
 from tests.site_pages import LANGUAGES, ROLES
 
 pytestmark = pytest.mark.browser

@@ -13,7 +13,7 @@ from portal import upload_drafts, uploads
 from portal.complaints.tables import CaseFile
 from tests.checklists.conftest import PDF
 from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in
 
 REMOVE = re.compile(r'name="action" value="(remove_file:[0-9a-f]+)"')
 
@@ -89,3 +89,17 @@ async def test_a_draft_never_sent_is_swept_after_a_day(client, make_agency):
     assert not draft.exists()
     again = await post_complaint(client, {**fields, "_csrf_token": await csrf_token(client)})
     assert "contract.pdf" not in again.text
+
+
+async def test_a_partners_form_keeps_its_files_too(client, make_agency, make_user):
+    agency = await make_agency()
+    await sign_in(client, await make_user("partner"))
+    token = await form_token(client, "/partner/complaints/new")
+    fields = complaint_fields(token, agency.licence_number, channel="")
+    again = await post_complaint(client, fields, files=contract(), url="/partner/complaints/new")
+    assert again.status_code == 400 and "contract.pdf" in again.text
+
+    fields["channel"] = "hotline"
+    receipt = await post_complaint(client, fields, url="/partner/complaints/new")
+    assert receipt.status_code == 200
+    assert await CaseFile.count() == 1
