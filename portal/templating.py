@@ -23,9 +23,10 @@ def build_environment() -> Environment:
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        auto_reload=False,  # templates change only with a deploy: no stat() per render
+        # No trim_blocks: with lstrip_blocks it glued an attribute after `{% endif %}` to the
+        # next line's (`requiredaria-describedby`); the newline it would trim is harmless.
         lstrip_blocks=True,
+        auto_reload=False,  # templates change only with a deploy: no stat() per render
     )
     # `_()`, `gettext()` and `ngettext()` in a template: Jinja's newstyle gettext (escapes
     # what it fills in) around the same functions Python code calls, in the reader's language.

@@ -332,6 +332,11 @@ def files_dir() -> Path:
     return get_settings().data_dir / "files"
 
 
+def drafts_dir() -> Path:
+    """Where the files of forms that came back are held (portal/upload_drafts.py)."""
+    return files_dir() / "drafts"
+
+
 def _path(stored_name: str) -> Path:
     if not _STORED_NAME.match(stored_name):
         raise ValueError("not a stored file name")
@@ -364,9 +369,23 @@ async def sweep() -> int:
         elif stored_name not in listed and written < cutoff:
             removed.append(name)
     await to_thread.run_sync(_move_and_remove, moved, removed)
+    removed += await to_thread.run_sync(_old_drafts_removed, cutoff)
     if moved or removed:
         log.info("files: %d moved into place, %d removed", len(moved), len(removed))
     return len(removed)
+
+
+def _old_drafts_removed(cutoff: float) -> list[str]:
+    """Remove the held files of forms last touched before `cutoff` (never sent)."""
+    removed = []
+    for folder in drafts_dir().iterdir() if drafts_dir().exists() else ():
+        try:
+            if max((p.stat().st_mtime for p in folder.iterdir()), default=0) < cutoff:
+                removed += [p.name for p in folder.iterdir()]
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:  # the form was sent meanwhile
+            continue
+    return removed
 
 
 def _files_on_disk() -> dict[str, float]:

@@ -244,3 +244,15 @@ def as_role(client: Any, make_user: Any) -> Any:
         return user
 
     return become
+
+
+@pytest.fixture(scope="session")
+async def site_documents(migrated: None, settings: Any) -> list[Any]:
+    """Every page of every role in both languages (tests/site_pages.py), collected once."""
+    import asyncio
+
+    from portal.app import create_app
+    from tests.site_pages import collect
+
+    # In a task of its own: the language its requests set must not leak into later tests.
+    return await asyncio.create_task(collect(create_app(settings)))

@@ -13,7 +13,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from portal import db, i18n, uploads
+from portal import db, i18n, upload_drafts, uploads
 from portal.audit import services as audit
 from portal.complaints import safeguarding, services
 from portal.complaints.agency_lookup import resolve_agency
@@ -49,12 +49,15 @@ async def check(
     agency = await resolve_agency(form.data)
     if agency.error:
         errors["agency_query"] = agency.error
+    token = form.form_token.data or ""
     checked_files: list[uploads.CheckedFile] = []
     try:
-        checked_files = await uploads.check(files, "attachments")
+        held = len(upload_drafts.held(token))
+        checked_files = await uploads.check(files, "attachments", already=held)
     except DomainError as error:
         errors["attachments"] = error.message
     if errors:
+        await upload_drafts.keep(token, checked_files)  # the form comes back with them listed
         raise FormErrors(errors)
 
     workers = [
@@ -97,7 +100,8 @@ async def check(
     }
     grounds = list(dict.fromkeys(form.grounds.data))
     columns |= safeguarding.marks_on_filing(workers, grounds)
-    return Filing(columns=columns, workers=workers, grounds=grounds, files=checked_files)
+    files_of_form = [*upload_drafts.opened(token), *checked_files]
+    return Filing(columns=columns, workers=workers, grounds=grounds, files=files_of_form)
 
 
 async def file_form(
@@ -111,7 +115,9 @@ async def file_form(
             {"form_token": _("This form has expired. Check your answers and send it again.")}
         )
     filing = await check(form, files, partner)
-    return await file_complaint(filing, token, now, partner)
+    receipt = await file_complaint(filing, token, now, partner)
+    upload_drafts.clear(token)  # its files are the complaint's now
+    return receipt
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
-from portal import clock, security, uploads
+from portal import clock, security, upload_drafts, uploads
 from portal.access import RecordId
 from portal.complaints import agency_lookup, filing, my_case
 from portal.complaints.forms import (
@@ -48,6 +48,7 @@ def complaint_form(
     errors: dict[str, str] | None = None,
     agency: agency_lookup.AgencyChoice | None = None,
     partner: Any = None,
+    added_worker: int | None = None,
 ) -> Template:
     """The complaint form, filled in with `values` as sent (for a partner, with the intake
     channel to choose)."""
@@ -67,6 +68,8 @@ def complaint_form(
         channels=Channel,
         max_workers=MAX_WORKERS,
         max_files=uploads.MAX_FILES,
+        held_files=upload_drafts.held(values["form_token"]),
+        added_worker=added_worker,  # its first field takes the focus, and it is announced
         max_file_mb=uploads.MAX_FILE_BYTES // (1024 * 1024),
         **FORM_LABELS,
     )
@@ -85,12 +88,20 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
 
     async def save() -> Response:
         form = form_class(await text_data(request))
-        if (await request.form()).get("action") == "add_worker":
-            errors = form.add_worker()
+        files = await uploads.uploaded_files(request, "attachments")
+        pressed = str((await request.form()).get("action") or "")
+        if pressed == "add_worker" or pressed.startswith(REMOVE_FILE):
+            # The same form back (no JavaScript): one more worker, or one file fewer; the
+            # files it brought are held for it.
+            token = form.form_token.data or ""
+            if pressed.startswith(REMOVE_FILE):
+                upload_drafts.remove(token, pressed.removeprefix(REMOVE_FILE))
+            errors = form.add_worker() if pressed == "add_worker" else {}
+            errors |= await hold_files(token, files)
+            added = len(form.worker) - 1 if pressed == "add_worker" and not errors else None
             agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
             values = await sent_values(request)
-            return complaint_form(request, action, form, values, errors, agency, partner)
-        files = await uploads.uploaded_files(request, "attachments")
+            return complaint_form(request, action, form, values, errors, agency, partner, added)
         if partner is not None:  # signed-in partner staff are not limited
             return receipt_page(request, await filing.file_form(form, files, clock.now(), partner))
         address = client_address(request.scope, get_settings())
@@ -115,6 +126,21 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
         return complaint_form(request, action, form, values, errors, agency, partner)
 
     return await submit(request, save, again)
+
+
+REMOVE_FILE = "remove_file:"  # the value of a held file's Remove button, before its id
+
+
+async def hold_files(form_token: str, files: list[uploads.Upload]) -> dict[str, str]:
+    """Hold the files sent with a form that comes back; the error if one is refused."""
+    if not filing.valid_form_token(form_token):
+        return {}
+    try:
+        already = len(upload_drafts.held(form_token))
+        await upload_drafts.keep(form_token, await uploads.check(files, "attachments", already))
+    except DomainError as error:
+        return {"attachments": error.message}
+    return {}
 
 
 @get("/complaints/new")

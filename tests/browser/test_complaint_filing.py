@@ -94,10 +94,8 @@ async def test_file_a_complaint_then_follow_it_with_the_receipt(
     if js_on:  # htmx swapped in the worker blocks only: the chosen agency and file stay
         await expect(page.get_by_label(shown_name(agency, language))).to_be_checked()
         assert await attachments.evaluate("input => input.files.length") == 1
-    else:  # the whole form came back; files are never sent back, so attach again
-        await attachments.set_input_files(
-            files=[{"name": "contract.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-        )
+    else:  # the whole form came back; the file is held for it on the server, not asked again
+        await expect(page.locator(".held-files li")).to_contain_text("contract.pdf")
     await page.get_by_role("button", name=t("Send the complaint"), exact=True).last.click()
 
     await expect(

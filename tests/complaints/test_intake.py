@@ -368,5 +368,5 @@ async def test_what_happened_reads_the_same_on_the_form_and_the_case_page_in_bot
         form = await client.get(f"/complaints/new?lang={lang}")
         case = await client.get(f"/cases/{complaint.id}?lang={lang}")
         assert f"<legend>{words}</legend>" in form.text
-        assert f"<h3>{words}</h3>" in case.text
+        assert f"<h2>{words}</h2>" in case.text
     assert "<legend>សកម្មភាព</legend>" not in form.text

@@ -64,7 +64,8 @@ async def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(client,
     unknown = await open_case(client, "C26-ZZZZZZZZ", code)
     assert wrong_code.status_code == unknown.status_code == 400
     assert WRONG in wrong_code.text and WRONG in unknown.text
-    assert wrong_code.text.replace("1" * 20, "").count(WRONG) == 1
+    # Once beside the field and once in the error summary at the top: nothing else.
+    assert wrong_code.text.replace("1" * 20, "").count(WRONG) == 2
     assert "11111111" not in wrong_code.text  # the code typed is not sent back
     assert "portal_case" not in wrong_code.headers.get("set-cookie", "")
 
