@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             checklists_routes.router,
             assessment_routes.assessment_pages,
             assessment_routes.for_staff,
+            assessment_routes.for_readers,
             assessment_routes.for_committee,
             assessment_routes.for_admins,
             review_routes.for_members,

@@ -25,7 +25,7 @@ from portal.complaints.tables import (
     Outcome,
     Sanction,
 )
-from portal.core.roles import Role
+from portal.core.roles import CASE_OFFICERS, Role
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm
 from portal.i18n import N_
@@ -230,7 +230,7 @@ async def set_sensitive(user: Any, case: dict[str, Any], form: forms.SensitiveFo
     kind = "sensitive_marked" if sensitive else "sensitive_cleared"
     async with db.transaction():
         values: dict[Any, Any] = {Complaint.is_sensitive: sensitive, Complaint.updated_at: now}
-        if sensitive and user.role == Role.officer and not case["assigned_officer"]:
+        if sensitive and user.role in CASE_OFFICERS and not case["assigned_officer"]:
             # Whoever marks an unassigned case takes it, so someone can still open it.
             values[Complaint.assigned_officer] = user.id
         await Complaint.update(values).where(Complaint.id == case["id"])

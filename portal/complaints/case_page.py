@@ -23,7 +23,7 @@ from portal.complaints.tables import (
     ComplaintWorker,
     Outcome,
 )
-from portal.core.roles import Role
+from portal.core.roles import CASE_HANDLERS, Role
 from portal.errors import NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -84,7 +84,7 @@ def permissions(user: Any, case: dict[str, Any]) -> dict[str, bool]:
     """What the officer (or the agency) may do now, from the workflow's transitions
     (templates hold no rules)."""
     status = Status(case["status"])
-    staff = user.role in (Role.officer, Role.admin)
+    staff = user.role in CASE_HANDLERS
     decided_targets = {OUTCOME_STATUS[o] for o in Outcome}
     return {
         "can_assign": staff and status != Status.closed,
