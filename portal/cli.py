@@ -1,5 +1,5 @@
 """The `portal` command: serve, migrate, demo-data, create-user, scheduler, alerts,
-rebuild-figures, backup."""
+rebuild-figures, anonymise-expired, backup."""
 
 from __future__ import annotations
 
@@ -170,6 +170,13 @@ def cmd_rebuild_figures(args: argparse.Namespace) -> None:
         print(f"Report figures rebuilt: {counted} complaints counted")
 
 
+def cmd_anonymise_expired(args: argparse.Namespace) -> None:
+    from portal.retention.services import anonymise_expired
+
+    _run(_migrate)
+    print(f"{_run(anonymise_expired)}.")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from portal.db import sqlite_backup
 
@@ -258,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--month", metavar="YYYY-MM", help="only this Phnom Penh month")
     rebuild.set_defaults(func=cmd_rebuild_figures)
+
+    anonymise = commands.add_parser(
+        "anonymise-expired",
+        help="anonymise the personal data the retention policy says has expired (safe to repeat)",
+    )
+    anonymise.set_defaults(func=cmd_anonymise_expired)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")

@@ -94,6 +94,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/admin/checklists", _("Checklists")),
             ("/cycles", _("Assessment cycles")),
             ("/admin/audit", _("Audit log")),
+            ("/admin/personal-data", _("Personal data")),
             ("/admin/deadlines", _("Deadlines")),
             ("/admin/outbox", _("E-mail outbox")),
         ]

@@ -48,6 +48,7 @@ def test_every_command_has_help():
         "create-user",
         "scheduler",
         "alerts",
+        "anonymise-expired",
         "backup",
     ]:
         result = portal(command, "--help")
