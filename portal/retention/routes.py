@@ -54,7 +54,7 @@ async def complainant_export(request: Request, user: SignedInUser) -> Response:
         name, content = await export.complainant_file(user, form.export_reference.data)
         return Response(
             content,
-            media_type="application/json; charset=utf-8",
+            media_type="application/json",  # UTF-8, as JSON always is
             status_code=200,
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',

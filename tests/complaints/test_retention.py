@@ -155,6 +155,7 @@ async def test_the_admin_exports_everything_about_a_complainant(client, as_role,
         client, "/admin/personal-data/export", {"export_reference": "c26-retain02"}
     )
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
     assert 'filename="complainant-C26-RETAIN02.json"' in response.headers["content-disposition"]
     held = json.loads(response.content)
     assert held["complaint"]["complainant_name"] == f"{PRIVATE} 2"
