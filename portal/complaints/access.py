@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.accounts.services import provinces_of as stored_provinces
+from portal.accounts.tables import User
 from portal.complaints.tables import Audience, Complaint
 from portal.core.roles import CASE_OFFICERS, Role
 
@@ -61,6 +63,22 @@ def within_provinces(query: Any, user: Any) -> Any:
 def _in_provinces(provinces: tuple[str, ...]) -> Any:
     # An officer given no province yet sees nothing (not the cases with none recorded).
     return Complaint.province.is_in(list(provinces)) if provinces else Complaint.id.is_null()
+
+
+async def officers_for(case: dict[str, Any], officer_id: int | None = None) -> list[dict]:
+    """The active officers a case may be given (or the one `officer_id`, if among them):
+    case officers, and provincial officers of the worker's province."""
+    query = User.select(User.id, User.full_name, User.role, User.provinces).where(
+        User.role.is_in(list(CASE_OFFICERS)) & User.is_active.eq(True)
+    )
+    if officer_id is not None:
+        query = query.where(User.id == officer_id)
+    return [
+        officer
+        for officer in await query.order_by(User.full_name)
+        if officer["role"] == Role.officer
+        or case["province"] in stored_provinces(officer["provinces"])
+    ]
 
 
 def reader_kind(user: Any | None) -> str:

@@ -14,9 +14,8 @@ from typing import Any
 
 from portal import clock, db, uploads
 from portal.access import record_id
-from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import forms, services, states
+from portal.complaints import access, forms, services, states
 from portal.complaints.states import Status
 from portal.complaints.tables import (
     Audience,
@@ -25,7 +24,7 @@ from portal.complaints.tables import (
     Outcome,
     Sanction,
 )
-from portal.core.roles import CASE_OFFICERS, Role
+from portal.core.roles import CASE_OFFICERS
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm
 from portal.i18n import N_
@@ -47,13 +46,8 @@ OUTCOME_STATUS = {
 
 async def assign(user: Any, case: dict[str, Any], form: forms.AssignForm) -> str:
     officer_id = record_id(form.officer.data)
-    officer = None
-    if officer_id:
-        officer = (
-            await User.select(User.id, User.full_name)
-            .where((User.id == officer_id) & (User.role == Role.officer) & User.is_active.eq(True))
-            .first()
-        )
+    found = await access.officers_for(case, officer_id) if officer_id else []
+    officer = found[0] if found else None
     if officer is None:
         raise FormErrors({"officer": _("Choose an officer from the list.")})
     now = clock.now()

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from portal.access import or_404
-from portal.accounts.tables import User
 from portal.audit import services as audit
 from portal.complaints import access, services, states
 from portal.complaints.agency_side import agency_can_respond
@@ -128,7 +127,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         for row in workers:
             row["name"] = ""
     allowed = permissions(user, case)
-    officers_list = await officers() if allowed["can_assign"] else []
+    officers_list = await access.officers_for(case) if allowed["can_assign"] else []
     return {
         "case": case,
         "officer_options": [(str(o["id"]), o["full_name"]) for o in officers_list],
@@ -161,13 +160,4 @@ async def case_file(user: Any, case: dict[str, Any], file_id: int) -> dict[str, 
             & CaseFile.audience.is_in(audiences)
         )
         .first()
-    )
-
-
-async def officers() -> list[dict[str, Any]]:
-    """Active officers, for the assign list."""
-    return (
-        await User.select(User.id, User.full_name)
-        .where((User.role == Role.officer) & User.is_active.eq(True))
-        .order_by(User.full_name)
     )

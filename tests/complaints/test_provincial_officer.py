@@ -62,3 +62,20 @@ async def test_a_ministry_viewer_has_no_case_and_no_change(client, as_role, make
     assert (await client.get("/cycles")).status_code == 200
     refused = await post_form(client, f"/cases/{case.id}/note", {"body": "x"})
     assert refused.status_code == 404
+
+
+async def test_a_case_is_given_to_an_officer_of_its_province_only(
+    client, as_role, make_user, make_complaint
+):
+    case = await make_complaint(province="Kandal")
+    kandal = await make_user("provincial_officer", provinces="Kandal", full_name="Kandal Officer")
+    kampot = await make_user("provincial_officer", provinces="Kampot", full_name="Kampot Officer")
+    await as_role("admin")
+    page = (await client.get(f"/cases/{case.id}")).text
+    assert "Kandal Officer" in page and "Kampot Officer" not in page
+    refused = await post_form(client, f"/cases/{case.id}/assign", {"officer": str(kampot.id)})
+    assert refused.status_code == 400 and "Choose an officer from the list." in refused.text
+    given = await post_form(client, f"/cases/{case.id}/assign", {"officer": str(kandal.id)})
+    assert given.status_code == 303
+    assigned = await Complaint.select(Complaint.assigned_officer).where(Complaint.id == case.id)
+    assert assigned[0]["assigned_officer"] == kandal.id
