@@ -103,6 +103,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         organisation_name=args.organisation or "",
         organisation_kind=args.organisation_kind,
         constituency=args.constituency or "",
+        provinces=tuple(args.province),
         must_change_password=False,
     )
     try:
@@ -234,7 +235,24 @@ def build_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("email")
     create.add_argument(
-        "--role", required=True, choices=["admin", "committee", "officer", "partner", "agency"]
+        "--role",
+        required=True,
+        choices=[
+            "admin",
+            "committee",
+            "officer",
+            "provincial_officer",
+            "ministry_viewer",
+            "partner",
+            "agency",
+        ],
+    )
+    create.add_argument(
+        "--province",
+        action="append",
+        default=[],
+        metavar="PROVINCE",
+        help='a provincial officer\'s province, e.g. "Kandal" (repeat for several)',
     )
     create.add_argument("--name", help="full name (default: the part before @)")
     create.add_argument("--agency", metavar="LICENCE_NO", help="the agency, for agency staff")

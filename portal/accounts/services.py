@@ -16,7 +16,6 @@ from portal.accounts.editing import normalise_email
 from portal.accounts.tables import (
     LoginSession,
     Organisation,
-    OrganisationKind,
     User,
 )
 from portal.agencies.tables import Agency
@@ -266,37 +265,17 @@ async def _set_password(user_id: int, password_hash: str, temporary: bool, keep:
 
 
 @dataclass
-class NewUser:
-    """What the admin (or `portal create-user`) asks for."""
+class NewUser(editing.Profile):
+    """What the admin (or `portal create-user`) asks for: the account's details, and its
+    first password."""
 
-    email: str
-    full_name: str
-    role: str
-    password: str
-    agency_licence: str = ""
-    organisation_name: str = ""
-    organisation_kind: str = OrganisationKind.ngo.value
-    constituency: str = ""
+    password: str = ""
     must_change_password: bool = True
-    provinces: tuple[str, ...] = ()
-
-    def profile(self) -> editing.Profile:
-        return editing.Profile(
-            self.email,
-            self.full_name,
-            self.role,
-            self.agency_licence,
-            self.organisation_name,
-            self.organisation_kind,
-            self.constituency,
-            self.provinces,
-        )
 
 
 async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
     """Create an account after checking every field; nothing is saved if any is wrong."""
-    profile = new.profile()
-    values, errors = await editing.checked(profile, None)
+    values, errors = await editing.checked(new, None)
     if len(new.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _password_too_short()
     if errors:
@@ -306,7 +285,7 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
         user = User(
             **values,
             password_hash=password_hash,
-            organisation=await editing.organisation_id(profile),
+            organisation=await editing.organisation_id(new),
             must_change_password=new.must_change_password,
             created_at=clock.now(),
         )
