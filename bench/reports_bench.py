@@ -123,7 +123,13 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request is noise
     await create_user(
         None,
-        NewUser("officer@bench.example", "Bench", "officer", PASSWORD, must_change_password=False),
+        NewUser(
+            "officer@bench.example",
+            "Bench",
+            "officer",
+            password=PASSWORD,
+            must_change_password=False,
+        ),
     )
     transport = httpx.ASGITransport(app=create_app(get_settings()), client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:

@@ -27,6 +27,7 @@ from portal.deadlines import routes as deadlines_routes
 from portal.notifications import routes as notifications_routes
 from portal.reports import export_routes as report_export_routes
 from portal.reports import routes as reports_routes
+from portal.retention import routes as retention_routes
 from portal.scheduler import create_scheduler
 from portal.security import CsrfTokenCheck, SecurityHeadersMiddleware, configure_password_hashing
 from portal.settings import Settings, get_settings
@@ -71,11 +72,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             accounts_routes.own_account,
             accounts_routes.admin,
             audit_routes.router,
+            retention_routes.router,
             agencies_routes.public,
             agencies_routes.admin,
             checklists_routes.router,
             assessment_routes.assessment_pages,
             assessment_routes.for_staff,
+            assessment_routes.for_readers,
             assessment_routes.for_committee,
             assessment_routes.for_admins,
             review_routes.for_members,

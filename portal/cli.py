@@ -1,5 +1,5 @@
 """The `portal` command: serve, migrate, demo-data, create-user, scheduler, alerts,
-rebuild-figures, backup."""
+rebuild-figures, anonymise-expired, backup."""
 
 from __future__ import annotations
 
@@ -103,6 +103,7 @@ def cmd_create_user(args: argparse.Namespace) -> None:
         organisation_name=args.organisation or "",
         organisation_kind=args.organisation_kind,
         constituency=args.constituency or "",
+        provinces=tuple(args.province),
         must_change_password=False,
     )
     try:
@@ -170,6 +171,13 @@ def cmd_rebuild_figures(args: argparse.Namespace) -> None:
         print(f"Report figures rebuilt: {counted} complaints counted")
 
 
+def cmd_anonymise_expired(args: argparse.Namespace) -> None:
+    from portal.retention.services import anonymise_expired
+
+    _run(_migrate)
+    print(f"{_run(anonymise_expired)}.")
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from portal.db import sqlite_backup
 
@@ -227,7 +235,24 @@ def build_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create an account")
     create.add_argument("email")
     create.add_argument(
-        "--role", required=True, choices=["admin", "committee", "officer", "partner", "agency"]
+        "--role",
+        required=True,
+        choices=[
+            "admin",
+            "committee",
+            "officer",
+            "provincial_officer",
+            "ministry_viewer",
+            "partner",
+            "agency",
+        ],
+    )
+    create.add_argument(
+        "--province",
+        action="append",
+        default=[],
+        metavar="PROVINCE",
+        help='a provincial officer\'s province, e.g. "Kandal" (repeat for several)',
     )
     create.add_argument("--name", help="full name (default: the part before @)")
     create.add_argument("--agency", metavar="LICENCE_NO", help="the agency, for agency staff")
@@ -258,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--month", metavar="YYYY-MM", help="only this Phnom Penh month")
     rebuild.set_defaults(func=cmd_rebuild_figures)
+
+    anonymise = commands.add_parser(
+        "anonymise-expired",
+        help="anonymise the personal data the retention policy says has expired (safe to repeat)",
+    )
+    anonymise.set_defaults(func=cmd_anonymise_expired)
 
     backup = commands.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("path")

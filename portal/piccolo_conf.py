@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "portal.notifications.piccolo_app",
         "portal.deadlines.piccolo_app",
         "portal.reports.piccolo_app",
+        "portal.retention.piccolo_app",
     ]
 )

@@ -17,6 +17,7 @@ from portal.notifications import jobs as notification_jobs
 from portal.notifications.lease import holder_name
 from portal.notifications.watchers import scan
 from portal.reports import figures as report_figures
+from portal.retention import services as retention
 from portal.security import purge_rate_limit_events
 from portal.settings import Settings
 
@@ -52,6 +53,10 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     scan_job, mail_job = notification_jobs.deadline_scan, notification_jobs.send_mail
     scheduler.add_job(scan_job, "interval", minutes=5, args=[holder], id="deadline_scan")
     scheduler.add_job(mail_job, "interval", minutes=1, args=[settings, holder], id="send_mail")
+    # Personal data past the retention period, anonymised once a night (under its lease).
+    scheduler.add_job(
+        retention.scheduled_run, "cron", hour=2, minute=40, args=[holder], id="retention"
+    )
     # The report figures: the months that changed every few minutes, and every month each
     # night (what changed without a timeline line: a holiday, an edited fact).
     scheduler.add_job(report_figures.refresh, "interval", minutes=5, id="report_figures")

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from portal import flash, i18n
 from portal.accounts.tables import Constituency
-from portal.core.roles import Role
+from portal.core.roles import CASE_HANDLERS, Role
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.settings import PROJECT_ROOT
 from portal.static import static_url
@@ -86,7 +86,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/login", _("Sign in")),
         ]
     items = [("/", _("Home")), ("/agencies", _("Agency registry"))]
-    if user.role in (Role.officer.value, Role.admin.value):
+    if user.role in CASE_HANDLERS:
         items += [("/cases", _("Cases")), ("/cases/dashboard", _("Dashboard"))]
     if user.role == Role.admin.value:
         items += [
@@ -95,6 +95,7 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/admin/checklists", _("Checklists")),
             ("/cycles", _("Assessment cycles")),
             ("/admin/audit", _("Audit log")),
+            ("/admin/personal-data", _("Personal data")),
             ("/admin/deadlines", _("Deadlines")),
             ("/admin/outbox", _("Outbox")),
         ]
@@ -103,6 +104,8 @@ def navigation(user: Any) -> list[tuple[str, str]]:
             ("/cycles", _("Assessment cycles")),
             ("/committee/questions", _("Questions from agencies")),
         ]
+    elif user.role == Role.ministry_viewer.value:
+        items.append(("/cycles", _("Assessment cycles")))
     elif user.role == Role.agency.value:
         items.append(("/assessments", _("Self-assessment")))
         items.append(("/agency/complaints", _("Complaints")))

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from litestar import Request, Response, Router, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.access import RecordId, role_required, signed_in
-from portal.accounts import services
-from portal.accounts.forms import LoginForm, NewUserForm, PasswordForm
+from portal.accounts import editing, services
+from portal.accounts.forms import LoginForm, NewUserForm, PasswordForm, UserForm
 from portal.accounts.tables import Constituency, Organisation, OrganisationKind
 from portal.agencies.tables import Agency
 from portal.core.roles import Role
 from portal.forms import form_page, read_form, submit
 from portal.i18n import N_, local_name
+from portal.labour import PROVINCES
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
@@ -135,7 +134,10 @@ own_account = Router(
 # --- admin: users -----------------------------------------------------------------------
 
 
-async def _user_form_page(request: Request, values: dict, errors: dict | None = None) -> Template:
+async def _user_form_page(
+    request: Request, values: dict, errors: dict | None = None, account_id: int | None = None
+) -> Template:
+    """The new-account form, or (with `account_id`) the form changing an account."""
     agencies = await Agency.select(Agency.licence_number, Agency.name_en, Agency.name_km).order_by(
         Agency.name_en
     )
@@ -156,7 +158,16 @@ async def _user_form_page(request: Request, values: dict, errors: dict | None = 
             for a in agencies
         ],
         organisations=[o["name"] for o in organisations],
+        provinces=PROVINCES,
+        ticked_provinces=set(values.get("provinces", "").split(",")),
+        account_id=account_id,
     )
+
+
+async def _with_provinces(request: Request, values: dict) -> dict:
+    """The values as sent, with every province ticked (not only the last one)."""
+    ticked = (await request.form()).getall("provinces", [])
+    return {**values, "provinces": ",".join(ticked)}
 
 
 @get("/")
@@ -185,7 +196,30 @@ async def user_create(request: Request, user: SignedInUser) -> Response:
         created = await services.create_user(user, form.new_user())
         return redirect(f"/admin/users/{created.id}", N_("The account has been created."))
 
-    return await submit(request, save, partial(_user_form_page, request), NewUserForm)
+    async def again(values: dict, errors: dict) -> Template:
+        return await _user_form_page(request, await _with_provinces(request, values), errors)
+
+    return await submit(request, save, again, NewUserForm)
+
+
+@get("/{user_id:int}/edit")
+async def user_edit(request: Request, user_id: RecordId) -> Template:
+    return await _user_form_page(request, await editing.current_profile(user_id), None, user_id)
+
+
+@post("/{user_id:int}/edit")
+async def user_update(request: Request, user: SignedInUser, user_id: RecordId) -> Response:
+    async def save() -> Redirect:
+        form = await read_form(request, UserForm)
+        changed = await editing.edit_user(user, user_id, form.profile())
+        message = N_("The account has been changed.") if changed else N_("Nothing changed.")
+        return redirect(f"/admin/users/{user_id}", message)
+
+    async def again(values: dict, errors: dict) -> Template:
+        values = await _with_provinces(request, values)
+        return await _user_form_page(request, values, errors, user_id)
+
+    return await submit(request, save, again, UserForm)
 
 
 @get("/{user_id:int}")
@@ -237,6 +271,8 @@ admin = Router(
         user_list,
         user_new,
         user_create,
+        user_edit,
+        user_update,
         user_detail,
         user_deactivate,
         user_activate,

@@ -11,20 +11,20 @@ from itsdangerous import BadData
 
 from portal import clock, db
 from portal.access import or_404
+from portal.accounts import editing
+from portal.accounts.editing import normalise_email
 from portal.accounts.tables import (
-    Constituency,
     LoginSession,
     Organisation,
-    OrganisationKind,
     User,
 )
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.core.roles import Role
 from portal.errors import DomainError, FormErrors, Throttled
-from portal.forms import is_email_address, too_long
 from portal.i18n import N_
 from portal.i18n import gettext as _
+from portal.labour import PROVINCES
 from portal.security import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS_AND_ACCOUNT,
@@ -70,21 +70,18 @@ class CurrentUser:
     must_change_password: bool
     session_id: int
     unread_alerts: int = 0  # the number in the page header, read with the session
+    provinces: tuple[str, ...] = ()  # a provincial officer's (portal.complaints.access)
 
 
 # One query per request: the session, its (active) user and the user's unread alerts.
 _SESSION_QUERY = """
 SELECT s.id AS session_id, s.created_at, s.last_seen_at,
        u.id, u.email, u.full_name, u.role, u.agency, u.organisation, u.constituency,
-       u.language, u.must_change_password,
+       u.language, u.must_change_password, u.provinces,
        (SELECT count(*) FROM alert a WHERE a.recipient = u.id AND a.is_read = {}) AS unread
 FROM login_session s JOIN portal_user u ON u.id = s."user"
 WHERE s.token_hash = {} AND u.is_active = {}
 """
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _password_too_short() -> str:
@@ -218,7 +215,13 @@ async def session_user(token: str | None, settings: Settings) -> CurrentUser | N
         must_change_password=bool(row["must_change_password"]),
         session_id=row["session_id"],
         unread_alerts=row["unread"],
+        provinces=provinces_of(row["provinces"]),
     )
+
+
+def provinces_of(stored: str) -> tuple[str, ...]:
+    """The provinces of a user's `provinces` column."""
+    return tuple(p for p in stored.split(",") if p)
 
 
 async def sign_out(token: str | None) -> None:
@@ -262,93 +265,34 @@ async def _set_password(user_id: int, password_hash: str, temporary: bool, keep:
 
 
 @dataclass
-class NewUser:
-    """What the admin (or `portal create-user`) asks for."""
+class NewUser(editing.Profile):
+    """What the admin (or `portal create-user`) asks for: the account's details, and its
+    first password."""
 
-    email: str
-    full_name: str
-    role: str
-    password: str
-    agency_licence: str = ""
-    organisation_name: str = ""
-    organisation_kind: str = OrganisationKind.ngo.value
-    constituency: str = ""
+    password: str = ""
     must_change_password: bool = True
 
 
 async def create_user(actor: CurrentUser | None, new: NewUser) -> User:
     """Create an account after checking every field; nothing is saved if any is wrong."""
-    errors: dict[str, str] = {}
-    email = normalise_email(new.email)
-    if not is_email_address(email):
-        errors["email"] = _("Enter an e-mail address like name@example.org.")
-    elif await User.exists().where(User.email == email):
-        errors["email"] = _("There is already an account with this e-mail address.")
-    if not new.full_name.strip():
-        errors["full_name"] = _("Enter the person's name.")
-    texts = {"full_name": new.full_name.strip(), "organisation": new.organisation_name.strip()}
-    errors |= too_long(texts, {"full_name": 200, "organisation": 200})  # as their columns
-    if new.role not in {r.value for r in Role}:
-        errors["role"] = _("Choose a role.")
+    values, errors = await editing.checked(new, None)
     if len(new.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _password_too_short()
-
-    agency_id = organisation_id = None
-    if new.role == Role.agency.value:
-        agency = (
-            await Agency.select(Agency.id)
-            .where(Agency.licence_number == new.agency_licence.strip())
-            .first()
-        )
-        if agency is None:
-            errors["agency"] = _("Agency staff need an agency: choose one from the registry.")
-        else:
-            agency_id = agency["id"]
-    constituency = None
-    if new.role == Role.committee.value:
-        if new.constituency not in {c.value for c in Constituency}:
-            errors["constituency"] = _("Choose which body this committee member represents.")
-        else:
-            constituency = new.constituency
-    if new.role == Role.partner.value and not new.organisation_name.strip():
-        errors["organisation"] = _("Partner staff need an organisation.")
-    if new.role == Role.partner.value and new.organisation_kind not in {
-        k.value for k in OrganisationKind
-    }:
-        errors["organisation_kind"] = _("Choose the kind of organisation.")
     if errors:
         raise FormErrors(errors)
-
     password_hash = await hash_password(new.password)
-    now = clock.now()
     async with db.transaction():
-        if new.role == Role.partner.value:
-            organisation_id = await _organisation_id(
-                new.organisation_name.strip(), new.organisation_kind
-            )
         user = User(
-            email=email,
-            full_name=new.full_name.strip(),
-            role=new.role,
+            **values,
             password_hash=password_hash,
-            agency=agency_id,
-            organisation=organisation_id,
-            constituency=constituency,
+            organisation=await editing.organisation_id(new),
             must_change_password=new.must_change_password,
-            created_at=now,
+            created_at=clock.now(),
         )
         await user.save()
+        email = values["email"]
         await audit.record(actor, "user.created", "user", user.id, f"{email} ({new.role})")
     return user
-
-
-async def _organisation_id(name: str, kind: str) -> int:
-    existing = await Organisation.select(Organisation.id).where(Organisation.name == name).first()
-    if existing:
-        return existing["id"]
-    organisation = Organisation(name=name, kind=kind, created_at=clock.now())
-    await organisation.save()
-    return organisation.id
 
 
 async def get_user(user_id: int) -> User:
@@ -434,4 +378,10 @@ async def describe(user: User) -> dict:
         else None
     )
     sessions = await LoginSession.count().where(LoginSession.user == user.id)
-    return {"user": user, "agency": agency, "organisation": organisation, "sessions": sessions}
+    return {
+        "user": user,
+        "agency": agency,
+        "organisation": organisation,
+        "sessions": sessions,
+        "provinces": [PROVINCES.get(p, p) for p in provinces_of(user.provinces)],
+    }

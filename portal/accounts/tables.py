@@ -61,6 +61,9 @@ class User(Table, tablename="portal_user"):
     last_login_at = Timestamptz(null=True, default=None)
     # Officers marked supervisor hear of overdue complaint stages (escalations).
     is_supervisor = Boolean(default=False)
+    # A provincial officer's provinces (keys of portal.labour.PROVINCES), comma-separated:
+    # read with the session in one query on both databases, which an array column is not.
+    provinces = Varchar(length=1000, default="")
 
 
 class LoginSession(Table):

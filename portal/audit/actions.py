@@ -36,6 +36,15 @@ class Action(LabelledEnum):
     deadlines_holiday_added = "deadlines.holiday_added", N_("Holiday added to the calendar")
     deadlines_holiday_removed = "deadlines.holiday_removed", N_("Holiday made a working day")
     user_supervisor_changed = "user.supervisor_changed", N_("Supervisor flag changed")
+    user_updated = "user.updated", N_("Account details changed")
+    retention_changed = "retention.changed", N_("Retention policy changed")
+    retention_run = "retention.run", N_("Expired personal data anonymised")
+    complaint_anonymised = "complaint.anonymised", N_("Complaint anonymised on request")
+    complaint_data_exported = (
+        "complaint.data_exported",
+        N_("Everything held about a complainant downloaded"),
+    )
+    audit_exported = "audit.exported", N_("Audit log downloaded")
     review_chair_named = "review.chair_named", N_("Chair of a cycle named")
     review_panel_set = "review.panel_set", N_("Review panel named")
     review_scores_submitted = "review.scores_submitted", N_("Member's scores submitted")

@@ -32,6 +32,7 @@ SETTINGS = {
     "agency": ("/admin/agencies", N_("Agencies")),
     "deadline_policy": ("/admin/deadlines", N_("Deadlines")),
     "report_setting": ("/admin/statistics", N_("Statistics")),
+    "retention": ("/admin/personal-data", N_("Personal data")),
 }
 
 # object_type → (table, key column, page id column, name column): entries store a complaint

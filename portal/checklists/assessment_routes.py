@@ -255,12 +255,13 @@ async def cycle_list(request: Request) -> Template:
 
 
 @get("/cycles/{cycle_id:int}")
-async def cycle_page(request: Request, cycle_id: RecordId) -> Template:
+async def cycle_page(request: Request, user: SignedInUser, cycle_id: RecordId) -> Template:
     cycle = await cycles.get_cycle(cycle_id)
     return render(
         request,
         "checklists/cycle.html",
         cycle=cycle,
+        opens_assessments=user.role != Role.ministry_viewer,  # the ministry reads results only
         statuses=AssessmentStatus,
         members=[(str(m["id"]), m["full_name"]) for m in await panel.committee_members()],
         **await cycles.submissions(cycle),
@@ -280,7 +281,13 @@ async def question_list(request: Request, show: FromQuery[str] = "waiting") -> T
 for_staff = Router(
     path="/",
     guards=[role_required(Role.committee, Role.admin)],
-    route_handlers=[cycle_list, cycle_page, question_list],
+    route_handlers=[question_list],
+)
+# The cycles' results are read by the ministry too.
+for_readers = Router(
+    path="/",
+    guards=[role_required(Role.committee, Role.admin, Role.ministry_viewer)],
+    route_handlers=[cycle_list, cycle_page],
 )
 
 

@@ -374,7 +374,7 @@ async def scores_export(user: SignedInUser, cycle_id: RecordId) -> Response:
 
 for_staff = Router(
     path="/cycles",
-    guards=[role_required(Role.committee, Role.admin)],
+    guards=[role_required(Role.committee, Role.admin, Role.ministry_viewer)],
     route_handlers=[heatmap_page, scores_export],
 )
 

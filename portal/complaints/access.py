@@ -2,11 +2,13 @@
 
 - officers and admins: every complaint; the details of a *sensitive* one (trafficking,
   gender-based violence) only for its assigned officer and admins;
+- provincial officers: as officers, for the complaints whose worker comes from one of
+  their provinces (`within_provinces`: the queue, cases, dashboard and reports ask it);
 - partner staff: the complaints their organisation filed;
 - agency staff: the complaints against their own agency, without the complainant's
   identity unless the complainant consented;
 - a complainant: their own case, after giving its reference and receipt code;
-- committee members and the public: none.
+- committee members, ministry viewers and the public: none.
 
 Lookups filter with `visible_to` and answer the same 404 for "not yours" as for "none".
 """
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.accounts.services import provinces_of as stored_provinces
+from portal.accounts.tables import User
 from portal.complaints.tables import Audience, Complaint
-from portal.core.roles import Role
+from portal.core.roles import CASE_OFFICERS, Role
 
 # Timeline entries and files each kind of reader sees.
 AUDIENCES: dict[str, frozenset[Audience]] = {
@@ -32,11 +36,49 @@ def visible_to(user: Any) -> Any | None:
         return None
     if user.role in (Role.officer, Role.admin):
         return Complaint.id.is_not_null()
+    if user.role == Role.provincial_officer:
+        return _in_provinces(user.provinces)
     if user.role == Role.partner and user.organisation_id:
         return Complaint.organisation == user.organisation_id
     if user.role == Role.agency and user.agency_id:
         return Complaint.agency == user.agency_id
     return None
+
+
+def provinces_of(user: Any) -> tuple[str, ...] | None:
+    """The provinces whose complaints `user` handles, or None for no such limit."""
+    if user is not None and user.role == Role.provincial_officer:
+        return tuple(user.provinces)
+    return None
+
+
+def within_provinces(query: Any, user: Any) -> Any:
+    """`query` (over complaints) kept to the user's provinces, when they have a limit."""
+    provinces = provinces_of(user)
+    if provinces is None:
+        return query
+    return query.where(_in_provinces(provinces))
+
+
+def _in_provinces(provinces: tuple[str, ...]) -> Any:
+    # An officer given no province yet sees nothing (not the cases with none recorded).
+    return Complaint.province.is_in(list(provinces)) if provinces else Complaint.id.is_null()
+
+
+async def officers_for(case: dict[str, Any], officer_id: int | None = None) -> list[dict]:
+    """The active officers a case may be given (or the one `officer_id`, if among them):
+    case officers, and provincial officers of the worker's province."""
+    query = User.select(User.id, User.full_name, User.role, User.provinces).where(
+        User.role.is_in(list(CASE_OFFICERS)) & User.is_active.eq(True)
+    )
+    if officer_id is not None:
+        query = query.where(User.id == officer_id)
+    return [
+        officer
+        for officer in await query.order_by(User.full_name)
+        if officer["role"] == Role.officer
+        or case["province"] in stored_provinces(officer["provinces"])
+    ]
 
 
 def reader_kind(user: Any | None) -> str:
@@ -54,7 +96,7 @@ def sees_sensitive_details(user: Any, complaint: dict[str, Any]) -> bool:
         return True
     if user.role == Role.admin:
         return True
-    if user.role == Role.officer:
+    if user.role in CASE_OFFICERS:
         return complaint["assigned_officer"] == user.id
     # The complainant's own side (their partner) and the agency keep their usual view.
     return user.role in (Role.partner, Role.agency)

@@ -14,9 +14,8 @@ from typing import Any
 
 from portal import clock, db, uploads
 from portal.access import record_id
-from portal.accounts.tables import User
 from portal.audit import services as audit
-from portal.complaints import forms, notices, referrals, safeguarding, services, states
+from portal.complaints import access, forms, notices, referrals, safeguarding, services, states
 from portal.complaints.notices import News
 from portal.complaints.states import Status
 from portal.complaints.tables import (
@@ -27,7 +26,7 @@ from portal.complaints.tables import (
     Outcome,
     Sanction,
 )
-from portal.core.roles import Role
+from portal.core.roles import CASE_OFFICERS
 from portal.errors import DomainError, FormErrors, NotFound
 from portal.forms import PortalForm
 from portal.i18n import N_
@@ -49,13 +48,8 @@ OUTCOME_STATUS = {
 
 async def assign(user: Any, case: dict[str, Any], form: forms.AssignForm) -> str:
     officer_id = record_id(form.officer.data)
-    officer = None
-    if officer_id:
-        officer = (
-            await User.select(User.id, User.full_name)
-            .where((User.id == officer_id) & (User.role == Role.officer) & User.is_active.eq(True))
-            .first()
-        )
+    found = await access.officers_for(case, officer_id) if officer_id else []
+    officer = found[0] if found else None
     if officer is None:
         raise FormErrors({"officer": _("Choose an officer from the list.")})
     now = clock.now()
@@ -261,7 +255,7 @@ async def set_sensitive(user: Any, case: dict[str, Any], form: forms.SensitiveFo
     kind = "sensitive_marked" if sensitive else "sensitive_cleared"
     async with db.transaction():
         values: dict[Any, Any] = {Complaint.is_sensitive: sensitive, Complaint.updated_at: now}
-        if sensitive and user.role == Role.officer and not case["assigned_officer"]:
+        if sensitive and user.role in CASE_OFFICERS and not case["assigned_officer"]:
             # Whoever marks an unassigned case takes it, so someone can still open it.
             values[Complaint.assigned_officer] = user.id
         await Complaint.update(values).where(Complaint.id == case["id"])

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from portal.access import or_404
-from portal.accounts.tables import User
 from portal.audit import services as audit
 from portal.complaints import access, services, states
 from portal.complaints.agency_side import agency_can_respond
@@ -25,7 +24,7 @@ from portal.complaints.tables import (
     ComplaintWorker,
     Outcome,
 )
-from portal.core.roles import Role
+from portal.core.roles import CASE_HANDLERS, Role
 from portal.errors import NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
@@ -91,7 +90,7 @@ def permissions(user: Any, case: dict[str, Any]) -> dict[str, bool]:
     """What the officer (or the agency) may do now, from the workflow's transitions
     (templates hold no rules)."""
     status = Status(case["status"])
-    staff = user.role in (Role.officer, Role.admin)
+    staff = user.role in CASE_HANDLERS
     decided_targets = {OUTCOME_STATUS[o] for o in Outcome}
     return {
         "can_assign": staff and status != Status.closed,
@@ -137,7 +136,7 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         for row in workers:
             row["name"] = row["id_number"] = ""
     allowed = permissions(user, case)
-    officers_list = await officers() if allowed["can_assign"] else []
+    officers_list = await access.officers_for(case) if allowed["can_assign"] else []
     view = {
         "case": case,
         "officer_options": [(str(o["id"]), o["full_name"]) for o in officers_list],
@@ -175,13 +174,4 @@ async def case_file(user: Any, case: dict[str, Any], file_id: int) -> dict[str, 
             & CaseFile.audience.is_in(audiences)
         )
         .first()
-    )
-
-
-async def officers() -> list[dict[str, Any]]:
-    """Active officers, for the assign list."""
-    return (
-        await User.select(User.id, User.full_name)
-        .where((User.role == Role.officer) & User.is_active.eq(True))
-        .order_by(User.full_name)
     )

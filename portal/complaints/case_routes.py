@@ -29,7 +29,7 @@ from portal.complaints.tables import (
     Sanction,
     Sex,
 )
-from portal.core.roles import Role
+from portal.core.roles import CASE_HANDLERS, Role
 from portal.deadlines import Stage
 from portal.forms import PortalForm, form_page, read_form, read_values, submit
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
@@ -88,10 +88,9 @@ async def queue_search(request: Request, user: SignedInUser) -> Template | Redir
 
 
 @get("/dashboard")
-async def dashboard_page(request: Request) -> Template:
-    return render(
-        request, "complaints/dashboard.html", **await dashboard.figures(clock.now()), **LABELS
-    )
+async def dashboard_page(request: Request, user: SignedInUser) -> Template:
+    figures = await dashboard.figures(clock.now(), user)
+    return render(request, "complaints/dashboard.html", **figures, **LABELS)
 
 
 async def case_form_page(
@@ -168,7 +167,7 @@ def _action_route(path: str, form_class: type[PortalForm], action: Any) -> Any:
 
 router = Router(
     path="/cases",
-    guards=[role_required(Role.officer, Role.admin)],
+    guards=[role_required(*CASE_HANDLERS)],
     route_handlers=[
         queue_page,
         queue_search,

@@ -91,7 +91,7 @@ async def queue(user: Any, filters: QueueFilters, now: datetime) -> dict[str, An
     """One page of the queue, and the cursor of the next page (None on the last).
     Keyset pagination on (stage_due_at, id) or (received_at, id): every page costs the
     same, however deep, and each filter has an index that serves its order."""
-    query = Complaint.select(*_QUEUE_COLUMNS)
+    query = access.within_provinces(Complaint.select(*_QUEUE_COLUMNS), user)
     if filters.status:
         query = query.where(Complaint.status == filters.status)
     else:
@@ -140,7 +140,7 @@ async def search(user: Any, text: str, after: str, now: datetime) -> dict[str, A
     never finds a sensitive case the officer may not open (that would tell who complained
     of what)."""
     text = text.strip()[:200]
-    query = Complaint.select(*_QUEUE_COLUMNS)
+    query = access.within_provinces(Complaint.select(*_QUEUE_COLUMNS), user)
     if _REFERENCE.match(text.upper()):
         query = query.where(Complaint.reference == text.upper())
     else:

@@ -13,6 +13,7 @@ from portal.accounts.tables import Organisation
 from portal.agencies.tables import Agency
 from portal.audit import services as audit
 from portal.audit.actions import Action
+from portal.complaints import access
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
 from portal.i18n import gettext as _
@@ -21,9 +22,10 @@ from portal.labour import DESTINATIONS, PROVINCES
 from portal.reports import coc
 from portal.reports.across import follow_quarters
 from portal.reports.periods import Period
-from portal.reports.report import Report, build, load, threshold
+from portal.reports.report import Figures, Report, build, load, threshold
 
-STAFF = (Role.officer, Role.committee, Role.admin)
+# Who reads every complaint's figures, with filters and the COC picture.
+STAFF = (Role.officer, Role.committee, Role.admin, Role.ministry_viewer)
 EXPORTED = Action.report_exported.value  # the audit action of a download
 # The filters a staff report offers, in the order one is taken when several are given.
 FILTERS = ("agency", "organisation", "province", "destination", "ground", "channel")
@@ -37,6 +39,7 @@ class Scope:
     key: str = ""
     label: str = ""  # the filter in words, for the page and the files
     values: dict[str, str] = field(default_factory=dict)  # the filter form, filled in
+    parts: tuple[str, ...] = ()  # scopes summed together (a provincial officer's provinces)
 
 
 @dataclass
@@ -67,21 +70,47 @@ async def public_report(period: Period) -> ReportPage:
 async def staff_report(user: Any, period: Period, query: dict[str, str]) -> ReportPage:
     """A signed-in user's report: staff see every complaint (or one filter's), with the
     previous period beside it; partner staff their organisation's, agency staff their
-    agency's, with its ratings."""
+    agency's, with its ratings; provincial officers their provinces'."""
     limit = await threshold()
-    if user.role == Role.partner:
+    if (provinces := access.provinces_of(user)) is not None:
+        scope = _provincial_scope(query, provinces)
+    elif user.role == Role.partner:
         scope = await _scope({"organisation": str(user.organisation_id or 0)})
     elif user.role == Role.agency:
         scope = await _scope({"agency_id": str(user.agency_id or 0)})
     else:
         scope = await _scope(query)
-    figures = await load(period, scope.key)
-    previous = await load(period.previous(), scope.key)
+    figures = await _load(period, scope)
+    previous = await _load(period.previous(), scope)
     report = build(period, figures, limit, public=False, previous=previous)
     staff = user.role in STAFF
     cycles = await coc.pictures(limit, public=False) if staff and not scope.key else []
     ratings = await coc.agency_ratings(user.agency_id) if user.role == Role.agency else []
     return ReportPage(report, scope, cycles, ratings)
+
+
+async def _load(period: Period, scope: Scope) -> Figures:
+    """A scope's figures: one scope's, or its parts' added up (each complaint counts in
+    one province, so the sum counts none twice)."""
+    if not scope.parts:
+        return await load(period, scope.key)
+    total = Figures()
+    for part in scope.parts:
+        found = await load(period, part)
+        total.sums.update(found.sums)
+        for month, counts in found.monthly.items():
+            total.monthly[month].update(counts)
+    return total
+
+
+def _provincial_scope(query: dict[str, str], provinces: tuple[str, ...]) -> Scope:
+    """One of the officer's provinces if they chose it, else all of them together."""
+    chosen = query.get("province", "")
+    if chosen in provinces and chosen in PROVINCES:
+        return Scope(f"province:{chosen}", _(PROVINCES[chosen]), {"province": chosen})
+    known = [p for p in provinces if p in PROVINCES]
+    parts = tuple(f"province:{p}" for p in known) or ("province:-",)  # "-": none at all
+    return Scope("+".join(parts), ", ".join(_(PROVINCES[p]) for p in known), {}, parts)
 
 
 async def _scope(query: dict[str, str]) -> Scope:

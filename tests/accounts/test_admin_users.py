@@ -220,3 +220,68 @@ async def test_from_an_agency_page_the_admin_adds_that_agencys_staff(client, as_
     form = await client.get("/admin/users/new?agency=AG-777")
     assert re.search(r'<option value="AG-777"\s+selected', form.text)
     assert re.search(r'<option value="agency"\s+selected', form.text)
+
+
+async def test_the_admin_changes_an_account_and_each_change_is_audited(
+    client, as_role, make_user, client_at
+):
+    await as_role("admin")
+    officer = await make_user("officer", full_name="Dara Chan")
+    elsewhere = await client_at("198.51.100.20")
+    await sign_in(elsewhere, officer)
+    form = (await client.get(f"/admin/users/{officer.id}/edit")).text
+    assert 'value="Dara Chan"' in form
+    changed = await post_form(
+        client,
+        f"/admin/users/{officer.id}/edit",
+        {
+            "full_name": "Dara Chan",
+            "email": "Dara@Province.example",
+            "role": "provincial_officer",
+            "provinces": ["Kandal", "Takeo"],
+            "organisation_kind": "ngo",
+        },
+    )
+    assert changed.status_code == 303
+    page = (await client.get(changed.headers["location"])).text
+    assert "The account has been changed." in page and "Kandal, Takeo" in page
+    user = await User.objects().where(User.id == officer.id).first()
+    assert (user.email, user.role, user.provinces) == (
+        "dara@province.example",
+        "provincial_officer",
+        "Kandal,Takeo",
+    )
+    entry = await AuditEvent.objects().where(AuditEvent.action == "user.updated").first()
+    assert entry.object_id == str(officer.id)
+    assert "role: officer → provincial_officer" in entry.summary
+    assert "provinces:  → Kandal,Takeo" in entry.summary
+    # The new role counts at once, in the session already open.
+    assert (await elsewhere.get("/cases")).status_code == 200
+
+
+async def test_a_provincial_officer_without_provinces_comes_back_with_the_ticks_kept(
+    client, as_role, make_user
+):
+    await as_role("admin")
+    officer = await make_user("officer", email="keep@test.example")
+    refused = await post_form(
+        client,
+        f"/admin/users/{officer.id}/edit",
+        {"full_name": "", "email": "keep@test.example", "role": "provincial_officer"},
+    )
+    assert refused.status_code == 400
+    assert 'id="e-provinces">Tick the provinces' in refused.text
+    assert 'id="e-full_name">Enter the person' in refused.text
+    assert (await User.objects().where(User.id == officer.id).first()).role == "officer"
+    taken = await post_form(
+        client,
+        f"/admin/users/{officer.id}/edit",
+        {
+            "full_name": "Keep",
+            "email": (await make_user("admin")).email,
+            "role": "provincial_officer",
+            "provinces": ["Pursat", "Kampot"],
+        },
+    )
+    assert taken.status_code == 400 and "There is already an account" in taken.text
+    assert 'value="Pursat" checked' in taken.text and 'value="Kampot" checked' in taken.text

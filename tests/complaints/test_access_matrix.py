@@ -1,7 +1,8 @@
 """Who reaches which complaint, over every complaint route that names a case or its files
 (pages, htmx requests, downloads, each method): anonymous visitors, someone with a wrong
 receipt code, the complainant, agency A and B, partner X and Y, a committee member,
-officers (assigned to the sensitive case or not) and an admin. Only the intended ones get
+officers (assigned to the sensitive case or not), provincial officers of the worker's
+province and of another, a ministry viewer and an admin. Only the intended ones get
 in; everyone else gets the same 404 — or, without an account or a case cookie, the page
 that asks them to sign in or to give their receipt — and changes nothing."""
 
@@ -49,6 +50,9 @@ ACTORS = [
     "committee",
     "officer",
     "assigned officer",
+    "provincial officer",
+    "other province's officer",
+    "ministry viewer",
     "admin",
 ]
 
@@ -58,7 +62,7 @@ def _who_may(path: str, case: str) -> set[str]:
     if path.startswith("/cases/"):
         if case == "sensitive":
             return {"assigned officer", "admin"}
-        return {"officer", "assigned officer", "admin"}
+        return {"officer", "assigned officer", "provincial officer", "admin"}
     if path.startswith("/agency/"):
         return {"agency A"}
     if path.startswith("/partner/"):
@@ -94,6 +98,9 @@ async def world(make_complaint, make_agency, make_user) -> dict[str, Any]:
         "committee": await make_user("committee"),
         "officer": await make_user("officer"),
         "assigned officer": await make_user("officer"),
+        "provincial officer": await make_user("provincial_officer", provinces="Takeo,Kandal"),
+        "other province's officer": await make_user("provincial_officer", provinces="Kampot"),
+        "ministry viewer": await make_user("ministry_viewer"),
         "admin": await make_user("admin"),
     }
     plain = await make_complaint(
@@ -103,6 +110,7 @@ async def world(make_complaint, make_agency, make_user) -> dict[str, Any]:
         description=SECRET,
         receipt_code=CODE,
         reference="C26-PLAIN234",
+        province="Kandal",
     )
     sensitive = await make_complaint(
         status="investigation",
@@ -110,6 +118,7 @@ async def world(make_complaint, make_agency, make_user) -> dict[str, Any]:
         description=SECRET,
         is_sensitive=True,
         assigned_officer=users["assigned officer"].id,
+        province="Kandal",
         reference="C26-SENS2345",
         share_identity=True,
         complainant_name=NAME,

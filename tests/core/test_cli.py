@@ -48,6 +48,7 @@ def test_every_command_has_help():
         "create-user",
         "scheduler",
         "alerts",
+        "anonymise-expired",
         "backup",
     ]:
         result = portal(command, "--help")
@@ -69,6 +70,16 @@ async def test_create_user_with_an_agency(make_agency):
     assert result.returncode == 0, result.stderr
     user = await User.objects().where(User.email == "staff@agency.example").first()
     assert user.role == "agency" and user.agency is not None and not user.must_change_password
+
+
+async def test_create_a_provincial_officer_with_their_provinces():
+    args = ["create-user", "po@labour.example", "--role", "provincial_officer"]
+    refused = portal(*args, "--password", "a long password")
+    assert refused.returncode == 2 and "provinces:" in refused.stderr
+    made = portal(*args, "--province", "Takeo", "--province", "Kandal", "--password", "a long one")
+    assert made.returncode == 0, made.stderr
+    user = await User.objects().where(User.email == "po@labour.example").first()
+    assert (user.role, user.provinces) == ("provincial_officer", "Kandal,Takeo")
 
 
 async def test_create_user_refuses_what_the_form_would_refuse():

@@ -176,3 +176,21 @@ async def test_every_download_is_in_the_audit_log(client, as_role, cases):
     log = (await client.get("/admin/audit?action=report.exported&lang=km")).text
     assert "បានទាញយករបាយការណ៍ ឬស្ថិតិ" in log  # the action in words, in Khmer
     assert "report, XLSX, 2025-Q2, channel:web (Web form), en" in log
+
+
+async def test_a_provincial_officer_reads_their_provinces_figures_only(client, as_role, cases):
+    await as_role("provincial_officer", provinces="Kandal,Takeo")
+    page = (await client.get(f"/reports?{Q2}&province=Kampot&channel=hotline")).text
+    assert "In Q2 2025, 14 complaints were received" in page  # Kandal's, whatever is asked
+    await as_role("provincial_officer", provinces="Kampot")
+    page = (await client.get(f"/reports?{Q2}")).text
+    assert "In Q2 2025, 0 complaints were received" in page
+    assert (await client.get(f"/reports/download/csv?{Q2}")).status_code == 200
+
+
+async def test_a_ministry_viewer_reads_every_figure_and_the_coc_picture(client, as_role, cases):
+    await as_role("ministry_viewer")
+    page = (await client.get(f"/reports?{Q2}&channel=hotline")).text
+    assert "In Q2 2025, 2 complaints were received" in page
+    assert 'href="/reports/cases"' not in page  # the case export holds personal data
+    assert (await client.get("/reports/cases")).status_code == 404

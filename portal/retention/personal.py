@@ -1,0 +1,41 @@
+"""THE list of where complainants' and workers' personal data is kept, and what each
+column becomes once anonymised. A new column holding such data (an ID or passport number,
+a broker's name) is added here, and retention, early anonymisation and the complainant's
+export all follow it.
+
+What the figures count (dates, status, agency, province, destination, sector, channel,
+grounds, outcome, compensation, and each worker's sex, age band, disability) is not
+personal here: it stays, so the reports read the same before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns import Column
+from piccolo.table import Table
+
+from portal.complaints.tables import CaseEvent, CaseFile, Complaint, ComplaintWorker
+
+# table → {column name: the value it is given}; every row of an anonymised complaint.
+PERSONAL: dict[type[Table], dict[str, Any]] = {
+    Complaint: {
+        "complainant_name": "",
+        "name_key": "",
+        "phone": "",
+        "email": "",
+        "broker_name": "",  # a person, when the broker is not a licensed agency
+        "description": "",
+        "outcome_note": "",
+        "receipt_hash": "",  # the receipt code opens nothing any more
+    },
+    ComplaintWorker: {"name": ""},
+    CaseEvent: {"body": ""},  # messages and notes are free text
+}
+
+# The complaint's files go with its personal data: rows deleted, files removed.
+FILES = CaseFile
+
+
+def complaint_column(table: type[Table]) -> Column:
+    """The column that ties a row of `table` to its complaint."""
+    return table.id if table is Complaint else table.complaint  # type: ignore[attr-defined]
