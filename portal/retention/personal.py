@@ -14,7 +14,7 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.table import Table
 
-from portal.complaints.tables import CaseEvent, CaseFile, Complaint, ComplaintWorker
+from portal.complaints.tables import CaseEvent, CaseFile, CaseReferral, Complaint, ComplaintWorker
 
 # table → {column name: the value it is given}; every row of an anonymised complaint.
 PERSONAL: dict[type[Table], dict[str, Any]] = {
@@ -24,12 +24,17 @@ PERSONAL: dict[type[Table], dict[str, Any]] = {
         "phone": "",
         "email": "",
         "broker_name": "",  # a person, when the broker is not a licensed agency
+        "subagent_name": "",
+        "subagent_phone": "",
+        "subagent_village": "",
         "description": "",
         "outcome_note": "",
+        "allegation": "",  # the officer's words, which may name people
         "receipt_hash": "",  # the receipt code opens nothing any more
     },
-    ComplaintWorker: {"name": ""},
-    CaseEvent: {"body": ""},  # messages and notes are free text
+    ComplaintWorker: {"name": "", "id_number": ""},
+    CaseEvent: {"body": ""},  # messages, notes and corrected facts are free text
+    CaseReferral: {"note": ""},
 }
 
 # The complaint's files go with its personal data: rows deleted, files removed.
