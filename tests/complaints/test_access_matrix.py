@@ -194,6 +194,7 @@ async def _request(client: Any, method: str, url: str, htmx: bool) -> Any:
             "referred_on": "2026-01-01",
             "correction_reason": "A correction",
             "broker_name": "Another broker",
+            "province": "Kandal",  # a correction keeps the case in its province
         },
         headers={**headers, "x-csrftoken": token},
     )
