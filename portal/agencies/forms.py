@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from wtforms import SelectMultipleField, StringField
 
-from portal.forms import PortalForm
+from portal.forms import DigitsField, PortalForm
 
 
 class AgencyForm(PortalForm):
@@ -13,12 +13,12 @@ class AgencyForm(PortalForm):
     name_en = StringField()
     name_km = StringField()
     licence_status = StringField()
-    licence_issued_on = StringField()
-    licence_expires_on = StringField()
+    licence_issued_on = DigitsField()
+    licence_expires_on = DigitsField()
     association = StringField()
     province = StringField()
     address = StringField()
-    phone = StringField()
+    phone = DigitsField()
     email = StringField()
     # The ticked codes; an unknown one is named by clean_agency, in the CSV's words.
     destinations = SelectMultipleField(validate_choice=False)

@@ -60,3 +60,4 @@ class Action(LabelledEnum):
         "report.threshold_changed",
         N_("Smallest count shown in the public statistics changed"),
     )
+    display_digits_changed = "display.digits_changed", N_("Digits on Khmer pages changed")

@@ -37,7 +37,7 @@ from portal.complaints.tables import (
     Sanction,
     Sex,
 )
-from portal.forms import PortalForm, _l
+from portal.forms import DigitsField, PortalForm, _l
 from portal.i18n import N_
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 
@@ -171,7 +171,7 @@ class ComplaintForm(PortalForm):
     claim_currency = _choice(Currency, _l("Choose the currency."), default=Currency.USD.value)
 
     contact_preference = _choice(ContactPreference, _l("Choose how we should contact you."))
-    phone = StringField(
+    phone = DigitsField(
         filters=[_strip],
         default="",
         validators=[
@@ -239,10 +239,10 @@ class PartnerComplaintForm(ComplaintForm):
 class CheckCaseForm(PortalForm):
     """ "Check my case": the reference and the receipt code from the receipt."""
 
-    reference = StringField(
+    reference = DigitsField(
         default="", validators=[DataRequired(_l("Give the case reference from your receipt."))]
     )
-    code = StringField(
+    code = DigitsField(
         default="", validators=[DataRequired(_l("Give the receipt code from your receipt."))]
     )
 

@@ -10,9 +10,9 @@ from functools import cache
 from jinja2 import Environment
 
 from portal import clock, i18n
+from portal.i18n import digits
 from portal.reports.charts import charts_of
 from portal.reports.pdf_writer import write_elsewhere
-from portal.reports.periods import digits
 from portal.reports.report import money_text, shown
 from portal.reports.services import ReportPage
 from portal.settings import PROJECT_ROOT
