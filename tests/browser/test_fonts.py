@@ -33,7 +33,7 @@ async def _open(new_page, path: str) -> tuple[object, list[str], list[str]]:
 
 @pytest.mark.parametrize("path", ["/", "/complaints/new", "/agencies"])
 async def test_khmer_pages_are_set_in_noto_sans_khmer_and_nothing_moves(new_page, path):
-    page, fetched, failed = await _open(new_page, f"{path}?lang=km")
+    page, _, failed = await _open(new_page, f"{path}?lang=km")
     assert await page.evaluate(SHIFTS) < 0.05
     assert await page.evaluate("document.fonts.check('400 16px \"Noto Sans Khmer\"', 'ខ្មែរ')")
     assert await page.evaluate("document.fonts.check('700 16px \"Noto Sans Khmer\"', 'ខ្មែរ')")
