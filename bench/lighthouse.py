@@ -131,12 +131,14 @@ def main() -> int:
         print(f"Lighthouse could not be installed: {error}", file=sys.stderr)
         return 1
     data_dir = Path(tempfile.mkdtemp(prefix="portal-lighthouse-"))
-    server = Server(data_dir, workers=1, PORTAL_RUN_SCHEDULER="false")
+    # This checkout's code, not the one the virtualenv's `portal` was installed from.
+    here = {"PYTHONPATH": str(ROOT), "PORTAL_RUN_SCHEDULER": "false"}
+    server = Server(data_dir, workers=1, **here)
     try:
         subprocess.run(
             [str(PORTAL), "demo-data"],
             cwd=ROOT,
-            env=portal_env(data_dir),
+            env={**portal_env(data_dir), **here},
             capture_output=True,
             check=True,
             timeout=300,
