@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from portal.access import OptionalRecordId, role_required
 from portal.audit import services
-from portal.audit.actions import Action
+from portal.audit.actions import Action, readable_summary
 from portal.core.roles import Role
 from portal.templating import render
 from portal.web import get
@@ -24,6 +24,7 @@ async def audit_log(
         "audit/log.html",
         events=rows,
         actions=Action,
+        summary_of=readable_summary,
         action=action,
         next_before=next_before,
     )
