@@ -15,7 +15,7 @@ from portal import display, i18n, security
 from portal.access import or_404, role_required
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
-from portal.forms import read_form, submit
+from portal.forms import PortalForm, read_form, submit
 from portal.i18n import N_
 from portal.labour import DESTINATIONS, PROVINCES
 from portal.reports import exports, periods, public_pdf, services
@@ -183,27 +183,43 @@ async def settings_page(request: Request) -> Template:
     return await _settings_page(request, await _stored_settings())
 
 
-@post("/statistics")
-async def settings_save(request: Request, user: SignedInUser) -> Response:
+async def _save_setting(
+    request: Request,
+    form_class: type[PortalForm],
+    store: Callable[[Any], Awaitable[None]],
+    message: str,
+) -> Response:
+    """Save one of the page's two forms; an error shows beside its field, with the other
+    setting as stored."""
+
     async def save() -> Redirect:
-        form = await read_form(request, ThresholdForm)
-        await services.save_threshold(user, form.threshold.data)
-        return redirect("/admin/statistics", N_("The statistics setting has been saved."))
-
-    return await submit(request, save, lambda form, errors: _settings_page(request, form, errors))
-
-
-@post("/statistics/digits")
-async def digits_save(request: Request, user: SignedInUser) -> Response:
-    async def save() -> Redirect:
-        form = await read_form(request, DigitsForm)
-        await display.save_digit_style(user, form.digits.data)
-        return redirect("/admin/statistics", N_("The setting for digits has been saved."))
+        await store(await read_form(request, form_class))
+        return redirect("/admin/statistics", message)
 
     async def again(form: dict[str, str], errors: dict[str, str]) -> Template:
         return await _settings_page(request, {**await _stored_settings(), **form}, errors)
 
     return await submit(request, save, again)
+
+
+@post("/statistics")
+async def settings_save(request: Request, user: SignedInUser) -> Response:
+    return await _save_setting(
+        request,
+        ThresholdForm,
+        lambda form: services.save_threshold(user, form.threshold.data),
+        N_("The statistics setting has been saved."),
+    )
+
+
+@post("/statistics/digits")
+async def digits_save(request: Request, user: SignedInUser) -> Response:
+    return await _save_setting(
+        request,
+        DigitsForm,
+        lambda form: display.save_digit_style(user, form.digits.data),
+        N_("The setting for digits has been saved."),
+    )
 
 
 admin = Router(
