@@ -23,7 +23,19 @@ from email_validator import EmailNotValidError, validate_email
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.response import Template
-from wtforms import Field, FieldList, Form, FormField, PasswordField
+from wtforms import (
+    DateField,
+    DateTimeField,
+    DecimalField,
+    Field,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    StringField,
+)
 from wtforms.validators import StopValidation
 
 from portal import i18n
@@ -70,10 +82,58 @@ def _no_control_character(form: Form, field: Field) -> None:
         raise StopValidation(i18n.gettext(CONTROL_CHARACTER_MESSAGE))
 
 
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+# Spaces people type inside a number ("1 500", "០១២ ៣៤៥ ៦៧៨"), and the zero-width space
+# Khmer keyboards put between words.
+_SPACES = re.compile(r"[\s\u200b]+")
+
+
+def typed_number(text: str, keep_spaces: bool = False) -> str:
+    """A number, date or code as a person typed it, read with digits 0-9: Khmer digits
+    become 0-9 and the spaces inside go (`keep_spaces`: only those around it)."""
+    latin = text.translate(_KHMER_DIGITS)
+    return latin.strip() if keep_spaces else _SPACES.sub("", latin)
+
+
+class DigitsField(StringField):
+    """Text a person types mostly as digits, stored as text (a phone number, a receipt
+    code): Khmer digits are read as 0-9 and the spaces inside are kept."""
+
+
+# The fields whose values are numbers or dates: PortalForm reads Khmer digits and spaces
+# in them before WTForms converts them.
+NUMERIC_FIELDS = (IntegerField, DecimalField, FloatField, DateField, DateTimeField, DigitsField)
+
+
+class _TypedNumbers:
+    """Form data with the values of a form's numeric fields read by typed_number()."""
+
+    def __init__(self, formdata: Any, numeric: dict[str, bool]) -> None:
+        self.formdata = formdata
+        self.numeric = numeric  # field name: whether its inside spaces are kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.formdata)
+
+    def __len__(self) -> int:
+        return len(self.formdata)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.formdata
+
+    def getlist(self, name: str) -> list[Any]:
+        values = self.formdata.getlist(name)
+        if name not in self.numeric:
+            return values
+        keep = self.numeric[name]
+        return [typed_number(v, keep) if isinstance(v, str) else v for v in values]
+
+
 def whole_number(text: str, low: int, high: int) -> int | None:
-    """The whole number written in `text` (digits 0-9) when it lies within low..high, else
-    None. The digits are counted first: int() refuses more than 4,300 of them."""
-    text = text.strip()
+    """The whole number written in `text` (digits 0-9 or Khmer digits, spaces inside
+    allowed) when it lies within low..high, else None. The digits are counted first:
+    int() refuses more than 4,300 of them."""
+    text = typed_number(text)
     if not text.isascii() or not text.isdecimal() or len(text.lstrip("0")) > len(str(high)):
         return None
     number = int(text)
@@ -102,12 +162,24 @@ def is_email_address(text: str) -> bool:
 
 
 class PortalForm(Form):
-    """A form of the portal: WTForms' own messages come in the reader's language, and no
-    field takes a control character."""
+    """A form of the portal: WTForms' own messages come in the reader's language, no
+    field takes a control character, and numbers and dates may be typed with Khmer digits
+    and spaces (NUMERIC_FIELDS)."""
 
     class Meta:
         def get_translations(self, form: Form) -> Any:
             return SimpleNamespace(gettext=i18n.gettext, ngettext=i18n.ngettext)
+
+        def wrap_formdata(self, form: Form, formdata: Any) -> Any:
+            formdata = super().wrap_formdata(form, formdata)  # type: ignore[misc]
+            numeric = {
+                field.name: isinstance(field, DigitsField)
+                for field in form
+                if isinstance(field, NUMERIC_FIELDS)
+            }
+            return (
+                _TypedNumbers(formdata, numeric) if formdata is not None and numeric else formdata
+            )
 
         def bind_field(self, form: Form, unbound_field: Any, options: dict[str, Any]) -> Field:
             field = unbound_field.bind(form=form, **options)

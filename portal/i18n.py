@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.dates import parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -100,19 +101,55 @@ def local_time(value: datetime) -> datetime:
     return value.astimezone(TIMEZONE)
 
 
+# Khmer pages write numbers with Khmer digits, as Khmer print does, unless an admin chose
+# Latin digits (portal.display keeps this in step with the stored setting).
+_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+_khmer_digits = True
+
+
+def use_khmer_digits(khmer: bool) -> None:
+    global _khmer_digits
+    _khmer_digits = khmer
+
+
+def digits(text: str, language: str | None = None) -> str:
+    """`text` with its digits as a reader of `language` (the current one) expects them."""
+    if (language or current_language.get()) == "km" and _khmer_digits:
+        return text.translate(_KHMER_DIGITS)
+    return text
+
+
 def format_datetime(value: datetime | None) -> str:
+    """A date and a time of day without seconds: "Apr 14, 2026, 3:07 PM"; in Khmer with
+    the 24-hour clock, "១៤ មេសា ២០២៦, ១៥:០៧" (Khmer readers do not use AM/PM)."""
     if value is None:
         return ""
     moment = local_time(value)
-    pattern, fields = _medium_datetime(current_language.get())
-    return pattern % {name: field(moment) for name, field in fields}
+    language = current_language.get()
+    pattern, fields = _date_time_pattern(language)
+    return digits(pattern % {name: field(moment) for name, field in fields}, language)
+
+
+# The time of day in each language: CLDR's short time, but a 24-hour clock in Khmer.
+TIME_PATTERNS = {"km": "HH:mm"}
+
+
+def date_time_pattern(language: str) -> str:
+    """The CLDR pattern format_datetime writes: the medium date and a time without seconds."""
+    locale = _parsed_locale(language)
+    time = TIME_PATTERNS.get(language, str(locale.time_formats["short"].pattern))
+    return (
+        str(locale.datetime_formats["medium"])
+        .replace("{0}", time)
+        .replace("{1}", str(locale.date_formats["medium"].pattern))
+    )
 
 
 @cache
-def _medium_datetime(language: str) -> tuple[str, list[tuple[str, Callable[[datetime], str]]]]:
-    """A language's medium date-time pattern (CLDR's, as babel has it), read once: babel
-    reads and interprets it anew for every date (a tenth of filing a complaint went to
-    the receipt's three dates). A language added with other fields fails here, loudly."""
+def _date_time_pattern(language: str) -> tuple[str, list[tuple[str, Callable[[datetime], str]]]]:
+    """date_time_pattern(language) read once: babel reads and interprets a pattern anew for
+    every date (a tenth of filing a complaint went to the receipt's three dates). A
+    language added with other fields fails here, loudly."""
     locale = _parsed_locale(language)
     months = dict(locale.months["format"]["abbreviated"].items())
     am, pm = (locale.day_periods["format"]["abbreviated"][p] for p in ("am", "pm"))
@@ -121,18 +158,16 @@ def _medium_datetime(language: str) -> tuple[str, list[tuple[str, Callable[[date
         "MMM": lambda moment: months[moment.month],
         "d": lambda moment: str(moment.day),
         "h": lambda moment: str(moment.hour % 12 or 12),
+        "HH": lambda moment: f"{moment.hour:02d}",
         "mm": lambda moment: f"{moment.minute:02d}",
-        "ss": lambda moment: f"{moment.second:02d}",
         "a": lambda moment: am if moment.hour < 12 else pm,
     }
-    glue = str(locale.datetime_formats["medium"])
-    date_part = locale.date_formats["medium"].format
-    time_part = locale.time_formats["medium"].format
-    pattern = glue.replace("{0}", time_part).replace("{1}", date_part)
-    names = set(re.findall(r"%\((\w+)\)s", pattern))
-    if "'" in glue or "%" in glue or not names <= fields.keys():
+    pattern = date_time_pattern(language)
+    written = str(parse_pattern(pattern).format)
+    names = set(re.findall(r"%\((\w+)\)s", written))
+    if "'" in pattern or not names <= fields.keys():
         raise ValueError(f"the {language} date-time pattern has fields not written here: {pattern}")
-    return pattern, [(name, fields[name]) for name in names]
+    return written, [(name, fields[name]) for name in names]
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -140,17 +175,17 @@ def format_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = local_time(value).date()
-    return _format_date(value, "medium", locale=_locale())
+    return digits(_format_date(value, "medium", locale=_locale()))
 
 
 def format_number(value: int | float | Decimal) -> str:
     if isinstance(value, int) and -1000 < value < 1000:
-        return str(value)  # no grouping to do; most numbers on a page are counts like these
-    return format_decimal(value, locale=_locale())
+        return digits(str(value))  # no grouping to do; most numbers on a page are counts
+    return digits(format_decimal(value, locale=_locale()))
 
 
 def format_money(amount: Decimal | int | float, currency: str) -> str:
     if currency == "KHR":
         # Riel are written without a minor unit, with the riel sign after the number.
-        return f"{format_decimal(round(amount), locale=_locale())} ៛"
-    return format_currency(amount, currency, locale=_locale())
+        return digits(f"{format_decimal(round(amount), locale=_locale())} ៛")
+    return digits(format_currency(amount, currency, locale=_locale()))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -31,6 +32,7 @@ def build_environment() -> Environment:
     # `_()`, `gettext()` and `ngettext()` in a template: Jinja's newstyle gettext (escapes
     # what it fills in) around the same functions Python code calls, in the reader's language.
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    _numbers_in_the_readers_digits(env)
     # `_` is that same gettext: the extension's alias looks `gettext` up again for every
     # string (a fifth of its cost; the article page has over a hundred).
     env.globals["_"] = env.globals["gettext"]
@@ -38,6 +40,7 @@ def build_environment() -> Environment:
         datetime=i18n.format_datetime,
         date=i18n.format_date,
         number=i18n.format_number,
+        digits=i18n.digits,
         money=i18n.format_money,
     )
     env.globals.update(
@@ -56,6 +59,46 @@ def build_environment() -> Environment:
         constituency_label=Constituency.label_of,
     )
     return env
+
+
+def _readers_digits(variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: i18n.format_number(value)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        else value
+        for name, value in variables.items()
+    }
+
+
+def _numbers_in_the_readers_digits(env: Environment) -> None:
+    """Numbers filled into a template's `_()` and `ngettext()` ("%(n)s of %(max)s points")
+    are written as format_number writes them, in Khmer with Khmer digits. A translation
+    that still says %(n)d needs the number itself: it gets it, in 0-9."""
+    gettext: Any = env.globals["gettext"]
+    ngettext: Any = env.globals["ngettext"]
+
+    @pass_context
+    def digits_gettext(context: Any, string: str, **variables: Any) -> str:
+        if variables and i18n.current_language.get() != i18n.SOURCE_LANGUAGE:
+            try:
+                return gettext(context, string, **_readers_digits(variables))
+            except TypeError:
+                pass
+        return gettext(context, string, **variables)
+
+    @pass_context
+    def digits_ngettext(
+        context: Any, singular: str, plural: str, num: int, **variables: Any
+    ) -> str:
+        if i18n.current_language.get() != i18n.SOURCE_LANGUAGE:
+            try:
+                written = _readers_digits({"num": num, **variables})
+                return ngettext(context, singular, plural, num, **written)
+            except TypeError:
+                pass
+        return ngettext(context, singular, plural, num, **variables)
+
+    env.globals.update(gettext=digits_gettext, ngettext=digits_ngettext)
 
 
 def template_engine() -> JinjaTemplateEngine:

@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import i18n
+from portal import display, i18n
 from portal.access import LoginRequired, PasswordChangeRequired
 from portal.accounts import services as accounts
 from portal.accounts.services import CurrentUser
@@ -53,6 +53,8 @@ class RequestContextMiddleware:
             self.settings.default_language,
         )
         i18n.current_language.set(language)
+        if language == "km":
+            await display.refresh()
         scope["user"] = None
         scope.setdefault("state", {})["secure_cookies"] = self.settings.secure_cookies
         if not scope["path"].startswith(_ANONYMOUS_PATHS):

@@ -108,6 +108,9 @@ async def clean_database(migrated: None) -> AsyncIterator[None]:
     from portal.deadlines.services import invalidate
 
     invalidate()  # cached deadline rules must not outlive the rows they were read from
+    from portal import display
+
+    display.forget()  # nor the digits setting
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from portal.agencies.tables import LicenceAction
-from portal.forms import PortalForm, _l, strip
+from portal.forms import DigitsField, PortalForm, _l, strip
 
 
 class AgencyForm(PortalForm):
@@ -17,12 +17,12 @@ class AgencyForm(PortalForm):
     name_en = StringField()
     name_km = StringField()
     licence_status = StringField()
-    licence_issued_on = StringField()
-    licence_expires_on = StringField()
+    licence_issued_on = DigitsField()
+    licence_expires_on = DigitsField()
     association = StringField()
     province = StringField()
     address = StringField()
-    phone = StringField()
+    phone = DigitsField()
     email = StringField()
     # The ticked codes; an unknown one is named by clean_agency, in the CSV's words.
     destinations = SelectMultipleField(validate_choice=False)

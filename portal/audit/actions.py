@@ -90,3 +90,18 @@ class Action(LabelledEnum):
         "report.threshold_changed",
         N_("Smallest count shown in the public statistics changed"),
     )
+    display_digits_changed = "display.digits_changed", N_("Digits on Khmer pages changed")
+
+
+# Actions whose summary is "<status> → <status>", written with the statuses' codes.
+_STATUS_CHANGES = {"complaint.status_changed", "complaint.reopened"}
+
+
+def readable_summary(action: str, summary: str) -> str:
+    """An entry's details in the reader's language: a status change's "received →
+    acknowledged" with the statuses' labels rather than their codes."""
+    if action not in _STATUS_CHANGES or " → " not in summary:
+        return summary
+    from portal.complaints.states import Status  # complaints record audit events: no cycle
+
+    return " → ".join(Status.label_of(code) for code in summary.split(" → "))

@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from portal.access import OptionalRecordId, role_required
 from portal.audit import services
-from portal.audit.actions import Action
+from portal.audit.actions import Action, readable_summary
 from portal.core.roles import Role
 from portal.templating import render
 from portal.web import SignedInUser, get
@@ -31,6 +31,7 @@ async def audit_log(request: Request, before: OptionalRecordId = None) -> Templa
         events=rows,
         actions=Action,
         form=query,
+        summary_of=readable_summary,
         next_page=urlencode({**query, "before": next_before}) if next_before else "",
         csv_query=urlencode(query),
     )

@@ -108,7 +108,7 @@ async def seed_cycle(report: list[str]) -> None:
         None,
         cycles.NewCycle(
             title_en=CYCLE_TITLE,
-            title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមសីលធម៌ ឆ្នាំ២០២៦",
+            title_km="ការវាយតម្លៃខ្លួនឯងតាមក្រមប្រតិបត្តិ ឆ្នាំ២០២៦",
             template=template.id,
             opens_on=today - timedelta(days=21),
             submission_deadline=today + timedelta(days=30),

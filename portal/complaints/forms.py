@@ -38,7 +38,7 @@ from portal.complaints.tables import (
     Sanction,
     Sex,
 )
-from portal.forms import PortalForm, _l
+from portal.forms import DigitsField, PortalForm, _l
 from portal.i18n import N_
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
 
@@ -199,7 +199,7 @@ class ComplaintForm(PortalForm):
     recruited_on = _day()
     departed_on = _day()
     subagent_name = _text(MAX_NAME, KEEP_NAME_SHORT)
-    subagent_phone = StringField(
+    subagent_phone = DigitsField(
         filters=[_strip], default="", validators=[Length(max=50, message=NOT_A_PHONE), dialable]
     )
     subagent_village = _text(MAX_NAME, KEEP_NAME_SHORT)
@@ -219,7 +219,7 @@ class ComplaintForm(PortalForm):
     claim_currency = _choice(Currency, _l("Choose the currency."), default=Currency.USD.value)
 
     contact_preference = _choice(ContactPreference, _l("Choose how we should contact you."))
-    phone = StringField(
+    phone = DigitsField(
         filters=[_strip], default="", validators=[Length(max=50, message=NOT_A_MOBILE)]
     )
     email = StringField(
@@ -287,10 +287,10 @@ class PartnerComplaintForm(ComplaintForm):
 class CheckCaseForm(PortalForm):
     """ "Check my case": the reference and the receipt code from the receipt."""
 
-    reference = StringField(
+    reference = DigitsField(
         default="", validators=[DataRequired(_l("Give the case reference from your receipt."))]
     )
-    code = StringField(
+    code = DigitsField(
         default="", validators=[DataRequired(_l("Give the receipt code from your receipt."))]
     )
 

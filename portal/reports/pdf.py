@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import cache
+from pathlib import Path
 
 from jinja2 import Environment
 
 from portal import clock, i18n
+from portal.i18n import digits
 from portal.reports.charts import charts_of
 from portal.reports.pdf_writer import write_elsewhere
-from portal.reports.periods import digits
 from portal.reports.report import money_text, shown
 from portal.reports.services import ReportPage
 from portal.settings import PROJECT_ROOT
 from portal.templating import build_environment
 
-FONT = PROJECT_ROOT / "static" / "fonts" / "noto-sans-khmer-khmer-400-normal.woff2"
-FONT_BOLD = PROJECT_ROOT / "static" / "fonts" / "noto-sans-khmer-khmer-700-normal.woff2"
+# The whole faces, Latin letters included (the web's are subset to Khmer: bin/subset-fonts).
+FONTS = Path(__file__).parent / "fonts"
+FONT = FONTS / "noto-sans-khmer-khmer-400-normal.woff2"
+FONT_BOLD = FONTS / "noto-sans-khmer-khmer-700-normal.woff2"
 LANGUAGES = ("km", "en")
 
 

@@ -1,5 +1,5 @@
 """The periods a report covers: a quarter ("2026-Q3"), a year ("2025") or the last twelve
-months ("last12"), in Phnom Penh months; and Khmer digits for Khmer text.
+months ("last12"), in Phnom Penh months.
 
 The public statistics take their periods from a fixed grid of complete quarters: complete
 quarters, complete years, and "the last 12 months" as the last four complete quarters, so
@@ -17,19 +17,13 @@ from babel.dates import format_date
 
 from portal import clock, i18n
 from portal.deadlines import PHNOM_PENH
+from portal.i18n import digits
 from portal.i18n import gettext as _
 
-_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 LAST_12 = "last12"
 # How far back the chooser offers quarters and years.
 QUARTERS_OFFERED = 12
 YEARS_OFFERED = 5
-
-
-def digits(text: str, language: str | None = None) -> str:
-    """Numbers written with Khmer digits in Khmer text, as they are in print."""
-    language = language or i18n.current_language.get()
-    return text.translate(_KHMER_DIGITS) if language == "km" else text
 
 
 def _shift(year: int, month: int, months: int) -> tuple[int, int]:

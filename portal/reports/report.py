@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from portal import db, i18n
 from portal.complaints.tables import Channel, Ground, Sex
-from portal.i18n import N_
+from portal.i18n import N_, digits
 from portal.i18n import gettext as _
 from portal.labour import DESTINATIONS, PROVINCES, SECTORS
-from portal.reports.periods import Period, digits
+from portal.reports.periods import Period
 from portal.reports.suppression import Cell, Counts, single, suppress
 
 DEFAULT_THRESHOLD = 5

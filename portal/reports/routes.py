@@ -11,17 +11,17 @@ from litestar import Request, Response, Router, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
-from portal import i18n, security
+from portal import display, i18n, security
 from portal.access import or_404, role_required
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
-from portal.forms import read_form, submit
+from portal.forms import PortalForm, read_form, submit
 from portal.i18n import N_
 from portal.labour import DESTINATIONS, PROVINCES
 from portal.reports import exports, periods, public_pdf, services
 from portal.reports.charts import charts_of
 from portal.reports.export_routes import REFRESH_SECONDS
-from portal.reports.forms import ThresholdForm
+from portal.reports.forms import DigitsForm, ThresholdForm
 from portal.reports.pdf import to_pdf
 from portal.reports.report import money_text, shown, threshold
 from portal.reports.services import FILTERS, ReportPage
@@ -46,7 +46,7 @@ def _page(request: Request, template: str, page: ReportPage, **context: Any) -> 
         report=page.report,
         charts=charts_of(page),
         show=lambda cell: shown(cell, limit),
-        digits=periods.digits,
+        digits=i18n.digits,
         money_text=money_text,
         period_choices=periods.choices(public=page.report.public),
         **context,
@@ -165,26 +165,65 @@ for_signed_in = Router(
 
 
 async def _settings_page(request: Request, form: dict, errors: dict | None = None) -> Template:
-    return render(request, "reports/settings.html", form=form, errors=errors or {})
+    return render(
+        request,
+        "reports/settings.html",
+        form=form,
+        errors=errors or {},
+        digit_styles=display.STYLES,
+    )
+
+
+async def _stored_settings() -> dict[str, str]:
+    return {"threshold": str(await threshold()), "digits": await display.digit_style()}
 
 
 @get("/statistics")
 async def settings_page(request: Request) -> Template:
-    return await _settings_page(request, {"threshold": str(await threshold())})
+    return await _settings_page(request, await _stored_settings())
+
+
+async def _save_setting(
+    request: Request,
+    form_class: type[PortalForm],
+    store: Callable[[Any], Awaitable[None]],
+    message: str,
+) -> Response:
+    """Save one of the page's two forms; an error shows beside its field, with the other
+    setting as stored."""
+
+    async def save() -> Redirect:
+        await store(await read_form(request, form_class))
+        return redirect("/admin/statistics", message)
+
+    async def again(form: dict[str, str], errors: dict[str, str]) -> Template:
+        return await _settings_page(request, {**await _stored_settings(), **form}, errors)
+
+    return await submit(request, save, again)
 
 
 @post("/statistics")
 async def settings_save(request: Request, user: SignedInUser) -> Response:
-    async def save() -> Redirect:
-        form = await read_form(request, ThresholdForm)
-        await services.save_threshold(user, form.threshold.data)
-        return redirect("/admin/statistics", N_("The statistics setting has been saved."))
+    return await _save_setting(
+        request,
+        ThresholdForm,
+        lambda form: services.save_threshold(user, form.threshold.data),
+        N_("The statistics setting has been saved."),
+    )
 
-    return await submit(request, save, lambda form, errors: _settings_page(request, form, errors))
+
+@post("/statistics/digits")
+async def digits_save(request: Request, user: SignedInUser) -> Response:
+    return await _save_setting(
+        request,
+        DigitsForm,
+        lambda form: display.save_digit_style(user, form.digits.data),
+        N_("The setting for digits has been saved."),
+    )
 
 
 admin = Router(
     path="/admin",
     guards=[role_required(Role.admin)],
-    route_handlers=[settings_page, settings_save],
+    route_handlers=[settings_page, settings_save, digits_save],
 )

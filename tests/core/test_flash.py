@@ -27,7 +27,7 @@ async def test_a_message_shows_in_the_readers_language(client):
     await left_my_case(client)
     page = await client.get("/?lang=km")
     assert LEFT not in page.text
-    assert "អ្នកបានចាកចេញពីករណីរបស់អ្នក" in page.text
+    assert "អ្នកបានចាកចេញពីសំណុំរឿងរបស់អ្នក" in page.text
 
 
 async def test_a_tampered_flash_cookie_shows_no_message(client):

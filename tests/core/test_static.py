@@ -20,7 +20,8 @@ async def test_pages_name_every_static_file_by_its_hashed_address(client):
     references = STATIC_REFERENCE.findall(page.text)
     assert set(references) == {
         f"/static/{version()}/css/portal.css",
-        f"/static/{version()}/fonts/noto-sans-khmer-khmer-400-normal.woff2",
+        f"/static/{version()}/fonts/noto-sans-khmer-word.woff2",
+        f"/static/{version()}/favicon.svg",
         f"/static/{version()}/vendor/htmx-2.0.8.min.js",
     }
     for url in references:
@@ -89,3 +90,13 @@ async def test_an_old_or_unhashed_address_is_not_found(client):
         response = await client.get(url)
         assert response.status_code == 404, url
         assert "immutable" not in response.headers.get("cache-control", ""), url
+
+
+async def test_pages_have_a_favicon_and_a_description_in_the_readers_language(client):
+    english = (await client.get("/complaints/new?lang=en")).text
+    khmer = (await client.get("/complaints/new?lang=km")).text
+    assert '<meta name="description" content="A portal for fair recruitment' in english
+    description = re.search(r'<meta name="description" content="([^"]+)"', khmer).group(1)
+    assert description.startswith("វិបផតថល")
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', english).group(1)
+    assert (await client.get(icon)).status_code == 200
