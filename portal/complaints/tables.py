@@ -157,6 +157,8 @@ class Complaint(Table):
     # letters only, so the folding is done here, the same on both databases.
     name_key = Varchar(length=200, default="")
     phone = Varchar(length=50, default="")
+    # The phone as the search compares it (search.phone_key: +85512345678), however typed.
+    phone_key = Varchar(length=20, default="")
     email = Varchar(length=254, default="")
     contact_preference = Varchar(length=20, choices=ContactPreference)
     province = Varchar(length=100, default="")  # the worker's home province
@@ -170,6 +172,10 @@ class Complaint(Table):
     # Case handling.
     assigned_officer = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
     is_sensitive = Boolean(default=False)
+    # Something new (a reply, a file, the agency's response, another's message) since the
+    # assigned officer last opened the case when news_at > officer_seen_at (portal.complaints.news).
+    news_at = Timestamptz(null=True, default=None)
+    officer_seen_at = Timestamptz(null=True, default=None)
     outcome = Varchar(length=20, choices=Outcome, default="")
     compensation = Numeric(digits=(14, 2), null=True, default=None)
     compensation_currency = Varchar(length=3, default="")
