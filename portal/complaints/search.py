@@ -77,7 +77,7 @@ def _phone_digits(text: str) -> str:
 
 async def search(user: Any, text: str, filters: queue.QueueFilters, now: datetime) -> dict:
     """One page of the cases matching `text` within the queue's filters, newest first,
-    and the id the next page starts below. Words, names and phone numbers never find a
+    and where the next page starts. Words, names and phone numbers never find a
     sensitive case the officer may not open (that would tell who complained of what); a
     reference, which tells nothing, finds any case, shown as the queue shows it."""
     wanted = read(text)
@@ -86,44 +86,68 @@ async def search(user: Any, text: str, filters: queue.QueueFilters, now: datetim
     clauses = queue.where(user, filters, now, searching=True)
     if wanted.reference:
         clauses.append(("complaint.reference = {}", [wanted.reference]))
-        sql, values = _joined(clauses)
-        rows = await db.select(f"SELECT {queue.COLUMNS_SQL} {_FROM} WHERE {sql}", *values)
-        return _page(user, rows, now)
+        return _page(user, await _cases(clauses, 1), None, now)
     postgres = db.get_engine().engine_type == "postgres"
     match, key = _postgres_match(wanted) if postgres else _sqlite_match(wanted)
     findable, by_whom = queue.findable(user)
     if wanted.reference_part:  # the reference is what matched: any case
         findable = f"({findable} OR complaint.reference LIKE {{}})"
         by_whom = [*by_whom, f"%{wanted.reference_part}%"]
-    clauses = [match, *clauses, (findable, by_whom)]
-    after = record_id(filters.after)
-    if after:
-        clauses.append((f"{key} < {{}}", [after]))
-    sql, values = _joined(clauses)
-    join = "CROSS JOIN" if not postgres else "JOIN"  # SQLite: the index's order, then the case
+    clauses.append((findable, by_whom))
+    # The newest matches a window at a time, then the cases among them the filters keep:
+    # a page never looks through more than WINDOWS matches, however few the filters keep
+    # (the next page goes on from the last one looked at).
+    rows: list[dict[str, Any]] = []
+    below = record_id(filters.after)
+    for size in WINDOWS:
+        hits = await _hits(match, key, below, size)
+        if hits:
+            ids = ("complaint.id IN (" + ", ".join("{}" for _ in hits) + ")", hits)
+            rows += await _cases([*clauses, ids], queue.PAGE_SIZE + 1 - len(rows))
+        if len(rows) > queue.PAGE_SIZE or len(hits) < size:
+            return _page(user, rows, None, now)
+        below = hits[-1]
+    return _page(user, rows, below, now)
+
+
+# How many matches a page looks at: a few first, more when the filters left too few.
+WINDOWS = (200, 3000)
+_COLUMNS = (
+    f"SELECT {queue.COLUMNS_SQL} FROM complaint LEFT JOIN agency ON agency.id = complaint.agency"  # noqa: S608 - our names
+)
+
+
+async def _hits(match: queue.Clause, key: str, below: int | None, size: int) -> list[int]:
+    """The ids of the newest `size` cases matching, below `below`."""
+    sql, values = match
+    if below:
+        sql, values = f"{sql} AND {key} < {{}}", [*values, below]
     rows = await db.select(
-        f"SELECT {queue.COLUMNS_SQL} FROM complaint_search {join} complaint "  # noqa: S608
-        f"ON complaint.id = {key} LEFT JOIN agency ON agency.id = complaint.agency "
-        f"WHERE {sql} ORDER BY {key} DESC LIMIT {{}}",
+        f"SELECT {key} AS id FROM complaint_search WHERE {sql} "  # noqa: S608
+        f"ORDER BY {key} DESC LIMIT {{}}",
         *values,
-        queue.PAGE_SIZE + 1,
+        size,
     )
-    return _page(user, rows, now)
+    return [row["id"] for row in rows]
 
 
-_FROM = "FROM complaint LEFT JOIN agency ON agency.id = complaint.agency"
+async def _cases(clauses: list[queue.Clause], limit: int) -> list[dict[str, Any]]:
+    """The cases the clauses keep, newest first."""
+    sql = " AND ".join(sql for sql, _ in clauses)
+    values = [v for _, vs in clauses for v in vs]
+    return await db.select(
+        f"{_COLUMNS} WHERE {sql} ORDER BY complaint.id DESC LIMIT {{}}", *values, limit
+    )
 
 
-def _joined(clauses: list[queue.Clause]) -> queue.Clause:
-    return " AND ".join(sql for sql, _ in clauses), [v for _, values in clauses for v in values]
-
-
-def _page(user: Any, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+def _page(user: Any, rows: list[dict[str, Any]], below: int | None, now: datetime) -> dict:
+    """The page shown, and where the next starts: after its last case, or (when the
+    filters kept few of the matches looked at) after the last match looked at."""
     page = rows[: queue.PAGE_SIZE]
     for row in page:
         queue.mark_row(user, row, now)
-    more = len(rows) > queue.PAGE_SIZE
-    return {"rows": page, "next_cursor": str(page[-1]["id"]) if more else None}
+    more = page[-1]["id"] if len(rows) > queue.PAGE_SIZE else below
+    return {"rows": page, "next_cursor": str(more) if more else None}
 
 
 def _sqlite_match(wanted: Wanted) -> tuple[queue.Clause, str]:
@@ -139,7 +163,7 @@ def _sqlite_match(wanted: Wanted) -> tuple[queue.Clause, str]:
         either.append(f"phone : {phrase(wanted.phone)}")
     if wanted.words:
         either.append("(" + " AND ".join(f"body : {phrase(w)}" for w in wanted.words) + ")")
-    return ("complaint_search MATCH {}", [" OR ".join(either)]), "complaint_search.rowid"
+    return ("complaint_search MATCH {}", [" OR ".join(either)]), "rowid"
 
 
 def _postgres_match(wanted: Wanted) -> tuple[queue.Clause, str]:
@@ -157,4 +181,4 @@ def _postgres_match(wanted: Wanted) -> tuple[queue.Clause, str]:
         each = ["complaint_search.body ILIKE {}"] * len(wanted.words)
         either.append(("(" + " AND ".join(each) + ")", [anywhere(w) for w in wanted.words]))
     sql = "(" + " OR ".join(part for part, _ in either) + ")"
-    return (sql, [v for _, values in either for v in values]), "complaint_search.complaint"
+    return (sql, [v for _, values in either for v in values]), "complaint"

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 from portal import clock, db
-from portal.complaints import queue, services
+from portal.complaints import queue, search, services
 from portal.complaints.tables import Audience, CaseEvent, Complaint, ComplaintWorker
 from tests.conftest import post_form, sign_in
 
@@ -176,3 +176,40 @@ async def test_too_short_a_search_says_what_to_type(client, make_user, make_comp
     assert await refs(client, "my passport") == [passport.reference]
     empty = await post_form(client, "/cases/search", {"q": " "})
     assert empty.status_code == 303 and empty.headers["location"] == "/cases"
+
+
+async def test_agency_suggestions_find_any_word_of_either_name_or_part_of_the_licence(
+    client, make_agency
+):
+    mekong = await make_agency(
+        name_en="Mekong Overseas Manpower Co., Ltd.",
+        name_km="ក្រុមហ៊ុនមេគង្គធនធានមនុស្ស",
+        licence_number="MLVT-0102-2019",
+    )
+    await make_agency(name_en="Angkor Jobs", name_km="អង្គរការងារ", licence_number="MLVT-0777")
+
+    async def suggested(q: str) -> list[str]:
+        page = await client.get("/complaints/agencies", params={"q": q})
+        return re.findall(r'name="agency_id" value="(\d+)"', page.text)
+
+    for typed in ("មេគង្គ", "Overseas", "overseas manpower", "0102", "mlvt-0102", "Mekong Ltd"):
+        assert await suggested(typed) == [str(mekong.id)], typed
+    assert len(await suggested("MLVT")) == 2
+    assert await suggested("Overseas Angkor") == []
+
+
+async def test_filters_that_keep_few_of_many_matches_go_on_page_by_page(
+    client, make_user, make_complaint, monkeypatch
+):
+    """A page looks through a bounded number of matches (fast at any size); when the
+    filters keep none of them, the next page goes on from there until the last."""
+    monkeypatch.setattr(search, "WINDOWS", (2, 3))
+    officer = await make_user("officer")
+    wanted = await make_complaint(description="Unpaid wages", channel="hotline")
+    for _ in range(8):
+        await make_complaint(description="Unpaid wages", channel="web")
+    await sign_in(client, officer)
+    first = await post_form(client, "/cases/search", {"q": "wages", "channel": "hotline"})
+    assert REFERENCE.findall(first.text) == [] and "None among the newest matches" in first.text
+    after = re.search(r'name="after" value="(\d+)"', first.text).group(1)
+    assert await found(client, "wages", after, channel="hotline") == ([wanted.reference], "")
