@@ -213,3 +213,29 @@ async def test_filters_that_keep_few_of_many_matches_go_on_page_by_page(
     assert REFERENCE.findall(first.text) == [] and "None among the newest matches" in first.text
     after = re.search(r'name="after" value="(\d+)"', first.text).group(1)
     assert await found(client, "wages", after, channel="hotline") == ([wanted.reference], "")
+
+
+async def test_complaints_stored_before_the_search_are_found_after_migrating(
+    client, make_user, make_complaint
+):
+    """The migration fills the phone's search form and the index for the complaints
+    already stored (here: undone, then done again)."""
+    import importlib
+
+    migration = importlib.import_module(
+        "migrations.complaints.complaints_2026_12_03t20_52_14_032467"
+    )
+    officer = await make_user("officer")
+    case = await make_complaint(description="Élise kept my passport.", phone="012 345 678")
+    await Complaint.update({Complaint.phone_key: ""}).where(Complaint.id == case.id)
+    manager = await migration.forwards()
+    for step in manager.raw_backwards:
+        await step()
+    for step in manager.raw:
+        await step()
+
+    assert (await Complaint.objects().get(Complaint.id == case.id)).phone_key == "+85512345678"
+    await sign_in(client, officer)
+    assert await refs(client, "+855 12 345 678") == [case.reference]
+    assert await refs(client, "ÉLISE passport") == [case.reference]
+    assert await refs(client, "élise") == [case.reference]
