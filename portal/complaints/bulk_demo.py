@@ -112,8 +112,15 @@ async def bulk_complaints(n: int, seed: int = 2026, now: datetime | None = None)
             grounds += [(next_id, g) for g in its_grounds]
             next_id += 1
         async with db.transaction():
-            await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
-            await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
+            if engine.engine_type == "sqlite":
+                # The workers before their complaints (foreign keys checked at the commit):
+                # the search index is then written once per complaint, with their names.
+                await engine.run_querystring(QueryString("PRAGMA defer_foreign_keys = ON"))
+                await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
+                await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
+            else:
+                await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
+                await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
             await _insert_many("complaint_ground", _GROUND_COLUMNS, grounds)
         done += len(complaints)
     if engine.engine_type == "postgres":
