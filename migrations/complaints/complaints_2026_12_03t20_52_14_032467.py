@@ -10,7 +10,9 @@ changes, so every writer (the forms, the demo loader, anonymisation) keeps it in
   complaint's id): Khmer, written without spaces between words, is found inside a
   sentence, English by any word, in any case.
 - PostgreSQL: `complaint_search` is a table with pg_trgm GIN indexes, which serve
-  `LIKE '%...%'` and `ILIKE`.
+  `LIKE '%...%'` and `ILIKE`. The database wants a UTF-8 locale (Debian's default,
+  C.UTF-8): under plain C, pg_trgm indexes no Khmer letters (a Khmer search then reads
+  the whole index) and ILIKE folds only ASCII letters.
 
 It also fills `phone_key` (the number in international form) for the complaints stored
 before it, with libphonenumber as `portal.phones` does (written out here, so that this
