@@ -16,7 +16,7 @@ from typing import Any
 
 from portal import db, phones
 from portal.access import record_id
-from portal.complaints import queue
+from portal.complaints import queue, services
 
 # The trigram indexes match nothing shorter.
 MIN_LENGTH = 3
@@ -69,7 +69,7 @@ def _phone_digits(text: str) -> str:
     whole = phones.international(text)
     if whole:
         return whole.lstrip("+")
-    digits = "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+    digits = services.normalise_receipt_code(text)  # its digits, Khmer ones read as 0-9
     if not text.lstrip().startswith("+"):
         digits = digits.removeprefix("0")
     return digits if len(digits) >= MIN_LENGTH else ""
