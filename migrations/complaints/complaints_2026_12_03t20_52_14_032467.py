@@ -18,6 +18,8 @@ It also fills `phone_key` (the number in international form) for the complaints 
 before it, with libphonenumber as `portal.phones` does (written out here, so that this
 migration keeps doing what it did when the portal's function changes)."""
 
+import unicodedata
+
 import phonenumbers
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
@@ -54,7 +56,11 @@ SELECT c.id, c.reference, replace(c.phone_key, '+', '') AS phone,
 FROM complaint c"""
 
 
+# The queue's open cases picked by the date received, newest first.
+OPEN_RECEIVED = "CREATE INDEX complaint_open_received ON complaint (is_open, received_at, id)"
+
 SQLITE = [
+    OPEN_RECEIVED,
     _document("char(10)", "group_concat({}, char(10))", "char(8203)"),
     "CREATE VIRTUAL TABLE complaint_search USING fts5(reference, phone, body, "
     "tokenize = 'trigram')",
@@ -84,6 +90,7 @@ END""",
 
 POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    OPEN_RECEIVED,
     _document("chr(10)", "string_agg({}, chr(10))", "chr(8203)"),
     """CREATE TABLE complaint_search (
   complaint integer PRIMARY KEY REFERENCES complaint (id) ON DELETE CASCADE,
@@ -141,6 +148,7 @@ UNDO_SQLITE = [
     ),  # fmt: skip
     "DROP TABLE IF EXISTS complaint_search",
     "DROP VIEW IF EXISTS complaint_search_text",
+    "DROP INDEX IF EXISTS complaint_open_received",
 ]
 UNDO_POSTGRES = [
     "DROP TRIGGER IF EXISTS complaint_search_complaint ON complaint",
@@ -150,6 +158,7 @@ UNDO_POSTGRES = [
     "DROP FUNCTION IF EXISTS complaint_search_refresh()",
     "DROP TABLE IF EXISTS complaint_search",
     "DROP VIEW IF EXISTS complaint_search_text",
+    "DROP INDEX IF EXISTS complaint_open_received",
 ]
 
 
@@ -158,13 +167,14 @@ class RawTable(Table):
 
 
 def _phone_key(text: str) -> str:
+    """In international form, or (not a number that can be dialled) its digits."""
     try:
         number = phonenumbers.parse(text, "KH")
     except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())[:20]
 
 
 async def _fill_phone_keys():

@@ -93,7 +93,10 @@ class QueueFilters:
 
     @property
     def by_due_time(self) -> bool:
-        """Open cases sort most urgent first; decided and closed ones newest first."""
+        """Open cases sort most urgent first; decided and closed ones, and cases picked by
+        the date received, newest first (an index serves that range in that order)."""
+        if self.received_from or self.received_to:
+            return False
         return self.status == "" or Status(self.status) in OPEN
 
 

@@ -30,9 +30,9 @@ MAX_WORDS = 8
 
 
 def phone_key(phone: str) -> str:
-    """A phone number as stored for the search (Complaint.phone_key), or "" if it is not
-    one that can be dialled."""
-    return phones.international(phone) or ""
+    """A phone number as stored for the search (Complaint.phone_key): in international
+    form, or (not a number that can be dialled) its digits as written."""
+    return phones.international(phone) or services.normalise_receipt_code(phone)[:20]
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ async def search(user: Any, text: str, filters: queue.QueueFilters, now: datetim
         by_whom = [*by_whom, f"%{wanted.reference_part}%"]
     clauses.append((findable, by_whom))
     # The newest matches a window at a time, then the cases among them the filters keep:
-    # a page never looks through more than WINDOWS matches, however few the filters keep
+    # a page never looks through more than the WINDOWS' matches, however few the filters keep
     # (the next page goes on from the last one looked at).
     rows: list[dict[str, Any]] = []
     below = record_id(filters.after)
@@ -111,7 +111,7 @@ async def search(user: Any, text: str, filters: queue.QueueFilters, now: datetim
 
 
 # How many matches a page looks at: a few first, more when the filters left too few.
-WINDOWS = (200, 3000)
+WINDOWS = (200, 1000)
 _COLUMNS = (
     f"SELECT {queue.COLUMNS_SQL} FROM complaint LEFT JOIN agency ON agency.id = complaint.agency"  # noqa: S608 - our names
 )

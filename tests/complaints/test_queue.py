@@ -71,6 +71,11 @@ async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases)
     assert await _refs(client, ground="excessive_fees") == [c["overdue"], c["soon"]]
     assert await _refs(client, mine="1") == [c["soon"]]
     assert await _refs(client, sensitive="1") == [c["later"]]
+    # Picked by the date received: newest first (the queue_cases were made in this order).
+    today = clock.now().astimezone(queue.PHNOM_PENH).date().isoformat()
+    newest_first = [c["later"], c["soon"], c["overdue"]]
+    assert await _refs(client, received_from=today, received_to=today) == newest_first
+    assert await _refs(client, received_to="2000-01-01") == []
     # The overdue row says so.
     page = await client.get("/cases")
     assert 'class="overdue"' in page.text and "Due soon" in page.text

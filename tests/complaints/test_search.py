@@ -239,3 +239,13 @@ async def test_complaints_stored_before_the_search_are_found_after_migrating(
     assert await refs(client, "+855 12 345 678") == [case.reference]
     assert await refs(client, "ÉLISE passport") == [case.reference]
     assert await refs(client, "élise") == [case.reference]
+
+
+async def test_a_number_that_cannot_be_dialled_is_found_by_its_digits(
+    client, make_user, make_complaint
+):
+    officer = await make_user("officer")
+    case = await make_complaint(phone="045 12 34")  # too short for a Cambodian number
+    await sign_in(client, officer)
+    assert await refs(client, "045 12 34") == [case.reference]
+    assert await refs(client, "1234") == [case.reference]
