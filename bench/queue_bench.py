@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,31 +97,63 @@ class LoopLag:
 
 async def _variants(officer_id: int) -> list[tuple[str, dict[str, str]]]:
     """The queue as officers use it, with real values from the data."""
+    from portal import clock
     from portal.agencies.tables import Agency
     from portal.complaints.tables import Complaint
 
-    agency = await Agency.select(Agency.id).first()
+    agency = await Agency.select(Agency.licence_number).first()
+    licence = agency["licence_number"]
     sample = (
-        await Complaint.select(Complaint.reference, Complaint.complainant_name)
+        await Complaint.select(Complaint.reference, Complaint.complainant_name, Complaint.phone)
         .where(Complaint.is_open.eq(True))
         .first()
     )
+    officer = (
+        await Complaint.select(Complaint.assigned_officer)
+        .where(Complaint.assigned_officer.is_not_null())
+        .first()
+    )
+    search = "/cases/search"
+
+    def day(ago: int) -> str:
+        return (clock.now() - timedelta(days=ago)).date().isoformat()
+
     return [
         ("open cases (default)", {}),
         ("overdue", {"due": "overdue"}),
         ("due within 24 h", {"due": "soon"}),
         ("status: awaiting agency", {"status": "awaiting_agency"}),
         ("status: closed (newest first)", {"status": "closed"}),
-        ("agency", {"agency": str(agency["id"])}),
+        ("agency", {"agency": licence}),
         ("province", {"province": "Prey Veng"}),
         ("ground: documents retained", {"ground": "documents_retained"}),
         ("assigned to me", {"mine": "1"}),
         ("sensitive", {"sensitive": "1"}),
-        ("agency + province + overdue", {"agency": str(agency["id"]), "province": "Takeo",
+        ("agency + province + overdue", {"agency": licence, "province": "Takeo",
                                          "due": "overdue"}),
-        ("search: reference", {"__post": "/cases/search", "q": sample["reference"]}),
-        ("search: start of a name", {"__post": "/cases/search",
-                                     "q": sample["complainant_name"].split()[0] + " S"}),
+        ("intake channel: hotline", {"channel": "hotline"}),
+        ("an officer's cases", {"officer": str(officer["assigned_officer"])}),
+        ("unassigned", {"unassigned": "1"}),
+        ("new since I last looked", {"news": "1"}),
+        ("received in one week", {"received_from": day(17), "received_to": day(10)}),
+        ("received before open cases", {"received_to": day(400)}),
+        ("closed, received in one month", {"status": "closed", "received_from": day(200),
+                                           "received_to": day(170)}),
+        ("search: reference", {"__post": search, "q": sample["reference"]}),
+        ("search: part of a reference", {"__post": search, "q": sample["reference"][5:10]}),
+        ("search: a name (two words)", {"__post": search, "q": sample["complainant_name"]}),
+        ("search: a common word", {"__post": search, "q": "passport"}),
+        ("search: two common words", {"__post": search, "q": "agency lender"}),
+        ("search: a Khmer word", {"__post": search, "q": "ប្រាក់ខែ"}),
+        ("search: a word nowhere", {"__post": search, "q": "zanzibar"}),
+        ("search: a word, open cases", {"__post": search, "q": "passport",
+                                        "status": "investigation"}),
+        ("search: a word, received", {"__post": search, "q": "boat", "status": "received"}),
+        ("search: phone as written", {"__post": search, "q": sample["phone"]}),
+        ("search: phone, international", {"__post": search,
+                                          "q": "+855 " + sample["phone"][1:]}),
+        ("search: phone, last 6 digits", {"__post": search,
+                                          "q": sample["phone"].replace(" ", "")[-6:]}),
     ]  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from piccolo.querystring import QueryString
 from portal import clock, db
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
-from portal.complaints import services
+from portal.complaints import search, services
 from portal.complaints.demo_people import (
     DESTINATION_CODES,
     PROVINCE_CODES,
@@ -69,12 +69,19 @@ _COMPLAINT_COLUMNS = (
     "id", "reference", "receipt_hash", "form_token_hash", "status", "is_open", "stage",
     "stage_due_at", "resolution_due_at", "paused_since", "received_at", "acknowledged_at",
     "closed_at", "updated_at", "agency", "broker_name", "filer", "representative_of",
-    "channel", "organisation", "filed_by", "complainant_name", "name_key", "phone", "email",
-    "contact_preference", "province", "destination", "sector", "description",
+    "channel", "organisation", "filed_by", "complainant_name", "name_key", "phone", "phone_key",
+    "email", "contact_preference", "province", "destination", "sector", "description",
     "amount_claimed", "claim_currency", "share_identity", "workers_count",
     "assigned_officer", "is_sensitive", "outcome", "compensation", "compensation_currency",
-    "sanction", "outcome_note",
+    "sanction", "outcome_note", "news_at",
 )  # fmt: skip
+# Some complainants write in Khmer (the search finds a Khmer word inside a sentence).
+KHMER_STORIES = (
+    "ភ្នាក់ងារបានយកលិខិតឆ្លងដែនរបស់ខ្ញុំ ហើយមិនព្រមប្រគល់ឱ្យខ្ញុំវិញទេ។",
+    "និយោជកមិនបានបើកប្រាក់ខែឱ្យខ្ញុំអស់រយៈពេលបីខែហើយ។",
+    "ខ្ញុំបានបង់ប្រាក់រួចហើយ ប៉ុន្តែក្រុមហ៊ុនមិនទាន់បញ្ជូនខ្ញុំទៅធ្វើការនៅបរទេសនៅឡើយទេ។",
+)
+KHMER_SHARE = 0.2
 _WORKER_COLUMNS = ("complaint", "name", "sex", "age_band", "disability", "lgbtqia")
 _GROUND_COLUMNS = ("complaint", "ground")
 # Complaints per transaction, so the SQLite write-ahead log stays small.
@@ -105,8 +112,15 @@ async def bulk_complaints(n: int, seed: int = 2026, now: datetime | None = None)
             grounds += [(next_id, g) for g in its_grounds]
             next_id += 1
         async with db.transaction():
-            await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
-            await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
+            if engine.engine_type == "sqlite":
+                # The workers before their complaints (foreign keys checked at the commit):
+                # the search index is then written once per complaint, with their names.
+                await engine.run_querystring(QueryString("PRAGMA defer_foreign_keys = ON"))
+                await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
+                await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
+            else:
+                await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
+                await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
             await _insert_many("complaint_ground", _GROUND_COLUMNS, grounds)
         done += len(complaints)
     if engine.engine_type == "postgres":
@@ -184,6 +198,13 @@ def _bulk_row(
     seen.add(reference)
     filer = rng.choices(list(Filer), weights=[60, 25, 15])[0]
     complainant = name if filer == Filer.worker else random_person(rng)[0]
+    story = random_story(rng, grounds, received_at)
+    if rng.random() < KHMER_SHARE:
+        story = rng.choice(KHMER_STORIES)
+    phone = f"0{rng.randrange(10, 99)} {rng.randrange(100, 999)} {rng.randrange(100, 999)}"
+    officer = rng.choice(officers) if officers and status != Status.received else None
+    # Something new since its officer last looked on a tenth of the open assigned cases.
+    news_at = now - age * rng.random() if officer and is_open and rng.random() < 0.1 else None
     agency = rng.choice(agencies) if agencies and rng.random() < 0.95 else None
     row = (
         complaint_id,
@@ -209,24 +230,26 @@ def _bulk_row(
         None,
         complainant,
         services.name_key(complainant),
-        f"0{rng.randrange(10, 99)} {rng.randrange(100, 999)} {rng.randrange(100, 999)}",
+        phone,
+        search.phone_key(phone),
         "",
         rng.choice(list(ContactPreference)).value,
         rng.choice(PROVINCE_CODES),
         rng.choice(DESTINATION_CODES),
         rng.choice(SECTOR_CODES),
-        random_story(rng, grounds, received_at),
+        story,
         Decimal(rng.randrange(200, 4000, 50)) if Ground.excessive_fees in grounds else None,
         "USD",
         rng.random() < 0.4,
         len(people),
-        rng.choice(officers) if officers and status != Status.received else None,
+        officer,
         Ground.forced_labour in grounds or (Ground.abuse in grounds and rng.random() < 0.5),
         outcome["outcome"],
         outcome["compensation"],
         outcome["currency"],
         outcome["sanction"],
         "",
+        news_at,
     )
     workers = [
         (complaint_id, who, s.value, rng.choice(list(AgeBand)).value, "no", False)

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from portal import clock, uploads
 from portal.access import RecordId, role_required
 from portal.accounts.services import CurrentUser
-from portal.complaints import case_actions, case_page, dashboard, fact_routes, queue
+from portal.complaints import case_actions, case_page, dashboard, fact_routes, news, queue, search
 from portal.complaints.forms import OutcomeForm
 from portal.complaints.states import Status
 from portal.complaints.tables import (
@@ -54,6 +54,7 @@ LABELS: dict[str, Any] = {
     "event_kinds": case_page.EventKind,
     "audiences": Audience,
     "currency_options": [(c.value, c.value) for c in Currency],
+    "filter_names": queue.FILTER_NAMES,
 }
 
 
@@ -65,23 +66,27 @@ async def queue_page(request: HTMXRequest, user: SignedInUser) -> Template:
     context = {"filters": filters, "form": params, **page, **LABELS}
     if request.htmx:
         return render(request, "complaints/_queue_rows.html", **context)
-    return render(request, "complaints/queue.html", **context)
+    return render(request, "complaints/queue.html", officers=await queue.officers(), **context)
 
 
 @post("/search")
 async def queue_search(request: Request, user: SignedInUser) -> Template | Redirect:
-    """Search by reference or name. A POST, so that a complainant's name never ends up in
-    a URL (browser history, proxy logs); the next page is a POST too."""
+    """Search by words, names, reference or phone, within the queue's filters. A POST, so
+    that a complainant's name or number never ends up in a URL (browser history, proxy
+    logs); the next page is a POST too."""
     form = await read_values(request)
     if not form.get("q", "").strip():
         return redirect("/cases")
-    page = await queue.search(user, form["q"], form.get("after", ""), clock.now())
+    filters = queue.QueueFilters.from_query(form)
+    page = await search.search(user, form["q"], filters, clock.now())
     return render(
         request,
         "complaints/queue.html",
-        filters=queue.QueueFilters(),
+        filters=filters,
+        form={**form, "after": ""},
         searching=True,
         search_form=form,
+        officers=await queue.officers(),
         **page,
         **LABELS,
     )
@@ -112,6 +117,7 @@ async def case_form_page(
 @get("/{complaint_id:int}")
 async def case_view(request: Request, user: SignedInUser, complaint_id: RecordId) -> Template:
     case = await case_page.open_case(user, complaint_id)
+    await news.opened(user, case, clock.now())
     return await case_form_page(request, user, case)
 
 

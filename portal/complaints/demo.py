@@ -12,7 +12,7 @@ from typing import Any
 from portal import clock, db
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
-from portal.complaints import services
+from portal.complaints import search, services
 from portal.complaints.demo_people import (
     DESTINATION_CODES,
     PROVINCE_CODES,
@@ -151,6 +151,7 @@ async def _demo_case(
             status=Status.received,
             **(await services.stage_fields(Status.received, received_at, resolution)),
         )
+        complaint.phone_key = search.phone_key(complaint.phone)
         await complaint.save()
         await ComplaintWorker.insert(
             ComplaintWorker(

@@ -15,7 +15,7 @@ from asyncpg.exceptions import UniqueViolationError
 
 from portal import db, i18n, upload_drafts, uploads
 from portal.audit import services as audit
-from portal.complaints import safeguarding, services
+from portal.complaints import safeguarding, search, services
 from portal.complaints.agency_lookup import resolve_agency
 from portal.complaints.forms import FACTS, ComplaintForm, PartnerComplaintForm
 from portal.complaints.states import Status
@@ -244,6 +244,7 @@ async def _insert(
         "resolution_due_at": resolution,
         **deadline_columns,
         **filing.columns,
+        "phone_key": search.phone_key(filing.columns["phone"]),
     }
     async with db.transaction():
         rows = await db.insert("complaint", list(case), [list(case.values())], " RETURNING id")

@@ -11,7 +11,7 @@ from typing import Any
 
 from portal import db, uploads
 from portal.audit import services as audit
-from portal.complaints import states
+from portal.complaints import news, states
 from portal.complaints.states import Status
 from portal.complaints.tables import Audience, CaseFile, Complaint, ComplaintFigure
 from portal.deadlines import PHNOM_PENH, Stage, due_after_pause, due_at
@@ -149,6 +149,7 @@ async def add_event(
         ],
         " RETURNING id",
     )
+    await news.arrived(complaint_id, kind, at, actor, by_complainant)
     return rows[0]["id"]
 
 

@@ -183,6 +183,8 @@ class Complaint(Table):
     # letters only, so the folding is done here, the same on both databases.
     name_key = Varchar(length=200, default="")
     phone = Varchar(length=50, default="")
+    # The phone as the search compares it (search.phone_key: +85512345678), however typed.
+    phone_key = Varchar(length=20, default="")
     email = Varchar(length=254, default="")
     contact_preference = Varchar(length=20, choices=ContactPreference)
     language = Varchar(length=2, default="en")  # the form's language: the notices' language
@@ -200,6 +202,10 @@ class Complaint(Table):
     is_priority = Boolean(default=False)  # safeguarding: handled before other cases
     # The allegation in the officer's words: all an agency reads of a sensitive case.
     allegation = Text(default="")
+    # Something new (a reply, a file, the agency's response, another's message) since the
+    # assigned officer last opened the case when news_at > officer_seen_at (portal.complaints.news).
+    news_at = Timestamptz(null=True, default=None)
+    officer_seen_at = Timestamptz(null=True, default=None)
     outcome = Varchar(length=20, choices=Outcome, default="")
     compensation = Numeric(digits=(14, 2), null=True, default=None)
     compensation_currency = Varchar(length=3, default="")

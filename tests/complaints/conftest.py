@@ -17,7 +17,7 @@ def make_complaint(make_agency: Any) -> Any:
 
     async def make(status: str = "received", now: datetime | None = None, **fields: Any) -> Any:
         from portal import clock
-        from portal.complaints import services
+        from portal.complaints import search, services
         from portal.complaints.states import Status
         from portal.complaints.tables import Complaint, ComplaintWorker
         from portal.deadlines import Stage, due_at
@@ -40,6 +40,7 @@ def make_complaint(make_agency: Any) -> Any:
             description=fields.pop("description", "The agency kept my passport."),
             complainant_name=name,
             name_key=services.name_key(name),
+            phone_key=search.phone_key(fields.get("phone", "")),
             status=status,
             **(await services.stage_fields(Status(status), now, resolution)),
             **fields,

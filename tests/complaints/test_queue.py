@@ -1,5 +1,5 @@
-"""The officers' queue: the most urgent open case first, each filter, search by reference
-or name, pages that follow on without gaps or repeats; only officers and admins."""
+"""The officers' queue: the most urgent open case first, each filter, pages that follow
+on without gaps or repeats; only officers and admins. The search: test_search.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from portal import clock
 from portal.complaints import queue
 from portal.complaints.tables import Complaint, ComplaintGround
-from tests.conftest import post_form, sign_in
+from tests.conftest import sign_in
 
 REFERENCE = re.compile(r'<a href="/cases/\d+">(C26-[0-9A-Z]+)</a>')
 
@@ -71,6 +71,11 @@ async def test_open_cases_most_urgent_first_and_each_filter(client, queue_cases)
     assert await _refs(client, ground="excessive_fees") == [c["overdue"], c["soon"]]
     assert await _refs(client, mine="1") == [c["soon"]]
     assert await _refs(client, sensitive="1") == [c["later"]]
+    # Picked by the date received: newest first (the queue_cases were made in this order).
+    today = clock.now().astimezone(queue.PHNOM_PENH).date().isoformat()
+    newest_first = [c["later"], c["soon"], c["overdue"]]
+    assert await _refs(client, received_from=today, received_to=today) == newest_first
+    assert await _refs(client, received_to="2000-01-01") == []
     # The overdue row says so.
     page = await client.get("/cases")
     assert 'class="overdue"' in page.text and "Due soon" in page.text
@@ -97,42 +102,6 @@ async def test_a_paused_case_is_not_overdue_anywhere(client, queue_cases):
         Complaint.id == c["soon"].id
     )
     assert await _refs(client, due="soon") == []
-
-
-async def _found(client, q: str, after: str = "") -> tuple[list[str], str]:
-    page = await post_form(client, "/cases/search", {"q": q, "after": after})
-    assert page.status_code == 200, page.text
-    more = re.search(r'name="after" value="(\d+)"', page.text)
-    return REFERENCE.findall(page.text), more.group(1) if more else ""
-
-
-async def test_search_by_reference_or_the_start_of_a_name(client, queue_cases, make_complaint):
-    c = {name: row.reference for name, row in queue_cases["cases"].items()}
-    await sign_in(client, queue_cases["officer"])
-    # A reference finds any case, closed ones too, however it is typed.
-    assert (await _found(client, c["closed"].lower()))[0] == [c["closed"]]
-    assert (await _found(client, "Sokun"))[0] == [c["overdue"]]
-    assert (await _found(client, "sokun ma"))[0] == [c["overdue"]]
-    assert (await _found(client, "SOKUN"))[0] == [c["overdue"]]  # in any case
-    assert (await _found(client, "sOkUn MaO"))[0] == [c["overdue"]]
-    assert (await _found(client, "Nobody"))[0] == []
-    # Letters outside ASCII are found in any case too, on either database.
-    elise = (await make_complaint(complainant_name="Élise Chan")).reference
-    assert (await _found(client, "Élise"))[0] == [elise]
-    assert (await _found(client, "ÉLISE C"))[0] == [elise]
-    assert (await _found(client, "élise"))[0] == [elise]
-    # Many matches, written in either case: in name order whatever the case, the next page
-    # asked for by id, never by name.
-    names = [f"{'SOKHA' if n % 2 else 'Sokha'} {n:03d}" for n in range(queue.PAGE_SIZE + 3)]
-    made = {name: (await make_complaint(complainant_name=name)).reference for name in names}
-    first, after = await _found(client, "Sokha")
-    assert first == [made[n] for n in names[: queue.PAGE_SIZE]]
-    assert after.isdigit()
-    second, after = await _found(client, "Sokha", after)
-    assert second == [made[n] for n in names[queue.PAGE_SIZE :]] and after == ""
-    # The empty search goes back to the queue.
-    empty = await post_form(client, "/cases/search", {"q": " "})
-    assert empty.status_code == 303 and empty.headers["location"] == "/cases"
 
 
 async def test_the_filter_form_refreshes_only_the_results_with_htmx(client, queue_cases):
