@@ -46,11 +46,13 @@ async def stage_alerts(
     link: str = "/alerts",
 ) -> list[Due]:
     """Alerts for open complaint stages. Each row has: id, reference, stage, stage_due_at,
-    assigned_officer (or None: every officer hears), agency (its staff hear of the
+    assigned_officer (or None: every officer hears, and the provincial officers of its
+    province when the row has one), agency (its staff hear of the
     agency-response stage, and only of their own agency's cases)."""
     if not rows:
         return []
-    all_officers = await officers()
+    everywhere = await officers()  # and each province's own, asked for once per province
+    local = {p: await officers(p) for p in {row.get("province") or "" for row in rows} if p}
     bosses = await supervisors()
     staff = await agency_staff(row["agency"] for row in rows if row.get("agency"))
     found = []
@@ -62,7 +64,8 @@ async def stage_alerts(
                 people: list[int] = bosses
             else:
                 officer = row.get("assigned_officer")
-                people = [officer] if officer else all_officers
+                province = row.get("province") or ""
+                people = [officer] if officer else local.get(province, everywhere)
                 if stage == Stage.AGENCY_RESPONSE and row.get("agency"):
                     people = [*people, *staff[row["agency"]]]
             found.append(
@@ -95,6 +98,7 @@ async def complaint_stages(now: datetime) -> list[Due]:
         Complaint.stage_due_at,
         Complaint.assigned_officer,
         Complaint.agency,
+        Complaint.province,
     ).where(
         Complaint.is_open.eq(True)
         & (Complaint.stage_due_at <= now + DUE_SOON)

@@ -55,6 +55,7 @@ async def _case(case_id: int) -> dict[str, Any]:
         Complaint.agency,
         Complaint.assigned_officer,
         Complaint.is_sensitive,
+        Complaint.province,
         Complaint.stage_due_at,
     ).where(Complaint.id == case_id)
     return row[0]
@@ -119,7 +120,7 @@ async def _officers(case: dict[str, Any]) -> list[int]:
     if case["assigned_officer"]:
         return [case["assigned_officer"]]
     # Only admins may open an unassigned sensitive case: the other officers hear nothing.
-    return await admins() if case["is_sensitive"] else await officers()
+    return await admins() if case["is_sensitive"] else await officers(case["province"])
 
 
 async def _alert(

@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from portal.accounts.services import provinces_of
 from portal.accounts.tables import User
 from portal.core.roles import Role
 from portal.notifications.services import Due, Sent, notify
@@ -73,8 +74,17 @@ async def admins() -> list[int]:
     return [row["id"] for row in await _active(User.role == Role.admin)]
 
 
-async def officers() -> list[int]:
-    return [row["id"] for row in await _active(User.role == Role.officer)]
+async def officers(province: str = "") -> list[int]:
+    """The case officers, and the provincial officers of `province` (an unassigned case's
+    worker's home province): who hears of a case nobody is assigned to yet."""
+    rows = await User.select(User.id, User.role, User.provinces).where(
+        User.is_active.eq(True) & User.role.is_in([Role.officer, Role.provincial_officer])
+    )
+    return [
+        row["id"]
+        for row in rows
+        if row["role"] == Role.officer or province in provinces_of(row["provinces"])
+    ]
 
 
 async def supervisors() -> list[int]:

@@ -88,3 +88,17 @@ async def test_paused_and_finished_cases_stay_quiet(people, make_complaint):
     await _due(paused)
     await _due(resolved)
     assert await scan(DUE + timedelta(days=3)) == []
+
+
+async def test_an_unassigned_case_reaches_the_provincial_officers_of_its_province_only(
+    people, make_user, make_complaint
+):
+    p = people
+    kandal = await make_user("provincial_officer", provinces="Takeo,Kandal")
+    kampot = await make_user("provincial_officer", provinces="Kampot")
+    case = await make_complaint(status="received", agency=p["agency"].id, province="Kandal")
+    await _due(case)
+    await scan(DUE + timedelta(hours=1))
+    heard = set(await _heard("stage_overdue"))
+    assert kandal.id in heard and kampot.id not in heard
+    assert {p["officer"].id, p["supervisor"].id} <= heard  # the country's officers too
