@@ -44,13 +44,15 @@ async def test_wrong_password_shows_the_error_by_the_form_and_keeps_the_address(
 
     await sign_in(page, officer, password="not the password")
 
-    # The message sits in the same card as the form, where the person is looking.
+    # The message sits in the same card as the form, where the person is looking, and
+    # takes the focus so a screen reader reads it first.
     card = page.locator(".card", has=page.locator("form[action='/login']"))
-    await expect(card.get_by_role("alert")).to_contain_text(
+    await expect(card.locator("#error-summary")).to_contain_text(
         "The e-mail address or password is not right"
     )
+    await expect(card.locator("#error-summary")).to_be_focused()
     # The address is kept so only the password needs typing again; the password is not.
-    await expect(page.get_by_label("E-mail address")).to_have_value(officer.email)
+    await expect(page.get_by_label("E-mail address", exact=True)).to_have_value(officer.email)
     await expect(page.get_by_label("Password", exact=True)).to_have_value("")
     await expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
