@@ -15,6 +15,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from portal.core.tables import FileColumns
 from portal.i18n import N_
 from portal.labels import LabelledEnum
 
@@ -83,16 +84,11 @@ class LicenceEvent(Table):
     recorded_at = Timestamptz()
 
 
-class LicenceDocument(Table):
+class LicenceDocument(FileColumns, Table):
     """The decision's document (a PDF), stored by portal.uploads; staff only."""
 
     id: Serial
     event = ForeignKey(references=LicenceEvent, on_delete=OnDelete.cascade, unique=True)
-    stored_name = Varchar(length=40, unique=True)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=50)
-    size = Integer()
-    uploaded_at = Timestamptz()
 
 
 class SanctionDecision(Table):

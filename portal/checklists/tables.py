@@ -24,6 +24,7 @@ from piccolo.table import Table
 
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
+from portal.core.tables import FileColumns
 from portal.i18n import N_
 from portal.labels import LabelledEnum
 
@@ -146,17 +147,12 @@ class Answer(Table):
     updated_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
-class Evidence(Table):
+class Evidence(FileColumns, Table):
     """A file the agency attached to an indicator (policy, regulation, contract...)."""
 
     id: Serial
     assessment = ForeignKey(references=Assessment, on_delete=OnDelete.cascade, index=True)
     indicator = ForeignKey(references=Indicator, on_delete=OnDelete.restrict)
-    stored_name = Varchar(length=40, unique=True)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=50)
-    size = Integer()
-    uploaded_at = Timestamptz()
     uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
@@ -276,16 +272,11 @@ class Rating(Table):
     band_before = Varchar(length=5, default="")  # the band contested, when the chair changed it
 
 
-class ReplyFile(Table):
+class ReplyFile(FileColumns, Table):
     """A file the agency attached when contesting its rating."""
 
     id: Serial
     rating = ForeignKey(references=Rating, on_delete=OnDelete.cascade, index=True)
-    stored_name = Varchar(length=40, unique=True)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=50)
-    size = Integer()
-    uploaded_at = Timestamptz()
     uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
@@ -313,14 +304,9 @@ class ImprovementAction(Table):
     verified_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)
 
 
-class ActionFile(Table):
+class ActionFile(FileColumns, Table):
     """Evidence the agency attached when updating an improvement action."""
 
     id: Serial
     action = ForeignKey(references=ImprovementAction, on_delete=OnDelete.cascade, index=True)
-    stored_name = Varchar(length=40, unique=True)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=50)
-    size = Integer()
-    uploaded_at = Timestamptz()
     uploaded_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True)

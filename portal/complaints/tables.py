@@ -27,6 +27,7 @@ from piccolo.table import Table
 from portal.accounts.tables import Organisation, User
 from portal.agencies.tables import Agency
 from portal.complaints.states import Status
+from portal.core.tables import FileColumns
 from portal.deadlines import Stage
 from portal.i18n import N_
 from portal.labels import LabelledEnum
@@ -265,18 +266,13 @@ class CaseReferral(Table):
     recorded_at = Timestamptz()
 
 
-class CaseFile(Table):
+class CaseFile(FileColumns, Table):
     """A file attached to a complaint: by the complainant, the officer, or the agency."""
 
     id: Serial
     complaint = ForeignKey(references=Complaint, on_delete=OnDelete.cascade, index=True)
     event = ForeignKey(references=CaseEvent, on_delete=OnDelete.set_null, null=True)
     audience = Varchar(length=20, choices=Audience)
-    stored_name = Varchar(length=40, unique=True)
-    filename = Varchar(length=200)
-    content_type = Varchar(length=50)
-    size = Integer()
-    uploaded_at = Timestamptz()
 
 
 class ComplaintFigure(Table):
