@@ -16,8 +16,8 @@ from portal.forms import PortalForm, _l
 
 
 class LoginForm(PortalForm):
-    email = StringField()
-    password = PasswordField()
+    email = StringField(default="")  # a form sent without the field is a wrong sign-in
+    password = PasswordField(default="")
     next = HiddenField()  # where the visitor was going before being asked to sign in
 
 

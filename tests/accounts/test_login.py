@@ -41,6 +41,13 @@ async def test_wrong_password_unknown_email_and_inactive_account_get_one_message
     assert f'value="{user.email}"' in pages[0].text
 
 
+async def test_a_sign_in_form_missing_its_fields_is_a_wrong_sign_in_not_a_crash(client):
+    for fields in ({"password": PASSWORD}, {"email": "nobody@test.example"}, {}):
+        page = await post_form(client, "/login", fields)
+        assert page.status_code == 400, fields
+        assert "The e-mail address or password is not right" in page.text
+
+
 async def test_sign_in_ignores_off_site_next(client, make_user):
     user = await make_user("officer")
     response = await post_form(
