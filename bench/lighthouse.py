@@ -126,6 +126,7 @@ def open_own_case(port: int) -> str:
     fields += [
         (k, "Unlicensed broker" if k == "agency_query" else v) for k, v in complaint_fields()
     ]
+    fields.append(("agency_unlisted", "1"))  # the bench's licence is not in the demo registry
     status, body, _ = request(
         port,
         "POST",
@@ -138,7 +139,8 @@ def open_own_case(port: int) -> str:
     )
     found = re.search(rb'id="receipt-reference">([^<]+)<.*?id="receipt-code">([^<]+)<', body, re.S)
     if status != 200 or not found:
-        raise RuntimeError(f"POST /complaints/new gave no receipt (status {status})")
+        errors = re.findall(rb'class="field-error"[^>]*>([^<]+)<', body)
+        raise RuntimeError(f"POST /complaints/new gave no receipt (status {status}): {errors}")
     print(f"receipt page (the POST's answer): {len(body) / 1024:.1f} KB of HTML")
     reference, code = (part.decode().strip() for part in found.groups())
     status, _, headers = request(
