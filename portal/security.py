@@ -171,30 +171,30 @@ class Attempt:
 
 
 async def attempt(limits: Sequence[tuple[Backoff, str]], now: datetime) -> Attempt:
-    """Record an attempt under each (limit, subject), then count what came before it, so
-    that parallel attempts see each other: of 40 sent at once, at most `free` go through.
-    Raises TooSoon (and forgets the attempt, which was never checked) if any limit says
-    wait."""
+    """Count what came before under each (limit, subject), then record this attempt, one
+    attempt per key at a time, so that parallel attempts see each other: of 40 sent at
+    once, at most `free` go through. Raises TooSoon, recording nothing, if any limit says
+    wait. Inside a transaction (filing a complaint), the attempt counts only if it commits."""
     keys = [limit.key(subject) for limit, subject in limits]
-    rows = await db.insert(
-        "rate_limit_event", ("key", "at"), [(key, now) for key in keys], " RETURNING id"
-    )
-    made = Attempt(ids=[row["id"] for row in rows], keys=keys)
-    earlier: dict[str, list[datetime]] = {key: [] for key in keys}
-    for row in await RateLimitEvent.select(RateLimitEvent.key, RateLimitEvent.at).where(
-        RateLimitEvent.key.is_in(keys)
-        & (RateLimitEvent.at > now - max(limit.window for limit, _ in limits))
-        & RateLimitEvent.id.not_in(made.ids)
-    ):
-        earlier[row["key"]].append(row["at"])
-    wait = max(
-        limit.wait([at for at in earlier[key] if at > now - limit.window], now)
-        for (limit, _), key in zip(limits, keys, strict=True)
-    )
-    if wait > timedelta(0):
-        await made.forget()
-        raise TooSoon(wait)
-    return made
+    async with db.transaction():
+        for key in sorted(keys):  # always in one order: two attempts never wait on each other
+            await db.lock(key)
+        earlier: dict[str, list[datetime]] = {key: [] for key in keys}
+        for row in await RateLimitEvent.select(RateLimitEvent.key, RateLimitEvent.at).where(
+            RateLimitEvent.key.is_in(keys)
+            & (RateLimitEvent.at > now - max(limit.window for limit, _ in limits))
+        ):
+            earlier[row["key"]].append(row["at"])
+        wait = max(
+            limit.wait([at for at in earlier[key] if at > now - limit.window], now)
+            for (limit, _), key in zip(limits, keys, strict=True)
+        )
+        if wait > timedelta(0):
+            raise TooSoon(wait)
+        rows = await db.insert(
+            "rate_limit_event", ("key", "at"), [(key, now) for key in keys], " RETURNING id"
+        )
+    return Attempt(ids=[row["id"] for row in rows], keys=keys)
 
 
 def wait_text(wait: timedelta) -> str:

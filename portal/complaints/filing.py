@@ -13,7 +13,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
-from portal import db, i18n, upload_drafts, uploads
+from portal import db, i18n, security, upload_drafts, uploads
 from portal.audit import services as audit
 from portal.complaints import safeguarding, search, services
 from portal.complaints.agency_lookup import resolve_agency
@@ -28,6 +28,7 @@ from portal.i18n import gettext as _
 
 SAME_RECEIPT_FOR = timedelta(minutes=15)  # a repeated POST of one form shows its receipt
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+Limit = tuple[security.Backoff, str]  # a rate limit and whom it counts (an address)
 
 
 @dataclass
@@ -105,17 +106,22 @@ async def check(
 
 
 async def file_form(
-    form: ComplaintForm, files: list[uploads.Upload], now: datetime, partner: Any | None = None
+    form: ComplaintForm,
+    files: list[uploads.Upload],
+    now: datetime,
+    partner: Any | None = None,
+    limit: Limit | None = None,
 ) -> Receipt:
     """File what the form describes, once per form: a form sent again moments later gets
-    the same receipt (AlreadySent long after); FormErrors for anything to change."""
+    the same receipt (AlreadySent long after); FormErrors for anything to change;
+    security.TooSoon when `limit` (the public form's, per address) says wait."""
     token = form.form_token.data or ""
     if not valid_form_token(token):
         raise FormErrors(
             {"form_token": _("This form has expired. Check your answers and send it again.")}
         )
     filing = await check(form, files, partner)
-    receipt = await file_complaint(filing, token, now, partner)
+    receipt = await file_complaint(filing, token, now, partner, limit)
     upload_drafts.clear(token)  # its files are the complaint's now
     return receipt
 
@@ -177,12 +183,17 @@ def valid_form_token(token: str) -> bool:
 
 
 async def file_complaint(
-    filing: Filing, form_token: str, now: datetime, partner: Any | None = None
+    filing: Filing,
+    form_token: str,
+    now: datetime,
+    partner: Any | None = None,
+    limit: Limit | None = None,
 ) -> Receipt:
     """Store a checked complaint in one transaction: the case, its workers, grounds,
     first timeline entry, attachments and the running figures; the files take their place
     once it committed (uploads.staged). A form sent again (a double click, a reload) hits
-    the unique form token and shows the first filing's receipt."""
+    the unique form token and shows the first filing's receipt. The filing counts under
+    `limit` in the same transaction: one commit, and a filing that fails counts for nothing."""
     resolution = await due_at(Stage.RESOLUTION, now)
     deadline_columns = await services.stage_fields(Status.received, now, resolution)
     code = services.receipt_code_from(form_token)
@@ -200,6 +211,7 @@ async def file_complaint(
                     deadline_columns,
                     staged.files,
                     partner,
+                    limit,
                 )
                 break
             except (sqlite3.IntegrityError, UniqueViolationError) as error:
@@ -233,6 +245,7 @@ async def _insert(
     deadline_columns: dict[str, Any],
     stored: list[uploads.StoredFile],
     partner: Any | None,
+    limit: Limit | None,
 ) -> None:
     case = {
         "reference": reference,
@@ -247,6 +260,8 @@ async def _insert(
         "phone_key": search.phone_key(filing.columns["phone"]),
     }
     async with db.transaction():
+        if limit is not None:
+            await security.attempt([limit], now)
         rows = await db.insert("complaint", list(case), [list(case.values())], " RETURNING id")
         complaint_id = rows[0]["id"]
         await db.insert(

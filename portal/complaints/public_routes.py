@@ -102,22 +102,17 @@ async def file_from(request: Request, action: str, partner: Any = None) -> Respo
             agency = await agency_lookup.resolve_agency(form.data) if form.agency_id.data else None
             values = await sent_values(request)
             return complaint_form(request, action, form, values, errors, agency, partner, added)
-        if partner is not None:  # signed-in partner staff are not limited
-            return receipt_page(request, await filing.file_form(form, files, clock.now(), partner))
+        # The public form is limited per address; signed-in partner staff are not.
         address = client_address(request.scope, get_settings())
+        limit = None if partner else (security.FILING_PER_ADDRESS, address)
         try:
-            tried = await security.attempt([(security.FILING_PER_ADDRESS, address)], clock.now())
+            receipt = await filing.file_form(form, files, clock.now(), partner, limit)
         except security.TooSoon as error:
             message = _("Many complaints have come from your connection.")
             wait = security.wait_text(error.wait)
             page = await again(await sent_values(request), {"form": f"{message} {wait}"})
             page.status_code = 429  # the form comes back filled in: nothing typed is lost
             return page
-        try:
-            receipt = await filing.file_form(form, files, clock.now(), partner)
-        except DomainError:
-            await tried.forget()  # sent back to be put right: not a complaint filed
-            raise
         return receipt_page(request, receipt)
 
     async def again(values: dict[str, str], errors: dict[str, str]) -> Template:
