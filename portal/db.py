@@ -299,9 +299,15 @@ async def connect() -> None:
     """Open the pool or the long-lived connections (app start-up)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=2, max_size=10, reset=_keep_session)
     elif isinstance(engine, PortalSQLiteEngine):
         await engine.connections()
+
+
+async def _keep_session(connection: Any) -> None:
+    """What a pooled connection needs before its next query, beyond the rollback asyncpg
+    always does: nothing, as the portal sets no session state (no SET, LISTEN, cursor or
+    session lock). asyncpg's default reset would cost a round trip after every query."""
 
 
 async def disconnect() -> None:
