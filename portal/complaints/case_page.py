@@ -29,6 +29,7 @@ from portal.errors import NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.labels import LabelledEnum
+from portal.retention.tables import AnonymisedCase
 
 
 class EventKind(LabelledEnum):
@@ -147,10 +148,21 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         "identity": identity,
         "overdue": is_overdue(case, now),
         "referrals": await referrals_of(case["id"]) if kind == "staff" else [],
+        "anonymised": await anonymised(case["id"]) if kind == "staff" else None,
         "restricted": False,
         **allowed,
     }
     return restricted_for_agency(user, view)
+
+
+async def anonymised(complaint_id: int) -> dict[str, Any] | None:
+    """When the case's personal data was removed, and whether on request (an admin did it)."""
+    row = await (
+        AnonymisedCase.select(AnonymisedCase.at, AnonymisedCase.actor)
+        .where(AnonymisedCase.complaint == complaint_id)
+        .first()
+    )
+    return {"at": row["at"], "on_request": row["actor"] is not None} if row else None
 
 
 async def case_files(complaint_id: int, audiences: list[Audience]) -> list[dict[str, Any]]:

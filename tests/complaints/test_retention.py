@@ -231,3 +231,15 @@ async def test_an_anonymised_case_loses_the_old_and_new_facts_of_its_corrections
     assert summaries[(expired, "complaint.facts_corrected")] == ""
     assert summaries[(expired, "complaint.status_changed")] == "a → b"
     assert PRIVATE in summaries[(recent, "complaint.facts_corrected")]
+
+
+async def test_the_case_page_says_when_a_case_was_anonymised(client, as_role, make_user, cases):
+    await retention.anonymise_expired()
+    await as_role("officer")
+    page = (await client.get(f"/cases/{cases['expired'].id}")).text
+    assert "Anonymised on Jun 15, 2031" in page and "under the retention policy" in page
+    assert "Anonymised on" not in (await client.get(f"/cases/{cases['recent'].id}")).text
+    admin = await make_user("admin")
+    await retention.anonymise_on_request(admin, cases["recent"].reference, "Asked by phone")
+    page = (await client.get(f"/cases/{cases['recent'].id}")).text
+    assert "Anonymised on Jun 15, 2031, 10:00" in page and "at the complainant's request" in page
