@@ -13,7 +13,7 @@ from portal.complaints.agency_side import agency_can_respond
 from portal.complaints.case_actions import OUTCOME_STATUS
 from portal.complaints.queue import is_overdue
 from portal.complaints.referrals import referrals_of
-from portal.complaints.safeguarding import is_supervisor, restricted_for_agency
+from portal.complaints.safeguarding import restricted_for_agency
 from portal.complaints.states import OPEN, Status
 from portal.complaints.tables import (
     Audience,
@@ -74,7 +74,7 @@ async def find_case(user: Any, complaint_id: int) -> dict[str, Any]:
         .where((Complaint.id == complaint_id) & condition)
         .first()
     )
-    if not access.sees_sensitive_details(user, case) and not await is_supervisor(user):
+    if not access.sees_sensitive_details(user, case):
         raise NotFound(_("Page not found."))
     return case
 
