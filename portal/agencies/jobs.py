@@ -1,11 +1,12 @@
-"""The agencies' deadline watcher: licences about to expire."""
+"""The agencies' deadline watchers: licences about to expire, suspensions whose end has
+passed."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
 from portal.agencies import licence
-from portal.agencies.tables import Agency, LicenceStatus
+from portal.agencies.tables import Agency, LicenceAction, LicenceEvent, LicenceStatus
 from portal.deadlines import PHNOM_PENH
 from portal.notifications.services import Due
 from portal.notifications.watchers import admins, agency_staff, watcher
@@ -55,3 +56,47 @@ async def licence_expiry(now: datetime) -> list[Due]:
             )
         )
     return found
+
+
+@watcher("suspension_ended")
+async def suspension_ended(now: datetime) -> list[Due]:
+    """Suspended licences whose suspension's end date has passed: the admins hear once
+    (per suspension), to record the reinstatement or a revocation."""
+    today = now.astimezone(PHNOM_PENH).date()
+    suspensions = await (
+        LicenceEvent.select(
+            LicenceEvent.agency,
+            LicenceEvent.suspended_until,
+            LicenceEvent.agency.name_en.as_alias("name_en"),
+            LicenceEvent.agency.name_km.as_alias("name_km"),
+            LicenceEvent.agency.licence_number.as_alias("licence_number"),
+        )
+        .where(
+            (LicenceEvent.action == LicenceAction.suspended)
+            & (LicenceEvent.agency.licence_status == LicenceStatus.suspended)
+        )
+        .order_by(LicenceEvent.decided_on, LicenceEvent.id)
+    )
+    # The agency's latest suspension is the one its licence is under.
+    latest = {row["agency"]: row for row in suspensions}
+    ended = [r for r in latest.values() if r["suspended_until"] and r["suspended_until"] < today]
+    if not ended:
+        return []
+    admin_ids = tuple(await admins())
+    return [
+        Due(
+            kind="suspension_ended",
+            record_type="agency",
+            record_id=row["agency"],
+            threshold=f"ended {row['suspended_until'].isoformat()}",
+            due_at=datetime.combine(row["suspended_until"], time(0), PHNOM_PENH),
+            recipients=admin_ids,
+            params={
+                "agency_en": row["name_en"],
+                "agency_km": row["name_km"],
+                "licence": row["licence_number"],
+            },
+            link=f"/agencies/{row['agency']}",
+        )
+        for row in ended
+    ]
