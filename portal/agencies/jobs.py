@@ -3,7 +3,8 @@ passed."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from portal.agencies import licence
 from portal.agencies.tables import Agency, LicenceAction, LicenceEvent, LicenceStatus
@@ -13,6 +14,33 @@ from portal.notifications.watchers import admins, agency_staff, watcher
 
 # Licence expiry: warn this many days ahead, the nearest threshold crossed only.
 LICENCE_THRESHOLDS = (60, 30)
+
+
+def _licence_alert(
+    kind: str,
+    agency_id: int,
+    threshold: str,
+    day: date,
+    recipients: tuple[int, ...],
+    agency: dict[str, Any],
+    **params: Any,
+) -> Due:
+    """An alert about an agency's licence, due on `day`, naming the agency and licence."""
+    return Due(
+        kind=kind,
+        record_type="agency",
+        record_id=agency_id,
+        threshold=threshold,
+        due_at=datetime.combine(day, time(0), PHNOM_PENH),
+        recipients=recipients,
+        params={
+            "agency_en": agency["name_en"],
+            "agency_km": agency["name_km"],
+            "licence": agency["licence_number"],
+            **params,
+        },
+        link=f"/agencies/{agency_id}",
+    )
 
 
 @watcher("licence_expiry")
@@ -39,20 +67,14 @@ async def licence_expiry(now: datetime) -> list[Due]:
         days_left = (row["licence_expires_on"] - today).days
         threshold = min(t for t in LICENCE_THRESHOLDS if days_left <= t)
         found.append(
-            Due(
-                kind="licence_expiry",
-                record_type="agency",
-                record_id=row["id"],
-                threshold=f"{threshold}d",
-                due_at=datetime.combine(row["licence_expires_on"], time(0), PHNOM_PENH),
-                recipients=(*admin_ids, *staff[row["id"]]),
-                params={
-                    "agency_en": row["name_en"],
-                    "agency_km": row["name_km"],
-                    "licence": row["licence_number"],
-                    "days": days_left,
-                },
-                link=f"/agencies/{row['id']}",
+            _licence_alert(
+                "licence_expiry",
+                row["id"],
+                f"{threshold}d",
+                row["licence_expires_on"],
+                (*admin_ids, *staff[row["id"]]),
+                row,
+                days=days_left,
             )
         )
     return found
@@ -84,19 +106,13 @@ async def suspension_ended(now: datetime) -> list[Due]:
         return []
     admin_ids = tuple(await admins())
     return [
-        Due(
-            kind="suspension_ended",
-            record_type="agency",
-            record_id=row["agency"],
-            threshold=f"ended {row['suspended_until'].isoformat()}",
-            due_at=datetime.combine(row["suspended_until"], time(0), PHNOM_PENH),
-            recipients=admin_ids,
-            params={
-                "agency_en": row["name_en"],
-                "agency_km": row["name_km"],
-                "licence": row["licence_number"],
-            },
-            link=f"/agencies/{row['agency']}",
+        _licence_alert(
+            "suspension_ended",
+            row["agency"],
+            f"ended {row['suspended_until'].isoformat()}",
+            row["suspended_until"],
+            admin_ids,
+            row,
         )
         for row in ended
     ]
