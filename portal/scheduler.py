@@ -8,7 +8,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from portal import clock, uploads
+from portal import clock, display, uploads
 from portal.accounts import services as accounts
 from portal.agencies import jobs as agency_jobs
 from portal.checklists import jobs as checklist_jobs
@@ -43,6 +43,15 @@ def create_scheduler(settings: Settings) -> AsyncIOScheduler:
     once = {"coalesce": True, "max_instances": 1}
     scheduler = AsyncIOScheduler(timezone="Asia/Phnom_Penh", job_defaults=once)
     scheduler.add_job(housekeeping, "interval", minutes=15, args=[settings], id="housekeeping")
+    # The admin's digits on Khmer pages, for the e-mails and texts written here too (a
+    # scheduler in a process of its own serves no request that would read it).
+    scheduler.add_job(
+        display.refresh,
+        "interval",
+        seconds=display.REFRESH_SECONDS,
+        next_run_time=clock.now(),
+        id="display_digits",
+    )
     # At start-up, then daily: the files a crash or a failed request left behind.
     scheduler.add_job(
         uploads.sweep, "interval", days=1, next_run_time=clock.now(), id="sweep_files"

@@ -71,13 +71,14 @@ class CurrentUser:
     session_id: int
     unread_alerts: int = 0  # the number in the page header, read with the session
     provinces: tuple[str, ...] = ()  # a provincial officer's (portal.complaints.access)
+    is_supervisor: bool = False  # an officer who reads sensitive cases to assign them
 
 
 # One query per request: the session, its (active) user and the user's unread alerts.
 _SESSION_QUERY = """
 SELECT s.id AS session_id, s.created_at, s.last_seen_at,
        u.id, u.email, u.full_name, u.role, u.agency, u.organisation, u.constituency,
-       u.language, u.must_change_password, u.provinces,
+       u.language, u.must_change_password, u.provinces, u.is_supervisor,
        (SELECT count(*) FROM alert a WHERE a.recipient = u.id AND a.is_read = {}) AS unread
 FROM login_session s JOIN portal_user u ON u.id = s."user"
 WHERE s.token_hash = {} AND u.is_active = {}
@@ -216,6 +217,7 @@ async def session_user(token: str | None, settings: Settings) -> CurrentUser | N
         session_id=row["session_id"],
         unread_alerts=row["unread"],
         provinces=provinces_of(row["provinces"]),
+        is_supervisor=bool(row["is_supervisor"]),
     )
 
 

@@ -14,6 +14,8 @@ from portal.agencies.forms import DecisionFields
 from portal.agencies.tables import Agency, LicenceAction, LicenceEvent, SanctionDecision
 from portal.audit import services as audit
 from portal.complaints.tables import Complaint, Sanction
+from portal.errors import DomainError
+from portal.i18n import gettext as _
 
 # The licence decision each recommended sanction becomes when confirmed.
 DECISIONS = {
@@ -93,6 +95,24 @@ async def dismiss(actor: Any, agency_id: int, complaint_id: int, reason: str) ->
 async def _answer(
     agency_id: int, recommendation: dict[str, Any], confirmed: bool, reason: str, event: Any
 ) -> None:
+    """Save the answer, in the caller's transaction, if the recommendation is still pending;
+    of two admins answering at once, the second's whole decision is undone."""
+    # Holds the complaint's row (PostgreSQL; SQLite writes one transaction at a time) so
+    # the pending check below sees an answer another admin has just committed.
+    still_recommended = (
+        await Complaint.update({Complaint.sanction: recommendation["sanction"]})
+        .where(
+            (Complaint.id == recommendation["id"])
+            & (Complaint.sanction == recommendation["sanction"])
+        )
+        .returning(Complaint.id)
+    )
+    answered = await SanctionDecision.exists().where(
+        (SanctionDecision.complaint_id == recommendation["id"])
+        & (SanctionDecision.sanction == recommendation["sanction"])
+    )
+    if not still_recommended or answered:
+        raise DomainError(_("Another administrator has just answered this recommendation."))
     await SanctionDecision(
         agency=agency_id,
         complaint_id=recommendation["id"],

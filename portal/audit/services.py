@@ -12,6 +12,7 @@ from typing import Any
 from portal import clock, db, i18n, paging
 from portal.accounts.tables import User
 from portal.agencies.tables import Agency
+from portal.audit.actions import readable_summary
 from portal.audit.links import add_links
 from portal.audit.tables import AuditEvent
 from portal.deadlines import PHNOM_PENH
@@ -142,7 +143,7 @@ async def export_csv(actor: Any, filters: AuditFilters, label_of: Any) -> bytes:
             label_of(row["action"]),
             row["object_type"],
             row["record"],
-            row["summary"],
+            readable_summary(row["action"], row["summary"]),  # as the page shows it
         ]
         writer.writerow([spreadsheet_cell(cell) for cell in cells])
     summary = ", ".join(f"{k}={v}" for k, v in filters.query_values().items()) or "everything"

@@ -265,22 +265,30 @@ async def feedback_page(request: Request, user: SignedInUser, assessment_id: Rec
     return await _feedback_page(request, assessment)
 
 
+async def _file_download(
+    user: CurrentUser,
+    assessment_id: int,
+    file_id: int,
+    find: Callable[[int, int], Awaitable[dict]],
+) -> Response:
+    """A file `find` returns for an assessment this reader may open (else the 404)."""
+    assessment = await assessments.get_assessment(user, assessment_id)
+    found = await find(assessment["id"], file_id)
+    return uploads.download(found["stored_name"], found["filename"], found["content_type"])
+
+
 @get("/{assessment_id:int}/action-files/{file_id:int}")
 async def action_file_download(
     user: SignedInUser, assessment_id: RecordId, file_id: RecordId
 ) -> Response:
-    assessment = await assessments.get_assessment(user, assessment_id)
-    found = await improvements.action_file(assessment["id"], file_id)
-    return uploads.download(found["stored_name"], found["filename"], found["content_type"])
+    return await _file_download(user, assessment_id, file_id, improvements.action_file)
 
 
 @get("/{assessment_id:int}/reply-files/{file_id:int}")
 async def reply_file_download(
     user: SignedInUser, assessment_id: RecordId, file_id: RecordId
 ) -> Response:
-    assessment = await assessments.get_assessment(user, assessment_id)
-    found = await replies.reply_file(assessment["id"], file_id)
-    return uploads.download(found["stored_name"], found["filename"], found["content_type"])
+    return await _file_download(user, assessment_id, file_id, replies.reply_file)
 
 
 for_readers = Router(

@@ -1,7 +1,8 @@
 """Who may see which complaint, and which parts of it: the one place these rules live.
 
 - officers and admins: every complaint; the details of a *sensitive* one (trafficking,
-  gender-based violence) only for its assigned officer and admins;
+  gender-based violence) only for its assigned officer, supervisors (who are alerted to
+  it, to assign it) and admins;
 - provincial officers: as officers, for the complaints whose worker comes from one of
   their provinces (`within_provinces`: the queue, cases, dashboard and reports ask it);
 - partner staff: the complaints their organisation filed;
@@ -94,7 +95,7 @@ def sees_sensitive_details(user: Any, complaint: dict[str, Any]) -> bool:
     """Whether `user` may read a case's details (always, unless the case is sensitive)."""
     if not complaint["is_sensitive"]:
         return True
-    if user.role == Role.admin:
+    if user.role == Role.admin or (user.role == Role.officer and user.is_supervisor):
         return True
     if user.role in CASE_OFFICERS:
         return complaint["assigned_officer"] == user.id

@@ -47,6 +47,18 @@ class AgencyChoice:
     offer_unlisted: bool = False
 
 
+async def by_licence_number(text: str) -> dict[str, Any] | None:
+    """The agency (id, licence_number) whose licence number is `text`, in capitals or as
+    typed."""
+    for number in dict.fromkeys((text.upper(), text)):
+        exact = await db.select(
+            "SELECT id, licence_number FROM agency WHERE licence_number = {}", number
+        )
+        if exact:
+            return exact[0]
+    return None
+
+
 async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
     """Which agency the complainant means: one picked from a list, an exact licence
     number, or the only agency whose name matches; else the matches to choose from, or
@@ -63,10 +75,9 @@ async def resolve_agency(values: dict[str, str]) -> AgencyChoice:
         return AgencyChoice(broker_name=text)
     if not text:
         return AgencyChoice(error=_("Give the agency's name or licence number."))
-    for number in dict.fromkeys((text.upper(), text)):  # as typed, if not in capitals
-        exact = await db.select("SELECT id FROM agency WHERE licence_number = {}", number)
-        if exact:
-            return AgencyChoice(agency_id=exact[0]["id"])
+    exact = await by_licence_number(text)
+    if exact:
+        return AgencyChoice(agency_id=exact["id"])
     found = licence.with_shown_status(
         await Agency.select(*SHOWN)
         .where(db.icontains(Agency.name_en, text) | db.icontains(Agency.name_km, text))

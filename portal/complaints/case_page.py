@@ -13,7 +13,7 @@ from portal.complaints.agency_side import agency_can_respond
 from portal.complaints.case_actions import OUTCOME_STATUS
 from portal.complaints.queue import is_overdue
 from portal.complaints.referrals import referrals_of
-from portal.complaints.safeguarding import is_supervisor, restricted_for_agency
+from portal.complaints.safeguarding import restricted_for_agency
 from portal.complaints.states import OPEN, Status
 from portal.complaints.tables import (
     Audience,
@@ -29,6 +29,7 @@ from portal.errors import NotFound
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.labels import LabelledEnum
+from portal.retention.tables import AnonymisedCase
 
 
 class EventKind(LabelledEnum):
@@ -73,7 +74,7 @@ async def find_case(user: Any, complaint_id: int) -> dict[str, Any]:
         .where((Complaint.id == complaint_id) & condition)
         .first()
     )
-    if not access.sees_sensitive_details(user, case) and not await is_supervisor(user):
+    if not access.sees_sensitive_details(user, case):
         raise NotFound(_("Page not found."))
     return case
 
@@ -147,10 +148,21 @@ async def case_page(user: Any, case: dict[str, Any], now: datetime) -> dict[str,
         "identity": identity,
         "overdue": is_overdue(case, now),
         "referrals": await referrals_of(case["id"]) if kind == "staff" else [],
+        "anonymised": await anonymised(case["id"]) if kind == "staff" else None,
         "restricted": False,
         **allowed,
     }
     return restricted_for_agency(user, view)
+
+
+async def anonymised(complaint_id: int) -> dict[str, Any] | None:
+    """When the case's personal data was removed, and whether on request (an admin did it)."""
+    row = await (
+        AnonymisedCase.select(AnonymisedCase.at, AnonymisedCase.actor)
+        .where(AnonymisedCase.complaint == complaint_id)
+        .first()
+    )
+    return {"at": row["at"], "on_request": row["actor"] is not None} if row else None
 
 
 async def case_files(complaint_id: int, audiences: list[Audience]) -> list[dict[str, Any]]:

@@ -10,9 +10,8 @@ from typing import Any
 from wtforms import StringField, ValidationError
 
 from portal import clock, db
-from portal.agencies.tables import Agency
 from portal.audit import services as audit
-from portal.complaints import services
+from portal.complaints import agency_lookup, services
 from portal.complaints.forms import (
     FACTS,
     KEEP_NAME_SHORT,
@@ -92,15 +91,12 @@ def current_values(case: dict[str, Any]) -> dict[str, str]:
 async def _agency(licence_number: str) -> dict[str, Any] | None:
     if not licence_number:
         return None
-    for number in dict.fromkeys((licence_number.upper(), licence_number)):
-        row = (
-            await Agency.select(Agency.id, Agency.licence_number)
-            .where(Agency.licence_number == number)
-            .first()
+    found = await agency_lookup.by_licence_number(licence_number)
+    if found is None:
+        raise FormErrors(
+            {"licence_number": _("No agency in the registry has this licence number.")}
         )
-        if row:
-            return row
-    raise FormErrors({"licence_number": _("No agency in the registry has this licence number.")})
+    return found
 
 
 async def correct_facts(user: Any, case: dict[str, Any], form: CorrectionForm) -> str:

@@ -157,11 +157,3 @@ def restricted_for_agency(user: Any, view: dict[str, Any]) -> dict[str, Any]:
         "identity": False,
         "restricted": True,
     }
-
-
-async def is_supervisor(user: Any) -> bool:
-    """Whether this officer is a supervisor: they read the sensitive cases they are
-    alerted to, to assign them."""
-    if user.role != Role.officer:
-        return False
-    return user.id in await watchers.supervisors()

@@ -32,6 +32,13 @@ KINDS: dict[str, AlertText] = {
             "Renew it in time, or the agency may no longer recruit workers."
         ),
     ),
+    "suspension_ended": AlertText(
+        N_("The suspension of %(agency)s ended on %(date)s"),
+        N_(
+            "The suspension of licence %(licence)s of %(agency)s ended on %(date)s. The "
+            "licence stays suspended until you record its reinstatement (or a revocation)."
+        ),
+    ),
     "stage_due_soon": AlertText(
         N_("%(stage)s for complaint %(reference)s is due on %(date)s"),
         N_("%(stage)s for complaint %(reference)s is due on %(date)s. Act before then."),

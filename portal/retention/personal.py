@@ -9,12 +9,15 @@ personal here: it stays, so the reports read the same before and after."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from piccolo.columns import Column
 from piccolo.table import Table
 
+from portal.audit.actions import Action
 from portal.complaints.tables import CaseEvent, CaseFile, CaseReferral, Complaint, ComplaintWorker
+from portal.notifications.tables import OutboxMessage, SmsMessage
 
 # table → {column name: the value it is given}; every row of an anonymised complaint.
 PERSONAL: dict[type[Table], dict[str, Any]] = {
@@ -39,6 +42,15 @@ PERSONAL: dict[type[Table], dict[str, Any]] = {
 
 # The complaint's files go with its personal data: rows deleted, files removed.
 FILES = CaseFile
+
+# Audit entries on the complaint (by reference) whose summary quotes its facts, old and new.
+AUDIT_SUMMARIES = (Action.complaint_facts_corrected.value,)
+
+# The e-mails and texts sent (addresses, numbers, bodies): deleted this long after sending;
+# those given up, this long after they were queued (the admins' outbox page shows them).
+OUTBOXES = (OutboxMessage, SmsMessage)
+SENT_KEPT = timedelta(days=30)
+FAILED_KEPT = timedelta(days=90)
 
 
 def complaint_column(table: type[Table]) -> Column:

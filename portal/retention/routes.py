@@ -10,7 +10,7 @@ from portal.access import role_required
 from portal.core.roles import Role
 from portal.forms import form_page, read_form, submit
 from portal.i18n import N_
-from portal.retention import export, services
+from portal.retention import export, personal, services
 from portal.retention.forms import AnonymiseForm, ExportForm, RetentionForm
 from portal.templating import redirect
 from portal.web import SignedInUser, get
@@ -29,6 +29,7 @@ async def _page(
         errors,
         years=years,
         anonymised=await services.anonymised_count(),
+        messages_kept=(personal.SENT_KEPT.days, personal.FAILED_KEPT.days),
     )
 
 

@@ -12,12 +12,21 @@ from typing import Any
 from portal import clock, db, uploads
 from portal.audit import services as audit
 from portal.audit.actions import Action
+from portal.audit.tables import AuditEvent
 from portal.complaints.tables import Complaint
 from portal.errors import FormErrors
 from portal.forms import too_long
 from portal.i18n import gettext as _
 from portal.notifications import lease
-from portal.retention.personal import FILES, PERSONAL, complaint_column
+from portal.retention.personal import (
+    AUDIT_SUMMARIES,
+    FAILED_KEPT,
+    FILES,
+    OUTBOXES,
+    PERSONAL,
+    SENT_KEPT,
+    complaint_column,
+)
 from portal.retention.tables import DEFAULT_YEARS, AnonymisedCase, RetentionPolicy
 
 log = logging.getLogger("portal.retention")
@@ -78,6 +87,12 @@ async def _anonymise(
         for table, blanks in PERSONAL.items():
             values = {getattr(table, name): value for name, value in blanks.items()}
             await table.update(values).where(complaint_column(table).is_in(ids))
+        references = Complaint.select(Complaint.reference).where(Complaint.id.is_in(ids))
+        await AuditEvent.update({AuditEvent.summary: ""}).where(
+            (AuditEvent.object_type == "complaint")
+            & AuditEvent.object_id.is_in(references)
+            & AuditEvent.action.is_in(list(AUDIT_SUMMARIES))
+        )
         files = await FILES.delete().where(FILES.complaint.is_in(ids)).returning(FILES.stored_name)
         await AnonymisedCase.insert(
             *(
@@ -95,22 +110,41 @@ async def _anonymise(
     return len(files)
 
 
+async def delete_old_messages(now: datetime) -> int:
+    """Delete the outboxes' messages sent more than SENT_KEPT ago, and those given up
+    and queued more than FAILED_KEPT ago; returns how many."""
+    deleted = 0
+    for table in OUTBOXES:
+        gave_up = table.sent_at.is_null() & table.next_attempt_at.is_null()
+        rows = (
+            await table.delete()
+            .where(
+                (table.sent_at < now - SENT_KEPT)
+                | (gave_up & (table.created_at < now - FAILED_KEPT))
+            )
+            .returning(table.id)
+        )
+        deleted += len(rows)
+    return deleted
+
+
 @dataclass(frozen=True)
 class RunReport:
     years: int
     complaints: int
     files: int
+    messages: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.complaints} closed complaints older than {self.years} years anonymised,"
-            f" {self.files} files removed"
+            f" {self.files} files removed, {self.messages} old e-mails and texts deleted"
         )
 
 
 async def anonymise_expired(now: datetime | None = None) -> RunReport:
-    """Anonymise every complaint the policy says has expired, in batches; safe to run any
-    number of times (what is done is skipped). Logged, and in the audit log when it did
+    """Anonymise every complaint the policy says has expired, in batches, and delete the
+    outboxes' old messages; safe to run any number of times (what is done is skipped). Logged, and in the audit log when it did
     anything."""
     now = now or clock.now()
     years = await policy_years()
@@ -118,8 +152,8 @@ async def anonymise_expired(now: datetime | None = None) -> RunReport:
     files = 0
     for start in range(0, len(ids), BATCH):
         files += await _anonymise(ids[start : start + BATCH], now)
-    report = RunReport(years, len(ids), files)
-    if ids:
+    report = RunReport(years, len(ids), files, await delete_old_messages(now))
+    if ids or report.messages:
         await audit.record(None, Action.retention_run.value, "retention", "", str(report))
     log.info("retention: %s", report)
     return report

@@ -4,7 +4,10 @@ reason. The public sees a confirmed sanction, never the complaint behind it."""
 
 from __future__ import annotations
 
+import asyncio
 import html
+
+import pytest
 
 from portal.agencies.tables import Agency, LicenceEvent, SanctionDecision
 from portal.audit.tables import AuditEvent
@@ -145,3 +148,24 @@ async def test_no_one_but_admins_sees_or_answers_a_recommendation(
     response = await admin.get(f"/admin/agencies/{other.id}/sanctions/{complaint.id}")
     assert response.status_code == 404
     assert not await SanctionDecision.exists()
+
+
+@pytest.mark.parametrize("sanction", ["warning", "suspension"])
+async def test_two_admins_confirming_at_the_same_moment_make_one_decision(
+    client, client_at, as_role, make_agency, make_complaint, make_user, sanction
+):
+    agency = await make_agency()
+    complaint = await _recommended(client, as_role, make_complaint, agency, sanction)
+    first, second = await _admin(client_at, make_user), await _admin(client_at, make_user)
+    url = f"/admin/agencies/{agency.id}/sanctions/{complaint.id}/confirm"
+    answers = await asyncio.gather(
+        post_form(first, url, {**CONFIRM, "decision_reference": "MOLVT 1/26"}),
+        post_form(second, url, {**CONFIRM, "decision_reference": "MOLVT 2/26"}),
+    )
+    assert sorted(a.status_code for a in answers) in ([303, 400], [303, 404])
+    assert await LicenceEvent.count().where(LicenceEvent.complaint_id == complaint.id) == 1
+    assert await SanctionDecision.count().where(SanctionDecision.complaint_id == complaint.id) == 1
+    assert await AuditEvent.count().where(AuditEvent.object_type == "agency") == 1
+    loser = next(a for a in answers if a.status_code != 303)
+    if loser.status_code == 400:
+        assert "Another administrator has just answered this recommendation." in loser.text

@@ -103,3 +103,17 @@ async def test_only_admins_read_or_download_the_log(client, as_role):
     await as_role("ministry_viewer")
     assert (await client.get("/admin/audit")).status_code == 404
     assert (await client.get("/admin/audit.csv")).status_code == 404
+
+
+async def test_the_csv_words_a_status_change_as_the_page_does(client, as_role):
+    admin = await as_role("admin")
+    await audit.record(
+        admin, "complaint.status_changed", "complaint", "C26-WORDS001", "received → acknowledged"
+    )
+    page = await _shown(client, "record=C26-WORDS001")
+    assert "Received → Acknowledged" in page[0]
+    rows = list(
+        csv.reader(io.StringIO((await client.get("/admin/audit.csv")).content.decode("utf-8-sig")))
+    )
+    assert rows[1][2] == "complaint.status_changed"
+    assert rows[1][6] == "Received → Acknowledged"

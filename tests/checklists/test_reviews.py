@@ -3,6 +3,7 @@ publishes, the registry shows the rating; who may do what."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -401,6 +402,11 @@ async def test_feedback_and_improvement_plan(client, make_agency, make_user):
     assert updated.status_code == 303
     page = (await client.get(f"/assessments/{review['id']}/feedback")).text
     assert "Done, waiting for verification" in page and "notice board.pdf" in page
+    sent_file = re.search(rf"/assessments/{review['id']}/action-files/\d+", page)
+    assert sent_file, "the feedback page links the action's file"
+    download = await client.get(sent_file.group(0))
+    assert download.status_code == 200
+    assert "notice%20board.pdf" in download.headers["content-disposition"]
 
     # A committee member reopens it with a reason, the agency updates again, it is verified.
     await sign_in(client, review["union"])

@@ -5,6 +5,7 @@ its contest."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -111,6 +112,13 @@ async def test_a_contest_waits_for_the_chairs_decision(client, make_agency, make
         files={"files": ("register.pdf", PDF, "application/pdf")},
     )
     assert contested.status_code == 303, contested.text
+    feedback = (await client.get(f"/assessments/{review['id']}/feedback")).text
+    sent_file = re.search(rf"/assessments/{review['id']}/reply-files/\d+", feedback)
+    assert sent_file, "the agency's page links the file it sent"
+    download = await client.get(sent_file.group(0))
+    assert download.status_code == 200
+    assert 'attachment; filename="register.pdf"' in download.headers["content-disposition"]
+    assert (await client.get(sent_file.group(0) + "0")).status_code == 404
     chair_alert = await Alert.select().where(Alert.recipient == review["chair"].id).first()
     assert chair_alert["kind"] == "rating_contested"
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal import clock, db, uploads
+from portal.audit import services as audit
 from portal.audit.tables import AuditEvent
 from portal.complaints import services as complaint_services
 from portal.complaints.tables import CaseEvent, CaseFile, Complaint, ComplaintWorker
@@ -207,3 +208,38 @@ async def test_the_admin_anonymises_one_case_early_with_a_reason_and_confirmatio
 async def test_only_admins_reach_personal_data(client, as_role, role):
     await as_role(role)
     assert (await client.get("/admin/personal-data")).status_code == 404
+
+
+async def test_an_anonymised_case_loses_the_old_and_new_facts_of_its_corrections(cases):
+    for case in (cases["expired"], cases["recent"]):
+        await audit.record(
+            None,
+            "complaint.facts_corrected",
+            "complaint",
+            case.reference,
+            f"subagent_name: {PRIVATE} → Mr Sokha; subagent_phone: — → 097 111 2222",
+        )
+    await audit.record(
+        None, "complaint.status_changed", "complaint", cases["expired"].reference, "a → b"
+    )
+    await retention.anonymise_expired()
+    summaries = {
+        (row["object_id"], row["action"]): row["summary"]
+        for row in await AuditEvent.select().where(AuditEvent.object_type == "complaint")
+    }
+    expired, recent = cases["expired"].reference, cases["recent"].reference
+    assert summaries[(expired, "complaint.facts_corrected")] == ""
+    assert summaries[(expired, "complaint.status_changed")] == "a → b"
+    assert PRIVATE in summaries[(recent, "complaint.facts_corrected")]
+
+
+async def test_the_case_page_says_when_a_case_was_anonymised(client, as_role, make_user, cases):
+    await retention.anonymise_expired()
+    await as_role("officer")
+    page = (await client.get(f"/cases/{cases['expired'].id}")).text
+    assert "Anonymised on Jun 15, 2031" in page and "under the retention policy" in page
+    assert "Anonymised on" not in (await client.get(f"/cases/{cases['recent'].id}")).text
+    admin = await make_user("admin")
+    await retention.anonymise_on_request(admin, cases["recent"].reference, "Asked by phone")
+    page = (await client.get(f"/cases/{cases['recent'].id}")).text
+    assert "Anonymised on Jun 15, 2031, 10:00" in page and "at the complainant's request" in page

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from portal import db, display
 from portal.deadlines import PHNOM_PENH
-from portal.notifications import jobs, lease
+from portal.notifications import jobs, lease, messages
+from portal.notifications.services import Due
 from portal.notifications.tables import Alert, OutboxMessage
+from portal.scheduler import create_scheduler
 
 START = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -71,3 +74,28 @@ async def test_a_lease_passes_on_only_when_it_runs_out():
     assert not await lease.hold(a, START + timedelta(minutes=6, seconds=1))
     await lease.release(b)
     assert await lease.hold(a, START + timedelta(minutes=7))
+
+
+async def test_a_scheduler_of_its_own_writes_khmer_with_the_admins_digits(settings):
+    await db.insert("report_setting", ("key", "value"), [(display.KEY, display.LATIN)])
+    display.forget()  # a fresh process: Khmer digits until it reads the setting
+    alert = Due(
+        kind="licence_expiry",
+        record_type="agency",
+        record_id=1,
+        threshold="30d",
+        due_at=datetime(2026, 7, 1, tzinfo=PHNOM_PENH),
+        recipients=(),
+        params={"agency_en": "Lotus", "agency_km": "ឡូតុស", "licence": "L-1", "days": 25},
+    )
+    # What the scheduler runs first when it starts (not started here: its other jobs
+    # would run against the test database too).
+    job = create_scheduler(settings).get_job("display_digits")
+    assert job is not None and job.next_run_time is not None
+    await job.func(*job.args)
+    try:
+        with messages.in_language("km"):
+            body = messages.render(alert.kind, alert.params, alert.due_at).body
+    finally:
+        display.forget()
+    assert "25" in body and "២៥" not in body
