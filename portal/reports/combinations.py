@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Any
 
 from portal import clock, db
 from portal.reports import background, figures
@@ -29,22 +30,22 @@ async def ask(filters: str) -> Combined:
     """The figures' scope of a combination ("agency:12&channel:web", filters in their
     order); its first count begun in the background when it has none yet."""
     now = clock.now().astimezone(UTC)  # stored and compared as UTC
-    created = await db.insert(
-        "report_combination",
-        ("filters", "counted", "started_at", "asked_at"),
-        [(filters, False, now, now)],
-        " ON CONFLICT (filters) DO NOTHING RETURNING id",
-    )
-    if created:
-        return _started(created[0]["id"], filters)
-    row = (
-        await db.select(
-            "SELECT id, counted, started_at, asked_at FROM report_combination WHERE filters = {}",
-            filters,
+    row = await _stored(filters)
+    if row is None:  # written once, by the first to ask (a page view writes nothing else)
+        created = await db.insert(
+            "report_combination",
+            ("filters", "counted", "started_at", "asked_at"),
+            [(filters, False, now, now)],
+            " ON CONFLICT (filters) DO NOTHING RETURNING id",
         )
-    )[0]
+        if created:
+            return _started(created[0]["id"], filters)
+        row = await _stored(filters)
+        assert row is not None  # written by another request meanwhile
     scope = f"combination:{row['id']}"
     if not row["counted"]:
+        if figures.clock_aware(row["started_at"]) >= now - STALE:
+            return Combined(scope, False)  # under way
         async with db.transaction():  # one worker takes a stopped count over
             claimed = await db.select(
                 "UPDATE report_combination SET started_at = {} WHERE id = {}"
@@ -61,6 +62,14 @@ async def ask(filters: str) -> Combined:
                 ReportCombination.id == row["id"]
             )
     return Combined(scope, True)
+
+
+async def _stored(filters: str) -> dict[str, Any] | None:
+    rows = await db.select(
+        "SELECT id, counted, started_at, asked_at FROM report_combination WHERE filters = {}",
+        filters,
+    )
+    return rows[0] if rows else None
 
 
 def _started(combination: int, filters: str) -> Combined:

@@ -110,7 +110,11 @@ async def scope_of(query: dict[str, str], provinces: tuple[str, ...] | None = No
     province chosen among theirs, or each of theirs added up."""
     found = await chosen(query)
     if provinces is not None:
-        found = [f for f in found if not f.part.startswith("province:") or f.part[9:] in provinces]
+        found = [
+            f
+            for f in found
+            if not f.part.startswith("province:") or f.part.removeprefix("province:") in provinces
+        ]
         if not any(f.part.startswith("province:") for f in found):
             return await _each_province(found, provinces)
     figures_scope, ready = await _figures_scope([f.part for f in found])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import openpyxl
@@ -154,3 +154,34 @@ async def test_a_provincial_officer_combines_filters_within_their_provinces(
     assert 'value="Kampot"' not in page  # the filter offers their provinces only
     page = (await ready_page(client, f"/reports?{Q2}&province=Takeo&channel=hotline")).text
     assert "In Q2 2025, 1 complaints were received" in page
+
+
+async def test_a_count_stopped_half_way_is_started_again(make_case):
+    from portal import db
+
+    await make_case(datetime(2025, 5, 2, tzinfo=UTC), channel="hotline")
+    await figures.rebuild_all()
+    filters = "province:Kandal&channel:hotline"
+    stopped = datetime(2025, 1, 1, tzinfo=UTC)  # a worker stopped while counting, long ago
+    await db.insert(
+        "report_combination",
+        ("filters", "counted", "started_at", "asked_at"),
+        [(filters, False, stopped, stopped)],
+    )
+    scope = await counted(filters)
+    assert (await load(quarter(2025, 2), scope)).sums["received", ""] == 1
+
+
+async def test_a_combination_no_one_asks_for_is_dropped_then_counted_again(make_case, monkeypatch):
+    from portal import clock
+
+    await make_case(datetime(2025, 5, 2, tzinfo=UTC), channel="hotline")
+    await figures.rebuild_all()
+    filters = "province:Kandal&channel:hotline"
+    scope = await counted(filters)
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    await figures.rebuild_all()
+    assert (await load(quarter(2025, 2), scope)).sums["received", ""] == 0  # forgotten
+    assert not (await combinations.ask(filters)).ready  # counted again when asked
+    assert (await load(quarter(2025, 2), await counted(filters))).sums["received", ""] == 1
