@@ -94,7 +94,13 @@ async def chosen(query: dict[str, str]) -> list[Filter]:
     """Every filter given that names something, in the order of FILTERS."""
     found = [f for f in (await _agency(query), await _organisation(query)) if f]
     found += _labelled(query)
-    return sorted(found, key=lambda f: FILTERS.index(f.part.split(":")[0]))
+    return sorted(found, key=lambda f: _order(f.part))
+
+
+def _order(part: str) -> int:
+    """Where a filter ("province:Kandal") stands in FILTERS: a combination's key lists
+    its filters in this order, so the same filters always make the same key."""
+    return FILTERS.index(part.split(":")[0])
 
 
 async def _figures_scope(parts: list[str]) -> tuple[str, bool]:
@@ -128,13 +134,12 @@ async def scope_of(query: dict[str, str], provinces: tuple[str, ...] | None = No
 
 
 async def _each_province(found: list[Filter], provinces: tuple[str, ...]) -> Scope:
+    """A provincial officer's report over all their provinces: each one's figures with the
+    other filters, added up."""
     known = [p for p in provinces if p in PROVINCES] or ["-"]  # "-": none at all
     parts, ready = [], True
     for province in known:
-        with_province = sorted(
-            [*(f.part for f in found), f"province:{province}"],
-            key=lambda part: FILTERS.index(part.split(":")[0]),
-        )
+        with_province = sorted([*(f.part for f in found), f"province:{province}"], key=_order)
         scope, counted = await _figures_scope(with_province)
         parts.append(scope)
         ready = ready and counted
@@ -148,6 +153,11 @@ async def _each_province(found: list[Filter], provinces: tuple[str, ...]) -> Sco
     )
 
 
-def own(name: str, record: int | None, label: str = "") -> Scope:
-    """A partner's organisation, an agency's own agency: whatever filters they send."""
-    return Scope(f"{name}:{record or 0}", label, {}, (f"{name}:{record or 0}",))
+async def own(name: str, record: int | None) -> Scope:
+    """A partner's own organisation ("organisation"), an agency's own agency ("agency"),
+    whatever filters they send; none at all when the account has none."""
+    field = "organisation" if name == "organisation" else "agency_id"
+    named = await chosen({field: str(record or 0)})
+    return Scope(
+        f"{name}:{record or 0}", named[0].label if named else "", {}, (f"{name}:{record or 0}",)
+    )

@@ -59,13 +59,10 @@ async def staff_report(user: Any, period: Period, query: dict[str, str]) -> Repo
     limit = await threshold()
     if (provinces := access.provinces_of(user)) is not None:
         scope = await filters.scope_of(query, provinces)
-    elif user.role in (Role.partner, Role.agency):
-        partner = user.role == Role.partner
-        name, record = (
-            ("organisation", user.organisation_id) if partner else ("agency", user.agency_id)
-        )
-        named = await filters.chosen({"organisation" if partner else "agency_id": str(record or 0)})
-        scope = filters.own(name, record, named[0].label if named else "")
+    elif user.role == Role.partner:
+        scope = await filters.own("organisation", user.organisation_id)
+    elif user.role == Role.agency:
+        scope = await filters.own("agency", user.agency_id)
     else:
         scope = await filters.scope_of(query)
     if scope.preparing:
