@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,15 @@ from portal.audit import services as audit
 from portal.audit.actions import Action
 from portal.core.roles import Role
 from portal.i18n import gettext as _
+from portal.reports import background
 from portal.reports.exports import safe
 from portal.reports.figures import month_bounds
 from portal.reports.periods import Period
 from portal.settings import get_settings
 
-log = logging.getLogger("portal.reports")
 BATCH = 2000  # complaints read per query (keyset on id)
 KINDS = ("csv", "xlsx")
 EXPORTED = Action.report_cases_exported.value
-_tasks: set[asyncio.Task[None]] = set()  # kept so the loop does not drop them half-way
 
 _FACTS = (
     "reference", "status", "received_at", "acknowledged_at", "stage", "stage_due_at",
@@ -161,14 +159,10 @@ async def start(user: Any, period: Period, kind: str) -> str:
             writer = to_csv if kind == "csv" else to_xlsx
             content = await asyncio.to_thread(writer, headers(personal), lines)
             target.write_bytes(content)
-        except Exception:
-            log.exception("complaint export %s failed", token)
         finally:
             target.with_suffix(".part").unlink(missing_ok=True)
 
-    task = asyncio.create_task(write())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    background.start(write(), f"complaint export {token}")
     return token
 
 

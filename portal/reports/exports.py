@@ -87,11 +87,14 @@ def to_xlsx(page: ReportPage) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
     limit = page.report.threshold
+    # Under each title: the period and every filter the report counts by.
+    heading = " · ".join(filter(None, (page.report.period.label, page.scope.label)))
     for number, table in enumerate(tables_of(page), start=1):
         name = _SHEET_NAME_BAD.sub(" ", f"{number} {table.title}")[:31].strip()
         sheet = book.add_worksheet(name)
         sheet.write_string(0, 0, table.title, bold)
         sheet.write_string(1, 0, table.explanation)
+        sheet.write_string(2, 0, heading)
         sheet.write_row(3, 0, ["", *table.columns], bold)
         line = 4
         for row in table.rows:

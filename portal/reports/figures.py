@@ -1,5 +1,6 @@
 """Rebuilding the figures reports read: one pass over each month's complaints, counted in
-every scope a staff report can filter on, and the COC picture of each cycle.
+every scope a staff report can filter on (each filter, and each combination of filters
+asked for: `combinations`), and the COC picture of each cycle.
 
 Every measure counts the complaints *received* in the month (a cohort): how many were
 acknowledged in time, how many have an outcome, how long it took, what was awarded. The
@@ -13,19 +14,20 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from portal import clock, db
 from portal.deadlines import PHNOM_PENH, Stage, WorkingCalendar, add, working_days_between
 from portal.deadlines.services import current_rules
-from portal.reports.tables import CycleFigure, ReportFigure, ReportSetting
+from portal.reports.tables import CycleFigure, ReportCombination, ReportFigure, ReportSetting
 
 log = logging.getLogger("portal.reports")
 
 _ID_BATCH = 500  # figure rows per insert
 _YIELD_EVERY = 200  # complaints counted between turns given to the event loop
+UNUSED = timedelta(days=30)  # a combination of filters not asked for since is dropped
 
 
 class RememberingCalendar(WorkingCalendar):
@@ -111,48 +113,79 @@ def counts_of(
     return counts
 
 
-async def rebuild_month(month: str) -> int:
-    """Count one month's complaints again and replace its figures; returns the number of
-    complaints counted."""
+# How each filter of a combination is asked of the complaint table.
+_CONDITIONS = {
+    "agency": "agency = {}",
+    "organisation": "organisation = {}",
+    "province": "province = {}",
+    "destination": "destination = {}",
+    "channel": "channel = {}",
+    "ground": "id IN (SELECT complaint FROM complaint_ground WHERE ground = {})",
+}
+
+
+def condition_of(filters: str) -> tuple[str, list[Any]]:
+    """SQL that keeps the complaints a combination ("agency:12&channel:web") counts."""
+    sql, values = "", []
+    for part in filters.split("&"):
+        name, value = part.split(":", 1)
+        sql += " AND " + _CONDITIONS[name]
+        values.append(int(value) if name in ("agency", "organisation") else value)
+    return sql, values
+
+
+async def combinations() -> dict[str, tuple[str, ...]]:
+    """The combinations of filters counted besides the single filters: scope → parts."""
+    rows = await ReportCombination.select(ReportCombination.id, ReportCombination.filters)
+    return {f"combination:{row['id']}": tuple(row["filters"].split("&")) for row in rows}
+
+
+async def count_month(
+    month: str, combined: dict[str, tuple[str, ...]], only: str = ""
+) -> tuple[list[tuple[Any, ...]], int]:
+    """One month's figure rows and the number of complaints counted: in every scope and
+    the combinations `combined`, or (`only`) in that one combination alone."""
     start, end = month_bounds(month)
+    where = "received_at >= {} AND received_at < {}"
+    values: list[Any] = [start, end]
+    if only:
+        extra, more = condition_of("&".join(combined[only]))
+        where, values = where + extra, values + more
+    chosen = f"(SELECT id FROM complaint WHERE {where})"  # noqa: S608 - _CONDITIONS
     rules = await current_rules()
     calendar = RememberingCalendar(rules.calendar)
     complaints = await db.select(
-        "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"
+        "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"  # noqa: S608 - _CONDITIONS
         " organisation, province, destination, sector, channel, outcome, compensation,"
-        " compensation_currency FROM complaint WHERE received_at >= {} AND received_at < {}",
-        start,
-        end,
+        f" compensation_currency FROM complaint WHERE {where}",
+        *values,
     )
     grounds: dict[int, list[str]] = {}
     for row in await db.select(
-        "SELECT complaint, ground FROM complaint_ground WHERE complaint IN"
-        " (SELECT id FROM complaint WHERE received_at >= {} AND received_at < {})",
-        start,
-        end,
+        f"SELECT complaint, ground FROM complaint_ground WHERE complaint IN {chosen}",  # noqa: S608
+        *values,
     ):
         grounds.setdefault(row["complaint"], []).append(row["ground"])
     workers: dict[int, list[dict[str, Any]]] = {}
     for row in await db.select(
-        "SELECT complaint, sex, disability, lgbtqia FROM complaint_worker"
-        " WHERE complaint IN"
-        " (SELECT id FROM complaint WHERE received_at >= {} AND received_at < {})",
-        start,
-        end,
+        "SELECT complaint, sex, disability, lgbtqia FROM complaint_worker"  # noqa: S608 - _CONDITIONS
+        f" WHERE complaint IN {chosen}",
+        *values,
     ):
         workers.setdefault(row["complaint"], []).append(row)
     decided = {
         row["complaint"]: row["at"]
         for row in await db.select(
-            "SELECT complaint, max(at) AS at FROM case_event WHERE kind = {}"
-            " AND complaint IN"
-            " (SELECT id FROM complaint WHERE received_at >= {} AND received_at < {})"
-            " GROUP BY complaint",
-            "outcome",
-            start,
-            end,
+            "SELECT complaint, max(at) AS at FROM case_event WHERE kind = 'outcome'"  # noqa: S608 - _CONDITIONS
+            f" AND complaint IN {chosen} GROUP BY complaint",
+            *values,
         )
     }
+    # Each combination under its first filter: a complaint is checked against the few
+    # that start with one of its own scopes.
+    by_first: dict[str, list[tuple[str, set[str]]]] = {}
+    for scope, parts in combined.items():
+        by_first.setdefault(parts[0], []).append((scope, set(parts)))
     totals: Counter[tuple[str, str, str]] = Counter()
     for number, complaint in enumerate(complaints):
         if number % _YIELD_EVERY == 0:
@@ -167,7 +200,15 @@ async def rebuild_month(month: str) -> int:
             add(complaint["received_at"], rules.policy[Stage.ACKNOWLEDGE], calendar),
             calendar,
         )
-        for scope in scopes_of(complaint, own_grounds):
+        own = scopes_of(complaint, own_grounds)
+        scopes = [] if only else list(own)
+        scopes += [
+            scope
+            for first in own
+            for scope, parts in by_first.get(first, [])
+            if parts <= set(own) and (not only or scope == only)
+        ]
+        for scope in scopes:
             for (measure, category), amount in counts.items():
                 if amount:
                     totals[scope, measure, category] += amount
@@ -175,15 +216,37 @@ async def rebuild_month(month: str) -> int:
         (month, key[0], f"{key[0]}|{month}", *key[1:], value)
         for key, value in sorted(totals.items())
     ]
+    return rows, len(complaints)
+
+
+async def replace_month(
+    month: str, rows: list[tuple[Any, ...]], combined: list[str], singles: bool = True
+) -> None:
+    """Put a month's counted rows in place of its old ones, in one transaction: of the
+    combinations `combined`, and (`singles`) of every other scope; a combination counted
+    meanwhile by its own first count keeps its rows."""
+    replaced: Any = ReportFigure.scope.not_like("combination:%") if singles else None
+    if combined:
+        listed = ReportFigure.scope.is_in(combined)
+        replaced = listed if replaced is None else replaced | listed
     async with db.transaction():
-        await ReportFigure.delete().where(ReportFigure.month == month)
+        if replaced is not None:
+            await ReportFigure.delete().where((ReportFigure.month == month) & replaced)
         for batch in range(0, len(rows), _ID_BATCH):
             await db.insert(
                 "report_figure",
                 ("month", "scope", "slot", "measure", "category", "value"),
                 rows[batch : batch + _ID_BATCH],
             )
-    return len(complaints)
+
+
+async def rebuild_month(month: str) -> int:
+    """Count one month's complaints again and replace its figures, in every scope and
+    counted combination; returns the number of complaints counted."""
+    combined = await combinations()
+    rows, counted = await count_month(month, combined)
+    await replace_month(month, rows, list(combined))
+    return counted
 
 
 def clock_aware(moment: datetime | str) -> datetime:
@@ -272,18 +335,32 @@ async def _high_water() -> dict[str, str]:
     return {f"seen_{key}": str(value or 0) for key, value in row.items()}
 
 
-async def _all_months() -> list[str]:
+async def all_months() -> list[str]:
     row = (await db.select("SELECT min(received_at) AS first FROM complaint"))[0]
     if row["first"] is None:
         return []
     return months_between(month_of(clock_aware(row["first"])), month_of(clock.now()))
 
 
+async def _drop_unused() -> None:
+    """Forget the combinations of filters no one asked for in a while (the next ask
+    counts one again), so the rebuild does not count them forever."""
+    unused = await ReportCombination.select(ReportCombination.id).where(
+        ReportCombination.asked_at < clock.now() - UNUSED
+    )
+    if scopes := [f"combination:{row['id']}" for row in unused]:
+        async with db.transaction():
+            await ReportFigure.delete().where(ReportFigure.scope.is_in(scopes))
+            ids = [row["id"] for row in unused]
+            await ReportCombination.delete().where(ReportCombination.id.is_in(ids))
+
+
 async def rebuild_all() -> int:
     """Rebuild every month and cycle (the nightly job, `portal rebuild-figures`)."""
     seen = await _high_water()
-    months = await _all_months()
+    months = await all_months()
     await ReportFigure.delete().where(ReportFigure.month.not_in(months or ["-"]))
+    await _drop_unused()
     counted = 0
     for month in months:
         counted += await rebuild_month(month)
@@ -302,7 +379,7 @@ async def refresh() -> list[str]:
     before = {key: await _setting(key) for key in seen}
     if before["seen_complaint"] is None:
         await rebuild_all()
-        return await _all_months()
+        return await all_months()
     touched = await db.select(
         "SELECT DISTINCT received_at FROM complaint WHERE id > {} OR id IN"
         " (SELECT complaint FROM case_event WHERE id > {} AND id <= {})",

@@ -5,9 +5,7 @@ asked for from one address only so often."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,17 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from portal import clock, security
-from portal.reports import pdf_writer, services
+from portal.reports import background, pdf_writer, services
 from portal.reports.pdf import document, write_pdf
 from portal.reports.periods import Period
 from portal.reports.services import ReportPage
 from portal.settings import get_settings
 
-log = logging.getLogger("portal.reports")
 LANGUAGE = "km+en"  # the public PDF holds both languages
 # A ".part" older than this was left by a worker that stopped half-way: make it again.
 STALE = timedelta(minutes=2)
-_tasks: set[asyncio.Task[None]] = set()  # kept so the loop does not drop them half-way
 
 
 @dataclass(frozen=True)
@@ -83,13 +79,6 @@ async def _make(wanted: PublicPdf) -> None:
         part.unlink(missing_ok=True)
 
 
-async def _make_logged(wanted: PublicPdf) -> None:
-    try:
-        await _make(wanted)
-    except Exception:
-        log.exception("statistics PDF %s failed", wanted.path.name)
-
-
 async def ask(actor: Any, period: Period, address: str, reload: bool) -> PublicPdf:
     """The period's PDF: ready, or being prepared (ask again with `reload` to find it).
     Anything but a reload of the "being prepared" page counts against the address's
@@ -103,9 +92,7 @@ async def ask(actor: Any, period: Period, address: str, reload: bool) -> PublicP
     if wanted.ready or wanted.preparing:
         return wanted
     if pdf_writer.busy():  # it would wait its turn: the asker gets a page that reloads
-        task = asyncio.create_task(_make_logged(wanted))
-        _tasks.add(task)
-        task.add_done_callback(_tasks.discard)
+        background.start(_make(wanted), f"statistics PDF {wanted.path.name}")
         wanted.path.with_suffix(".part").touch()
     else:
         await _make(wanted)

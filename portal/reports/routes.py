@@ -3,6 +3,7 @@ agencies (/reports), their downloads, and the admin's suppression threshold."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from litestar.response import File, Redirect, Template
 
 from portal import display, i18n, security
 from portal.access import or_404, role_required
+from portal.complaints import access
 from portal.complaints.tables import Channel, Ground
 from portal.core.roles import Role
 from portal.forms import PortalForm, read_form, submit
@@ -21,10 +23,11 @@ from portal.labour import DESTINATIONS, PROVINCES
 from portal.reports import exports, periods, public_pdf, services
 from portal.reports.charts import charts_of
 from portal.reports.export_routes import REFRESH_SECONDS
+from portal.reports.filters import FILTERS
 from portal.reports.forms import DigitsForm, ThresholdForm
 from portal.reports.pdf import to_pdf
 from portal.reports.report import money_text, shown, threshold
-from portal.reports.services import FILTERS, ReportPage
+from portal.reports.services import ReportPage
 from portal.security import client_address
 from portal.settings import get_settings
 from portal.templating import redirect, render
@@ -59,13 +62,18 @@ async def _download(
     """A report as a file, written in the audit log."""
     media_type = or_404(_FILES.get(kind))
     page = await build()
+    if page.scope.preparing:  # a combination of filters still being counted
+        waiting = render(request, "reports/report_status.html", again=str(request.url))
+        waiting.headers["Refresh"] = str(REFRESH_SECONDS)
+        return waiting
     if kind == "pdf":
         content, language = await to_pdf(build), "km+en"
     else:
         writer = exports.to_csv if kind == "csv" else exports.to_xlsx
         content, language = writer(page), i18n.current_language.get()
     await services.record_export(request.scope.get("user"), kind, page, language)
-    filename = f"{name}-{page.report.period.key}.{kind}"
+    filters = re.sub(r"[^A-Za-z0-9_-]+", "-", page.scope.key)  # every filter, in the name
+    filename = "-".join(filter(None, (name, page.report.period.key, filters))) + f".{kind}"
     return Response(
         content,
         media_type=media_type,
@@ -129,19 +137,29 @@ async def report_page(
 ) -> Template:
     page = await services.staff_report(user, periods.parse(period), _query(request))
     staff = user.role in services.STAFF
-    return _page(
+    filtering = staff or user.role == Role.provincial_officer
+    shown_page = _page(
         request,
         "reports/report.html",
         page,
-        can_filter=staff,
+        can_filter=filtering,
         can_export=user.role in (Role.officer, Role.admin),
-        organisations=await services.organisations() if staff else [],
-        provinces=PROVINCES,
+        organisations=await services.organisations() if filtering else [],
+        provinces=_provinces_for(user),
         destinations=DESTINATIONS,
         grounds=Ground.choices(),
         channels=Channel.choices(),
         download_query=_download_query(page),
     )
+    if page.scope.preparing:  # the page reloads itself until the figures are counted
+        shown_page.headers["Refresh"] = str(REFRESH_SECONDS)
+    return shown_page
+
+
+def _provinces_for(user: Any) -> dict[str, str]:
+    """The provinces a user may filter on: a provincial officer's own, or all."""
+    mine = access.provinces_of(user)
+    return PROVINCES if mine is None else {p: n for p, n in PROVINCES.items() if p in mine}
 
 
 @get("/download/{kind:str}")

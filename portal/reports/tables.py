@@ -3,7 +3,7 @@ cycle, rebuilt by `portal.reports.figures` (a scheduled job), and the reports' s
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, ForeignKey, OnDelete, Serial, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from portal.checklists.tables import AssessmentCycle
@@ -13,7 +13,8 @@ class ReportFigure(Table):
     """One count of the complaints received in one month, within one scope.
 
     `scope` is "" for every complaint, or one filter a staff report offers ("agency:12",
-    "province:Kandal", "ground:unpaid_wages"...): each filter is counted ahead, so a report
+    "province:Kandal", "ground:unpaid_wages"...), or "combination:<id>" (ReportCombination):
+    each filter is counted ahead, so a report
     sums a few hundred rows. `measure` is what is counted ("received", "ground", "days",
     "compensation"...), `category` which part of it ("unpaid_wages", "USD", "12" days).
     Money is kept in hundredths (cents, or riel times 100)."""
@@ -48,3 +49,15 @@ class ReportSetting(Table):
     id: Serial
     key = Varchar(length=40, unique=True)
     value = Varchar(length=100, default="")
+
+
+class ReportCombination(Table):
+    """Filters a staff report combined ("agency:12&channel:hotline", in the order of
+    `services.FILTERS`), counted into ReportFigure under the scope "combination:<id>":
+    once in the background when first asked for, then by every rebuild with the rest."""
+
+    id: Serial
+    filters = Varchar(length=300, unique=True)
+    counted = Boolean(default=False)  # False while its first count is under way
+    started_at = Timestamptz()  # when that count began (a stopped worker's is restarted)
+    asked_at = Timestamptz()  # last asked for: one not asked for in a while is dropped

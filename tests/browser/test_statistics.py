@@ -16,12 +16,11 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
 
 
-async def test_statistics_in_khmer_fit_a_phone_without_javascript(
-    browser, live_server, make_agency
-):
+async def complaints_last_quarter(agency: int, channels: list[str]) -> None:
+    """A complaint a day from the start of the last complete quarter, one per channel
+    given, from Kandal to Thailand (written straight to the table)."""
     from portal import db
 
-    agency = (await make_agency()).id
     start = figures.month_bounds(periods.last_complete_quarter().first)[0]
     rows = [
         (
@@ -33,14 +32,14 @@ async def test_statistics_in_khmer_fit_a_phone_without_javascript(
             start + timedelta(days=n, hours=5),
             agency,
             "worker",
-            "web",
+            channel,
             "phone",
             "Kandal",
             "TH",
             "construction",
             "",
         )
-        for n in range(12)
+        for n, channel in enumerate(channels)
     ]
     await db.insert(
         "complaint",
@@ -62,6 +61,12 @@ async def test_statistics_in_khmer_fit_a_phone_without_javascript(
         ),
         rows,
     )
+
+
+async def test_statistics_in_khmer_fit_a_phone_without_javascript(
+    browser, live_server, make_agency
+):
+    await complaints_last_quarter((await make_agency()).id, ["web"] * 12)
     await figures.rebuild_all()
     page = await _new_page(browser, live_server, javascript=False, viewport=PHONE)
     try:

@@ -4,10 +4,13 @@ receipt code, the complainant, agency A and B, partner X and Y, a committee memb
 officers (assigned to the sensitive case or not), provincial officers of the worker's
 province and of another, a ministry viewer and an admin. Only the intended ones get
 in; everyone else gets the same 404 — or, without an account or a case cookie, the page
-that asks them to sign in or to give their receipt — and changes nothing."""
+that asks them to sign in or to give their receipt — and changes nothing. The same
+actors over every reports route: the public statistics (suppressed) for everyone, each
+account's report and its downloads with only its own figures, whatever filter it sends."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -16,6 +19,8 @@ import pytest
 from portal import clock
 from portal.complaints import agency_routes, case_routes, partner_routes, public_routes
 from portal.complaints.tables import CaseEvent, CaseFile, Complaint
+from portal.reports import export_routes
+from portal.reports import routes as report_routes
 from tests.checklists.conftest import PDF
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.files import stored_file
@@ -239,3 +244,162 @@ async def test_only_the_intended_readers_reach_a_case(client, world, actor):
         assert reached == []
     else:
         assert reached, actor
+
+
+# The reports: the public statistics (suppressed) for everyone; /reports for every account,
+# each reading only its own figures whatever filters it sends; the complaint export for
+# officers and admins; the statistics settings for admins.
+REPORT_ROUTES = [
+    (method, path)
+    for router in (
+        report_routes.public,
+        report_routes.for_signed_in,
+        report_routes.admin,
+        export_routes.router,
+    )
+    for route in router.routes
+    for handler in route.route_handlers
+    for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"})
+    for path in [route.path]
+]
+STAFF = {"committee", "officer", "assigned officer", "ministry viewer", "admin"}
+SIGNED_IN = STAFF | {"agency A", "agency B", "partner X", "partner Y"}
+SIGNED_IN |= {"provincial officer", "other province's officer"}
+REPORT_READERS = {
+    "/statistics": set(ACTORS),
+    "/statistics/download/{kind:str}": set(ACTORS),
+    "/reports": SIGNED_IN,
+    "/reports/download/{kind:str}": SIGNED_IN,
+    "/reports/cases": {"officer", "assigned officer", "admin"},
+    "/reports/cases/{kind:str}/{token:str}": {"officer", "assigned officer", "admin"},
+    "/reports/cases/{kind:str}/{token:str}/file": {"officer", "assigned officer", "admin"},
+    "/admin/statistics": {"admin"},
+    "/admin/statistics/digits": {"admin"},
+}
+# The complaints of the last complete quarter each reader's report counts, and a filter
+# they send to try to see more (another's organisation, agency or province).
+OWN = {
+    "partner X": (5, "organisation=Y"),
+    "partner Y": (3, "organisation=X"),
+    "agency A": (5, "agency_id=B"),
+    "agency B": (7, "agency_id=A"),
+    "provincial officer": (8, "province=Kampot"),
+    "other province's officer": (4, "province=Kandal"),
+}
+
+
+@pytest.fixture
+async def report_world(world, make_complaint) -> dict[str, Any]:
+    """12 complaints in the last complete quarter: 5 of agency A and partner X in Kandal,
+    3 of agency B and partner Y in Takeo by hotline, 4 of agency B in Kampot."""
+    from datetime import timedelta
+
+    from portal.reports import figures, periods
+
+    users = world["users"]
+    agencies = {name: users[f"agency {name}"].agency for name in "AB"}
+    period = periods.last_complete_quarter()
+    start = figures.month_bounds(period.first)[0] + timedelta(days=10)
+    groups = [
+        (5, "A", users["partner X"].organisation, "Kandal", "web"),
+        (3, "B", users["partner Y"].organisation, "Takeo", "hotline"),
+        (4, "B", None, "Kampot", "web"),
+    ]
+    n = 0
+    for count, agency, organisation, province, channel in groups:
+        for _ in range(count):
+            n += 1
+            await make_complaint(
+                now=start + timedelta(days=n),
+                agency=agencies[agency],
+                organisation=organisation,
+                province=province,
+                channel=channel,
+            )
+    await figures.rebuild_all()
+    other = {
+        "X": users["partner X"].organisation,
+        "Y": users["partner Y"].organisation,
+        **agencies,
+    }
+    return {**world, "period": period.key, "other": other}
+
+
+def _received(response: Any, kind: str) -> int | None:
+    """The complaints received, as a report page or download gives them."""
+    import io
+
+    import openpyxl
+    import pypdf
+
+    if kind == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        found = [value for label, value, *_ in rows if label == "Complaints received"]
+        return int(found[0]) if found else None
+    text = response.text
+    if kind == "pdf":
+        reader = pypdf.PdfReader(io.BytesIO(response.content))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+    if kind == "csv":
+        found = re.findall(r"Main figures,received,Complaints received,[^,]*,(\d+)", text)
+    elif kind == "pdf":
+        found = re.findall(r"(\d+) complaints were received", text)
+    else:  # the page's summary, not the previous period's beside it
+        found = re.findall(r'summary">In [^,]*, (\d+) complaints were received', text)
+    return int(found[0]) if found else None
+
+
+async def _report_request(client: Any, method: str, path: str, query: str, world: dict) -> Any:
+    kinds = {"kind": "csv", "token": world.get("token", "A" * 22)}  # their export's, if any
+    url = re.sub(r"\{(\w+):str\}", lambda m: kinds[m.group(1)], path)
+    if method == "GET":
+        return await client.get(f"{url}?{query}")
+    data = {"threshold": "7", "digits": "latin", "period": world["period"], "kind": "csv"}
+    return await post_form(client, url, data)
+
+
+async def test_the_report_routes_are_all_in_the_matrix():
+    assert {path for _, path in REPORT_ROUTES} == set(REPORT_READERS)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+async def test_each_reader_gets_their_own_figures_and_no_other_report(client, report_world, actor):
+    from portal import display
+    from portal.reports.report import threshold
+
+    await _become(client, actor, report_world)
+    period = f"period={report_world['period']}"
+    full, widen = OWN.get(actor, (12, ""))
+    for letter, record in report_world["other"].items():
+        widen = widen.replace(f"={letter}", f"={record}")
+    for method, path in REPORT_ROUTES:
+        allowed = actor in REPORT_READERS[path]
+        kinds = ("csv", "xlsx", "pdf") if path.endswith("download/{kind:str}") else ("",)
+        for kind in kinds:
+            where = path.replace("{kind:str}", kind) if kind else path
+            response = await _report_request(
+                client, method, where, f"{period}&{widen}", report_world
+            )
+            if not allowed:
+                assert _refused(response), (actor, method, where, response.status_code)
+                if actor in report_world["users"]:
+                    assert response.status_code == 404, (actor, method, where)
+                continue
+            assert response.status_code in (200, 303), (actor, method, where)
+            if method == "POST" and where == "/reports/cases":  # an export: wait for it
+                report_world["token"] = response.headers["location"].rsplit("/", 1)[1]
+                for _ in range(100):
+                    if "Refresh" not in (await client.get(response.headers["location"])).headers:
+                        break
+                    await asyncio.sleep(0.05)
+            if path.startswith("/statistics"):  # suppressed, the same for everyone
+                assert _received(response, kind) == 12, (actor, where)
+                if kind != "pdf":
+                    assert "fewer than 5" in response.text or kind == "xlsx", (actor, where)
+            elif path.startswith("/reports") and "cases" not in path:
+                assert _received(response, kind) == full, (actor, where)
+                if kind in ("", "csv"):
+                    assert "fewer than" not in response.text, (actor, where)  # not suppressed
+    changed = (await threshold(), await display.digit_style()) != (5, display.KHMER)
+    assert changed == (actor == "admin")  # no refused POST changed a setting

@@ -3,7 +3,7 @@ straight to the tables (the intake and case tests cover the forms)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -84,3 +84,34 @@ def make_case(make_agency: Any) -> Any:
         return complaint
 
     return make
+
+
+async def organisation_named(name: str) -> int:
+    from portal.accounts.tables import Organisation
+
+    organisation = Organisation(name=name, kind="mrc", created_at=datetime.now(UTC))
+    await organisation.save()
+    return organisation.id
+
+
+@pytest.fixture
+async def cases(make_case, make_agency):
+    """Q2 2025: 12 complaints by web and 2 by hotline, for two agencies and partners."""
+    agencies = [(await make_agency()).id, (await make_agency()).id]
+    organisations = [await organisation_named("Union A"), await organisation_named("MRC B")]
+    for n in range(14):
+        await make_case(
+            datetime(2025, 5, 1 + n, 3, tzinfo=UTC),
+            channel="hotline" if n < 2 else "web",
+            agency=agencies[n % 2],
+            organisation=organisations[0] if n < 3 else organisations[1],
+            workers=(("woman" if n < 8 else "man", "no", False),),
+            outcome="compensation" if n < 6 else "",
+            outcome_at=datetime(2025, 6, 20, tzinfo=UTC),
+            compensation=1000,
+            currency="USD",
+        )
+    from portal.reports import figures
+
+    await figures.rebuild_all()
+    return {"agencies": agencies, "organisations": organisations}

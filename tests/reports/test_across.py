@@ -1,10 +1,12 @@
 """No hidden public count can be worked out from two (or more) periods side by side: an
 attacker reads the statistics page for every period it offers (and every quarter of
 every year it offers), writes each shown figure as an equation over the per-quarter
-counts, and tries to reach each hidden figure by adding and subtracting them."""
+counts and each hidden one as its range ("fewer than 5": 1 to 4; another hidden count:
+5 or more), and looks for the least and greatest value each hidden figure can take."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,37 +15,59 @@ from fractions import Fraction
 from portal import clock
 from portal.reports import figures, periods, services
 from portal.reports.report import Report
-from portal.reports.suppression import Cell
+from portal.reports.suppression import Cell, bounds
 
 NOW = datetime(2026, 11, 15, 5, tzinfo=UTC)  # Q4 2026 under way
+LIMIT = 5
 Vector = dict[tuple, Fraction]
 
 
-class Span:
-    """The figures known so far, as equations in row echelon form (each row's pivot is its
-    largest key): what can be worked out from them by adding and subtracting."""
+def _narrowed(
+    facts: list[tuple[Vector, float, float]], targets: list[tuple[str, Vector]]
+) -> list[str]:
+    """The hidden figures a reader can narrow to one whole number: each figure's least and
+    greatest value over every set of per-quarter counts (none negative) that agrees with
+    what is known, `low <= sum <= high` for each fact (a linear programme, HiGHS)."""
+    import numpy
+    from scipy.optimize import linprog
 
-    def __init__(self) -> None:
-        self.rows: dict[tuple, Vector] = {}
+    keys = sorted({key for vector, _low, _high in facts for key in vector}, key=repr)
+    column = {key: i for i, key in enumerate(keys)}
 
-    def reduce(self, vector: Vector) -> Vector:
-        left = {key: Fraction(value) for key, value in vector.items() if value}
-        while pivots := [key for key in left if key in self.rows]:
-            pivot = max(pivots)
-            factor = left[pivot]
-            for key, value in self.rows[pivot].items():
-                left[key] = left.get(key, Fraction(0)) - factor * value
-                if not left[key]:
-                    del left[key]
-        return left
+    def row(vector: Vector) -> list[float]:
+        line = [0.0] * len(keys)
+        for key, value in vector.items():
+            line[column[key]] = float(value)
+        return line
 
-    def add(self, vector: Vector) -> None:
-        if left := self.reduce(vector):
-            pivot = max(left)
-            self.rows[pivot] = {key: value / left[pivot] for key, value in left.items()}
-
-    def knows(self, vector: Vector) -> bool:
-        return not self.reduce(vector)
+    equal = [(row(v), low) for v, low, high in facts if low == high]
+    ranged = [(row(v), low, high) for v, low, high in facts if low != high]
+    a_eq = numpy.array([line for line, _ in equal])
+    b_eq = numpy.array([value for _, value in equal])
+    # low <= v.x <= high as -v.x <= -low and v.x <= high (no bound where there is none)
+    a_ub = [[-x for x in line] for line, low, _ in ranged] + [
+        line for line, _, high in ranged if high != float("inf")
+    ]
+    b_ub = [-low for _, low, _ in ranged] + [high for _, _, high in ranged if high != float("inf")]
+    found = []
+    for where, vector in targets:
+        ends = []
+        for sign in (1, -1):
+            result = linprog(
+                [sign * x for x in row(vector)],
+                A_ub=numpy.array(a_ub),
+                b_ub=numpy.array(b_ub),
+                A_eq=a_eq,
+                b_eq=b_eq,
+                bounds=(0, None),
+                method="highs",
+            )
+            assert result.status in (0, 3), (where, result.message)  # what is shown holds
+            ends.append(sign * result.fun if result.status == 0 else float("inf"))
+        low, high = ends
+        if high != float("inf") and math.ceil(low - 1e-6) == math.floor(high + 1e-6):
+            found.append(f"{where} = {math.ceil(low - 1e-6)}")
+    return found
 
 
 def _sum(keys: list[tuple]) -> Vector:
@@ -98,39 +122,40 @@ async def test_no_hidden_figure_follows_from_any_periods_side_by_side(make_case,
     views = {p.key: p for p in offered}
     for period in offered:  # every quarter of an offered year can be asked for too
         views |= {q.key: q for q in period.quarters()}
-    span, targets = Span(), []
+    facts: list[tuple[Vector, float, float]] = []  # what a reader knows: low <= sum <= high
+    targets: list[tuple[str, Vector]] = []
     listed: list[tuple[str, list[str], set[str]]] = []  # (table, quarters, codes shown)
-    totals: list[tuple[str, list[str]]] = []  # shown totals of tables that have their own
+    totals: list[tuple[str, list[str], float]] = []  # shown totals of tables with their own
     partitions: set[str] = set()
 
-    def learn(where: str, hidden: bool, vector: Vector) -> None:
-        if hidden:
+    def learn(where: str, cell: Cell, vector: Vector) -> None:
+        """A shown figure is its value; a hidden one its range ("fewer than 5": 1 to 4)."""
+        facts.append((vector, *bounds(cell, LIMIT)))
+        if cell.hidden:
             targets.append((where, vector))
-        else:
-            span.add(vector)
 
     for period in views.values():
         report = (await services.public_report(period)).report
+        assert report.threshold == LIMIT
         quarters = [q.key for q in period.quarters()]
         assert len(period.months) == 3 * len(quarters), period.key  # on the quarter grid
         headline = _headline(report)
         for name, cell in headline.items():
-            vector = _sum([("headline", name, q) for q in quarters])
-            learn(f"{period.key} {name}", bool(cell.hidden), vector)
+            learn(f"{period.key} {name}", cell, _sum([("headline", name, q) for q in quarters]))
         listed.append(("headline", quarters, set(headline)))
         for table in [report.workers, *report.tables]:
             for row in table.rows:
                 vector = _sum([(table.key, row.code, q) for q in quarters])
-                learn(f"{period.key} {table.key}:{row.code}", bool(row.cells[0].hidden), vector)
+                learn(f"{period.key} {table.key}:{row.code}", row.cells[0], vector)
             listed.append((table.key, quarters, {row.code for row in table.rows}))
             if table.total is report.received:
                 partitions.add(table.key)
             elif table.total is not None and table.total.shown:
-                totals.append((table.key, quarters))
+                totals.append((table.key, quarters, table.total.value or 0))
         for row in report.monthly.rows:
             for measure, cell in zip(("received", "resolved"), row.cells, strict=True):
                 vector = _sum([(f"month-{measure}", row.code)])
-                learn(f"{period.key} {measure} in {row.code}", bool(cell.hidden), vector)
+                learn(f"{period.key} {measure} in {row.code}", cell, vector)
     # What a reader knows besides: a category (or currency) a period does not list counts 0; a
     # table's total is the sum of its categories; per quarter, a table where every
     # complaint has one category adds up to the received, and the months to the quarter.
@@ -139,19 +164,22 @@ async def test_no_hidden_figure_follows_from_any_periods_side_by_side(make_case,
         codes.setdefault(key, set()).update(shown)
     for key, quarters, shown in listed:
         for code in codes[key] - shown:
-            span.add(_sum([(key, code, q) for q in quarters]))
-    for key, quarters in totals:
-        span.add(_sum([(key, code, q) for code in codes[key] for q in quarters]))
+            facts.append((_sum([(key, code, q) for q in quarters]), 0, 0))
+    for key, quarters, total in totals:
+        facts.append(
+            (_sum([(key, code, q) for code in codes[key] for q in quarters]), total, total)
+        )
     for quarter in {q for _key, quarters, _shown in listed for q in quarters}:
         for measure in ("received", "resolved"):
             months = {k: Fraction(-1) for k in _month_keys(quarter, measure)}
-            span.add({("headline", measure, quarter): Fraction(1), **months})
+            facts.append(({("headline", measure, quarter): Fraction(1), **months}, 0, 0))
         for key in partitions:
             parts = {(key, code, quarter): Fraction(1) for code in codes[key]}
-            span.add({("headline", "received", quarter): Fraction(-1), **parts})
+            facts.append(({("headline", "received", quarter): Fraction(-1), **parts}, 0, 0))
     assert len(targets) > 20, "the data must have hidden figures to protect"
-    found = [where for where, vector in targets if span.knows(vector)]
-    assert not found, f"worked out by subtraction: {found[:10]}"
+    assert sum(1 for _v, low, high in facts if 0 < low < high < LIMIT) > 10  # ranges shown
+    found = _narrowed(facts, targets)
+    assert not found, f"worked out from totals and ranges: {found[:10]}"
 
 
 async def test_the_public_periods_are_complete_quarters_and_years(monkeypatch):
