@@ -1,0 +1,100 @@
+"""What the crawl of tests/site_pages.py needs before it follows a role's links: the pages
+no link leads to (given as start addresses, with a label), the data some pages need (made
+through the portal's own forms, as the role would), and the pages only a POST shows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from portal.complaints.states import Status
+from portal.notifications import sms
+
+# A small agency file for the import preview: one row to add, one with errors.
+AGENCIES_CSV = (
+    "licence_number,name_en,name_km,licence_status,licence_issued_on,licence_expires_on,"
+    "association,province\n"
+    "CSV-1,Siem Reap Staffing,សៀមរាប,active,2025-01-01,2027-01-01,acra,Siem Reap\n"
+    ",No Licence Staffing,,sometimes,yesterday,,none,Nowhere\n"
+)
+
+
+def _first(pattern: str, html: str) -> str | None:
+    found = re.search(pattern, html)
+    return found[0] if found else None
+
+
+async def _draft_checklist(client: httpx.AsyncClient) -> str:
+    """A new draft version of the published checklist, started with its button."""
+    from tests.conftest import post_form
+
+    listing = (await client.get("/admin/checklists")).text
+    published = _first(r"/admin/checklists/\d+(?=\")", listing)
+    assert published, "no checklist in the demo data"
+    started = await post_form(client, f"{published}/new-version")
+    assert started.status_code == 303, started.text
+    return started.headers["location"].split("?")[0]
+
+
+async def _case_in_each_state(client: httpx.AsyncClient) -> dict[str, str]:
+    """One case per state: each state's case page offers its own action forms."""
+    cases = {}
+    for status in Status:
+        listing = (await client.get(f"/cases?status={status.value}")).text
+        case = _first(r"/cases/\d+(?=\")", listing)
+        if case and case not in cases:
+            cases[case] = f"case {status.value} /cases/#"
+    return cases
+
+
+async def _posted_pages(client: httpx.AsyncClient, role: str, post: Any) -> list[Any]:
+    from tests.site_pages import LANGUAGES, Document, with_language
+
+    documents = []
+    for language in LANGUAGES:
+        response = await post(with_language("", language))
+        assert response.status_code in (200, 400), response.text
+        name = f"{role} {post.__doc__} ({language})"
+        documents.append(Document(name, "", language, response.text))
+    return documents
+
+
+async def _partner_files(client: httpx.AsyncClient) -> None:
+    """A complaint the partner's organisation filed, so its own case page can be opened."""
+    from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
+
+    url = "/partner/complaints/new"
+    fields = complaint_fields(await form_token(client, url), "MOLVT-PRA-0101", channel="hotline")
+    response = await post_complaint(client, fields, url=url)
+    assert response.status_code == 200, response.text
+
+
+async def prepared(client: httpx.AsyncClient, role: str) -> tuple[dict[str, str], list[Any]]:
+    """The start addresses with their labels, and the pages a POST showed."""
+    from tests.conftest import post_form
+
+    labels: dict[str, str] = {}
+    posted: list[Any] = []
+    if role == "admin":
+        labels[await _draft_checklist(client)] = "draft /admin/checklists/#"
+        # A text waiting for the complainant (the demo has e-mail only): the SMS outbox page.
+        await sms.queue("+85512345678", "Your complaint has been acknowledged.", "en")
+        labels["/admin/outbox?channel=sms"] = "/admin/outbox?channel=sms"
+
+        async def preview(query: str) -> Any:
+            """/admin/agencies/import preview"""
+            data = AGENCIES_CSV.encode()
+            return await post_form(
+                client,
+                f"/admin/agencies/import{query}",
+                files={"file": ("agencies.csv", data, "text/csv")},
+            )
+
+        posted += await _posted_pages(client, role, preview)
+    if role in ("admin", "officer", "provincial"):
+        labels.update(await _case_in_each_state(client))
+    if role == "partner":
+        await _partner_files(client)
+    return labels, posted
