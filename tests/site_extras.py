@@ -61,6 +61,30 @@ async def _posted_pages(client: httpx.AsyncClient, role: str, post: Any) -> list
     return documents
 
 
+async def _assessment_under_review() -> dict[str, str]:
+    """This year's submitted self-assessment: its review page has the scoring forms."""
+    from portal.checklists.tables import Assessment, AssessmentStatus
+
+    rows = await Assessment.select(Assessment.id).where(
+        Assessment.status == AssessmentStatus.submitted.value
+    )
+    assert rows, "no demo self-assessment is under review"
+    return {f"/reviews/{rows[0]['id']}": "under review /reviews/#"}
+
+
+async def _case_awaiting_the_agency() -> dict[str, str]:
+    """A case of the demo agency that waits for its response: the page with its form."""
+    from portal.accounts.tables import User
+    from portal.complaints.tables import Complaint
+
+    agency = User.select(User.agency).where(User.email == "agency@demo.example")
+    rows = await Complaint.select(Complaint.id).where(
+        Complaint.agency.is_in(agency), Complaint.status == Status.awaiting_agency.value
+    )
+    assert rows, "no demo case waits for the demo agency's response"
+    return {f"/agency/complaints/{rows[0]['id']}": "case awaiting_agency /agency/complaints/#"}
+
+
 async def _partner_files(client: httpx.AsyncClient) -> None:
     """A complaint the partner's organisation filed, so its own case page can be opened."""
     from tests.complaints.test_intake import complaint_fields, form_token, post_complaint
@@ -93,8 +117,12 @@ async def prepared(client: httpx.AsyncClient, role: str) -> tuple[dict[str, str]
             )
 
         posted += await _posted_pages(client, role, preview)
-    if role in ("admin", "officer", "provincial"):
+    if role == "officer":
         labels.update(await _case_in_each_state(client))
+    if role == "committee":
+        labels.update(await _assessment_under_review())
+    if role == "agency":
+        labels.update(await _case_awaiting_the_agency())
     if role == "partner":
         await _partner_files(client)
     return labels, posted

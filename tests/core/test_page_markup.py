@@ -80,17 +80,21 @@ admin /admin/checklists/#/sections/# with errors|admin /admin/outbox/#|admin /ad
 admin /admin/agencies/import preview|admin /admin/agencies/#/sanctions/#
 admin /admin/agencies/#/sanctions/#/confirm with errors|admin /admin/users/#/edit with errors
 admin /admin/personal-data/export with errors|admin /admin/personal-data/anonymise with errors
-admin /reports/cases/csv/*|admin /admin/audit|admin /admin/deadlines with errors
+admin /admin/checklists/#/sections/new with errors|admin /admin/audit
+admin /admin/deadlines with errors|officer /reports/cases/csv/*
 officer case received /cases/#|officer case investigation /cases/#|officer case closed /cases/#
 officer /cases/#/request-response with errors|officer /cases/#/outcome with errors
 officer /cases/#/message with errors|officer /cases/#/sensitive with errors
 officer /cases/#/referral with errors|officer /cases/#/facts with errors
 officer /cases/#/allegation with errors|officer /cases/#/priority with errors
 officer /cases/#/note with errors|officer /cases/#/assign with errors|officer /cases/dashboard
-supervisor /cases/#|supervisor /cases/dashboard|provincial /cases|provincial case received /cases/#
+supervisor /cases/#|supervisor /cases/dashboard|provincial /cases|provincial /cases/#
 ministry /|ministry /agencies/#|ministry /cycles/#|ministry /reports
-committee /reviews/#|committee /committee/questions|committee /cycles/#/heatmap
-agency /agency/complaints/#|agency /assessments/#/sections/#|agency /assessments/#/feedback
+committee under review /reviews/#|committee /reviews/#/return with errors
+committee /committee/questions|committee /cycles/#/heatmap|agency /assessments/#/feedback
+agency case awaiting_agency /agency/complaints/#|agency /agency/complaints/#/response with errors
+agency /assessments/#/sections/#|agency /assessments/#/actions/# with errors
+public /my-case/reply with errors
 partner /partner/complaints/#|partner /partner/complaints/#/reply with errors
 partner /partner/complaints/new with errors
 """
