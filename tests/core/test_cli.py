@@ -108,7 +108,16 @@ async def test_demo_data_can_be_run_twice():
     counts = (await User.count(), await Agency.count())
     assert counts[0] >= 5 and counts[1] >= 3
     roles = {u["role"] for u in await User.select(User.role)}
-    assert roles == {"admin", "committee", "officer", "partner", "agency"}
+    # Every role has its demo account (the page checks sign in as each: tests/site_pages.py).
+    assert roles == {
+        "admin",
+        "committee",
+        "officer",
+        "provincial_officer",
+        "ministry_viewer",
+        "partner",
+        "agency",
+    }
     # An open cycle with agencies at several stages: not started, half filled, submitted.
     stages = await Assessment.select(
         Assessment.status, Assessment.complete_count, Assessment.cycle.title_en
