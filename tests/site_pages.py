@@ -3,8 +3,10 @@ markup tests (Nu checker, glued attributes) and the accessibility tests (axe-cor
 
 The demo data is loaded, each role signs in (a demo account) and follows every link it is
 shown, keeping one page per kind of address (`/cases/12` and `/cases/13` are one kind).
-Pages that only a POST shows are added: the receipt, the complainant's case page, and each
-form of the portal sent back empty, so with its errors.
+tests/site_extras.py adds what no link leads to (a draft checklist, a case in each state,
+the SMS outbox...) and the data some pages need. Pages that only a POST shows are added:
+the receipt, the complainant's case page, and each form with a field, on any page, sent
+empty: the page with its errors, or the page that the POST leads to.
 """
 
 from __future__ import annotations
@@ -186,9 +188,12 @@ async def _sent_back_empty(
                 continue
             tried.add(kind_of(action))
             for language in LANGUAGES:
-                # A new form token each time: the page again, the same form on it.
-                fresh = _parsed((await client.get(path)).text).forms[n].hidden
-                data = {**form.fields, **fresh, "_csrf_token": await csrf_token(client)}
+                # A new form token each time: the page again, the same form on it (unless
+                # the first empty post was taken and the page changed).
+                again = _parsed((await client.get(path)).text).forms
+                if n >= len(again) or again[n].action != form.action:
+                    break
+                data = {**form.fields, **again[n].hidden, "_csrf_token": await csrf_token(client)}
                 response = await client.post(
                     with_language(action, language),
                     data=data,
