@@ -72,6 +72,26 @@ async def _assessment_under_review() -> dict[str, str]:
     return {f"/reviews/{rows[0]['id']}": "under review /reviews/#"}
 
 
+async def _submit_unfinished(client: httpx.AsyncClient) -> Any:
+    """Submitting this year's half-filled self-assessment (the button shows once complete:
+    someone else cleared an answer meanwhile): the overview lists what is left."""
+    from tests.conftest import post_form
+
+    button = None
+    for link in re.findall(r"/assessments/\d+(?=\")", (await client.get("/assessments")).text):
+        # The overview of one in progress has its submit section (the button once complete).
+        if 'id="submit"' in (await client.get(link)).text:
+            button = f"{link}/submit"
+            break
+    assert button, "no demo self-assessment of the agency is in progress"
+
+    async def submit(query: str) -> Any:
+        """/assessments/#/submit refused"""
+        return await post_form(client, f"{button}{query}")
+
+    return submit
+
+
 async def _case_awaiting_the_agency() -> dict[str, str]:
     """A case of the demo agency that waits for its response: the page with its form."""
     from portal.accounts.tables import User
@@ -123,6 +143,7 @@ async def prepared(client: httpx.AsyncClient, role: str) -> tuple[dict[str, str]
         labels.update(await _assessment_under_review())
     if role == "agency":
         labels.update(await _case_awaiting_the_agency())
+        posted += await _posted_pages(client, role, await _submit_unfinished(client))
     if role == "partner":
         await _partner_files(client)
     return labels, posted

@@ -180,7 +180,7 @@ async def _sent_back_empty(
 
     documents, reached = [], dict.fromkeys(seen, "")
     for path in dict.fromkeys(urlsplit(url).path for url in urls):
-        for n, form in enumerate(_parsed((await client.get(path)).text).forms):
+        for form in _parsed((await client.get(path)).text).forms:
             action = _local(form.action or path, NEVER_POSTED)
             if not form.fields or not action:
                 continue
@@ -190,10 +190,11 @@ async def _sent_back_empty(
             for language in LANGUAGES:
                 # A new form token each time: the page again, the same form on it (unless
                 # the first empty post was taken and the page changed).
-                again = _parsed((await client.get(path)).text).forms
-                if n >= len(again) or again[n].action != form.action:
+                page = _parsed((await client.get(path)).text)
+                same = next((f for f in page.forms if f.action == form.action), None)
+                if same is None:
                     break
-                data = {**form.fields, **again[n].hidden, "_csrf_token": await csrf_token(client)}
+                data = {**form.fields, **same.hidden, "_csrf_token": await csrf_token(client)}
                 response = await client.post(
                     with_language(action, language),
                     data=data,

@@ -94,6 +94,7 @@ committee under review /reviews/#|committee /reviews/#/return with errors
 committee /committee/questions|committee /cycles/#/heatmap|agency /assessments/#/feedback
 agency case awaiting_agency /agency/complaints/#|agency /agency/complaints/#/response with errors
 agency /assessments/#/sections/#|agency /assessments/#/actions/# with errors
+agency /assessments/#/submit refused
 public /my-case/reply with errors
 partner /partner/complaints/#|partner /partner/complaints/#/reply with errors
 partner /partner/complaints/new with errors
