@@ -101,10 +101,15 @@ USERS = [
     ("union@demo.example", "Bopha Lim", "committee", "", "", "ngo", "union"),
     ("officer@demo.example", "Vannak Prak", "officer", "", "", "ngo", ""),
     ("supervisor@demo.example", "Sophal Noun", "officer", "", "", "ngo", ""),
+    ("province@demo.example", "Kosal Heng", "provincial_officer", "", "", "ngo", ""),
+    ("ministry@demo.example", "Malis Tep", "ministry_viewer", "", "", "ngo", ""),
     ("partner@demo.example", "Srey Mom Yin", "partner", "", "Banteay Meanchey MRC", "mrc", ""),
     ("agency@demo.example", "Rithy Sam", "agency", "MOLVT-PRA-0101", "", "ngo", ""),
     ("mekong@demo.example", "Chenda Ouk", "agency", "MOLVT-PRA-0102", "", "ngo", ""),
 ]
+
+# The provincial officer handles the complaints of workers from these provinces.
+DEMO_PROVINCES = {"province@demo.example": ("Banteay Meanchey", "Battambang", "Prey Veng")}
 
 
 async def _seed_history(agency: Agency, licence: str) -> None:
@@ -163,6 +168,7 @@ async def load_demo_data() -> list[str]:
                 organisation_name=organisation,
                 organisation_kind=kind,
                 constituency=constituency,
+                provinces=DEMO_PROVINCES.get(email, ()),
                 must_change_password=False,
             ),
         )

@@ -69,6 +69,49 @@ def test_the_new_user_password_field_is_required_and_has_its_hint(site_documents
     assert re.search(r"\srequired[\s>]", field) and 'aria-describedby="h-password"' in field
 
 
+# Every kind of page the crawl must reach, as each role (tests/site_pages.py names them):
+# a page missing here means a test of the markup and of accessibility silently skips it.
+MUST_HAVE = """
+public /|public /agencies/#|public /complaints/new with errors|public receipt|public /my-case
+public /complaints/check with errors|public /login with errors|public page not found
+admin draft /admin/checklists/#|admin /admin/checklists/#/indicators/#
+admin /admin/checklists/#/indicators/# with errors|admin /admin/checklists/#/sections/#
+admin /admin/checklists/#/sections/# with errors|admin /admin/outbox/#|admin /admin/outbox/sms/#
+admin /admin/agencies/import preview|admin /admin/agencies/#/sanctions/#
+admin /admin/agencies/#/sanctions/#/confirm with errors|admin /admin/users/#/edit with errors
+admin /admin/personal-data/export with errors|admin /admin/personal-data/anonymise with errors
+admin /admin/checklists/#/sections/new with errors|admin /admin/audit
+admin /admin/deadlines with errors|officer /reports/cases/csv/*
+officer case received /cases/#|officer case investigation /cases/#|officer case closed /cases/#
+officer /cases/#/request-response with errors|officer /cases/#/outcome with errors
+officer /cases/#/message with errors|officer /cases/#/sensitive with errors
+officer /cases/#/referral with errors|officer /cases/#/facts with errors
+officer /cases/#/allegation with errors|officer /cases/#/priority with errors
+officer /cases/#/note with errors|officer /cases/#/assign with errors|officer /cases/dashboard
+supervisor /cases/#|supervisor /cases/dashboard|provincial /cases|provincial /cases/#
+ministry /|ministry /agencies/#|ministry /cycles/#|ministry /reports
+committee under review /reviews/#|committee /reviews/#/return with errors
+committee /committee/questions|committee /cycles/#/heatmap|agency /assessments/#/feedback
+agency case awaiting_agency /agency/complaints/#|agency /agency/complaints/#/response with errors
+agency /assessments/#/sections/#|agency /assessments/#/actions/# with errors
+agency /assessments/#/submit refused
+public /my-case/reply with errors
+partner /partner/complaints/#|partner /partner/complaints/#/reply with errors
+partner /partner/complaints/new with errors
+"""
+
+
+def test_the_crawl_reaches_every_kind_of_page(site_documents):
+    collected = {d.name for d in site_documents}
+    missing = [
+        f"{kind} ({language})"
+        for kind in MUST_HAVE.replace("\n", "|").strip("|").split("|")
+        for language in ("en", "km")
+        if f"{kind} ({language})" not in collected
+    ]
+    assert not missing, "pages the crawl no longer reaches:\n" + "\n".join(missing)
+
+
 def vnu_jar() -> Path:
     """vnu.jar, installed from npm into the cache the first time (CI starts empty)."""
     if not VNU_JAR.exists():
