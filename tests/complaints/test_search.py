@@ -112,6 +112,9 @@ async def test_a_phone_number_however_it_is_written(client, make_user, make_comp
                   "០១២ ៣៤៥ ៦៧៨", "345 678", "012 345", "+85512"):  # fmt: skip
         assert await refs(client, typed) == [case.reference], typed
     assert await refs(client, "012 999 999") == []
+    other = await make_complaint(phone="097 12 345 678")  # the first one's digits after 855
+    assert await refs(client, "012 345 678") == [case.reference]
+    assert await refs(client, "345 678") == [other.reference, case.reference]
 
 
 async def test_search_stays_within_the_filters(client, make_user, make_complaint):
