@@ -198,7 +198,9 @@ async def _explain(engine: Any, sql: str, args: list) -> list[str]:
 async def run(args: argparse.Namespace) -> None:
     from portal import db
 
-    if not args.reuse:
+    if args.reuse:  # kept data follows the code's schema (migrations merged since)
+        subprocess.run([sys.executable, "-m", "portal.cli", "migrate"], cwd=ROOT, check=True)  # noqa: ASYNC221
+    else:
         # Loaded by the command operators use, in its own process: this process starts
         # like a server, without the loader's garbage in its heap.
         started = time.monotonic()
