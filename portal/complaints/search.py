@@ -156,15 +156,20 @@ def _page(user: Any, rows: list[dict[str, Any]], below: int | None, now: datetim
     return {"rows": page, "next_cursor": str(more) if more else None}
 
 
+def _after_country_code(wanted: Wanted) -> bool:
+    """Whether to look up a whole Cambodian number by what follows its 855, then check it
+    whole: 855 begins nearly every number, so its trigrams read them all (20 ms at a
+    million complaints on either database; 1 ms without)."""
+    return wanted.phone.startswith(CAMBODIA) and len(wanted.phone) > 6 and not wanted.reference_part
+
+
 def _sqlite_match(wanted: Wanted) -> tuple[queue.Clause, str]:
     """An FTS5 query: each part of what was typed a phrase in its own column."""
 
     def phrase(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    if wanted.phone.startswith(CAMBODIA) and len(wanted.phone) > 6 and not wanted.reference_part:
-        # "855" begins nearly every number: a phrase with it reads them all (20 ms at a
-        # million); the rest of the number finds the same few, then checked whole.
+    if _after_country_code(wanted):
         sql = "complaint_search MATCH {} AND instr(complaint_search.phone, {}) > 0"
         return (sql, [f"phone : {phrase(wanted.phone[3:])}", wanted.phone]), "rowid"
     either = []
@@ -183,6 +188,9 @@ def _postgres_match(wanted: Wanted) -> tuple[queue.Clause, str]:
     def anywhere(text: str) -> str:
         return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
+    if _after_country_code(wanted):  # strpos: checked on the few rows found, not indexed
+        sql = "complaint_search.phone LIKE {} AND strpos(complaint_search.phone, {}) > 0"
+        return (sql, [anywhere(wanted.phone[3:]), wanted.phone]), "complaint"
     either: list[queue.Clause] = []
     if wanted.reference_part:
         either.append(("complaint_search.reference LIKE {}", [anywhere(wanted.reference_part)]))
