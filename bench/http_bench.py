@@ -107,8 +107,10 @@ def isolated_environment(
 ) -> tuple[Path, Any]:
     """For a benchmark that runs the portal in its own process: a fresh data directory (or
     `data_dir`, kept from an earlier run), no PORTAL_* setting from the caller's shell, no
-    scheduler, and with `postgres` a throwaway PostgreSQL server (stop it when done)."""
+    scheduler, and with `postgres` a throwaway PostgreSQL server (stop it when done) whose
+    files are in the data directory's `postgres`, so that --keep keeps them too."""
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix=prefix))
+    data_dir.mkdir(parents=True, exist_ok=True)
     for name in [k for k in os.environ if k.startswith("PORTAL_")]:
         del os.environ[name]
     os.environ["PORTAL_DATA_DIR"] = str(data_dir)
@@ -117,7 +119,8 @@ def isolated_environment(
     if postgres:
         from tests.postgres import ThrowawayPostgres
 
-        server = ThrowawayPostgres()
+        data_dir.chmod(0o755)  # the server (user postgres when run as root) goes through it
+        server = ThrowawayPostgres(data_dir / "postgres")
         os.environ["PORTAL_DATABASE_URL"] = server.start()
     return data_dir, server
 
@@ -126,7 +129,7 @@ def clean_up(data_dir: Path, database: Any, keep: bool) -> None:
     """After a run: stop the throwaway PostgreSQL server (if any), and remove the data
     directory unless --keep asked to look at it."""
     if database is not None:
-        database.stop()
+        database.stop(keep)
     if keep:
         print(f"Kept {data_dir}")
     else:

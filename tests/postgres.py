@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server for the test run: initdb + pg_ctl into a temporary
-directory, listening on 127.0.0.1 only, removed at the end. As root, it runs as the
-`postgres` user (PostgreSQL refuses to run as root)."""
+directory, listening on 127.0.0.1 only, removed at the end (or kept, and started again
+later from the same directory). As root, it runs as the `postgres` user (PostgreSQL
+refuses to run as root)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ def _free_port() -> int:
 
 
 class ThrowawayPostgres:
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
+        """`root`: a directory of its own (made if missing; a server kept there earlier
+        starts again with its data), instead of a temporary one."""
         self.bin = _bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        self.root.mkdir(mode=0o700, exist_ok=True)
         self.data = self.root / "data"
         self.port = _free_port()
         self.as_root = os.geteuid() == 0
@@ -46,9 +50,12 @@ class ThrowawayPostgres:
     def start(self) -> str:
         if self.as_root:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            "initdb", "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8", "--no-sync"
-        )
+        kept = (self.data / "PG_VERSION").exists()
+        if not kept:
+            self._run(
+                "initdb", "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8",
+                "--no-sync",
+            )  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root}"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -71,13 +78,17 @@ class ThrowawayPostgres:
                     break
             except OSError:
                 time.sleep(0.2)
-        self._run(
-            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "portal", "portal_test"
-        )
+        if not kept:
+            self._run(
+                "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "portal", "portal_test"
+            )
         return f"postgresql://portal@127.0.0.1:{self.port}/portal_test"
 
-    def stop(self) -> None:
+    def stop(self, keep: bool = False) -> None:
+        """Stop the server; remove its directory unless `keep` (then shut down cleanly,
+        so that it starts again without recovery)."""
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast" if keep else "immediate", "stop")
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(self.root, ignore_errors=True)

@@ -1,6 +1,7 @@
 """`bulk_complaints(n)`: n realistic complaints for benchmarks, written in batches
 (executemany on SQLite, COPY on PostgreSQL: 100,000 in well under a minute); their running
-figures are added once at the end from the counts kept while generating them."""
+figures are added once at the end from the counts kept while generating them, and their
+search index in one statement."""
 
 from __future__ import annotations
 
@@ -101,28 +102,22 @@ async def bulk_complaints(n: int, seed: int = 2026, now: datetime | None = None)
     figures: Counter[str] = Counter()
     seen: set[str] = set()
     done = 0
-    while done < n:
-        complaints, workers, grounds = [], [], []
-        for _ in range(min(_COMMIT_EVERY, n - done)):
-            row, its_workers, its_grounds = _bulk_row(
-                rng, next_id, now, agencies, officers, receipt, figures, seen
-            )
-            complaints.append(row)
-            workers += its_workers
-            grounds += [(next_id, g) for g in its_grounds]
-            next_id += 1
-        async with db.transaction():
-            if engine.engine_type == "sqlite":
-                # The workers before their complaints (foreign keys checked at the commit):
-                # the search index is then written once per complaint, with their names.
-                await engine.run_querystring(QueryString("PRAGMA defer_foreign_keys = ON"))
-                await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
-                await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
-            else:
+    async with search.filled_after_load(next_id):
+        while done < n:
+            complaints, workers, grounds = [], [], []
+            for _ in range(min(_COMMIT_EVERY, n - done)):
+                row, its_workers, its_grounds = _bulk_row(
+                    rng, next_id, now, agencies, officers, receipt, figures, seen
+                )
+                complaints.append(row)
+                workers += its_workers
+                grounds += [(next_id, g) for g in its_grounds]
+                next_id += 1
+            async with db.transaction():
                 await _insert_many("complaint", _COMPLAINT_COLUMNS, complaints)
                 await _insert_many("complaint_worker", _WORKER_COLUMNS, workers)
-            await _insert_many("complaint_ground", _GROUND_COLUMNS, grounds)
-        done += len(complaints)
+                await _insert_many("complaint_ground", _GROUND_COLUMNS, grounds)
+            done += len(complaints)
     if engine.engine_type == "postgres":
         # The ids were given explicitly: move the sequence past them.
         await engine.run_querystring(
