@@ -57,9 +57,8 @@ class _OnTheLoop:
     Lent to one transaction at a time: Piccolo closes a transaction's connection when it
     ends, which here leaves it open for the next (see WriterTransaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, lock_file: int | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.lock_file = lock_file  # the writer's turn among processes, see _take_turn
 
     async def execute(self, sql: str, parameters: Any = ()) -> None:
         if sql != "COMMIT":
@@ -67,19 +66,12 @@ class _OnTheLoop:
             return
         # Piccolo's commit(): the sync to disk waits in a thread, and a cancelled request
         # still lets it finish before anything else may use the connection.
-        committing = asyncio.ensure_future(asyncio.to_thread(self._commit))
+        committing = asyncio.ensure_future(asyncio.to_thread(self.conn.execute, sql))
         try:
             await asyncio.shield(committing)
         except asyncio.CancelledError:
             await committing
             raise
-
-    def _commit(self) -> None:
-        self.conn.execute("COMMIT")
-        if self.lock_file is not None:
-            # Committed: the other processes' writers may go on now, not only once this
-            # process's loop, busy with other requests, comes back to the transaction.
-            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
 
     async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[Any]:
         return self.conn.execute(sql, parameters).fetchall()
@@ -98,10 +90,10 @@ class _Connections:
     def __init__(self, engine: SQLiteEngine) -> None:
         self.reader = _OnTheLoop(_open(engine, "PRAGMA query_only = ON"))
         # Checkpoints run in a thread (checkpoint_soon), not inside a COMMIT on the loop.
-        self.lock_file = os.open(f"{engine.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-        self.writer = _OnTheLoop(_open(engine, "PRAGMA wal_autocheckpoint = 0"), self.lock_file)
+        self.writer = _OnTheLoop(_open(engine, "PRAGMA wal_autocheckpoint = 0"))
         self.checkpointer = _open(engine)
         self.writer_free = asyncio.Lock()  # one transaction at a time in this process
+        self.lock_file = os.open(f"{engine.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
         self.checkpointing: asyncio.Future[None] | None = None
 
     def checkpoint_soon(self) -> None:
