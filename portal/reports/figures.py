@@ -27,6 +27,7 @@ log = logging.getLogger("portal.reports")
 
 _ID_BATCH = 500  # figure rows per insert
 _YIELD_EVERY = 200  # complaints counted between turns given to the event loop
+_SLICES = 6  # parts of a month read one after another
 UNUSED = timedelta(days=30)  # a combination of filters not asked for since is dropped
 
 
@@ -120,7 +121,8 @@ _CONDITIONS = {
     "province": "province = {}",
     "destination": "destination = {}",
     "channel": "channel = {}",
-    "ground": "id IN (SELECT complaint FROM complaint_ground WHERE ground = {})",
+    "ground": "EXISTS (SELECT 1 FROM complaint_ground g WHERE g.complaint = complaint.id"
+    " AND g.ground = {})",
 }
 
 
@@ -145,42 +147,18 @@ async def count_month(
 ) -> tuple[list[tuple[Any, ...]], int]:
     """One month's figure rows and the number of complaints counted: in every scope and
     the combinations `combined`, or (`only`) in that one combination alone."""
-    start, end = month_bounds(month)
-    where = "received_at >= {} AND received_at < {}"
-    values: list[Any] = [start, end]
-    if only:
-        extra, more = condition_of("&".join(combined[only]))
-        where, values = where + extra, values + more
-    chosen = f"(SELECT id FROM complaint WHERE {where})"  # noqa: S608 - _CONDITIONS
+    extra, more = condition_of("&".join(combined[only])) if only else ("", [])
     rules = await current_rules()
     calendar = RememberingCalendar(rules.calendar)
-    complaints = await db.select(
-        "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"  # noqa: S608 - _CONDITIONS
-        " organisation, province, destination, sector, channel, outcome, compensation,"
-        f" compensation_currency FROM complaint WHERE {where}",
-        *values,
-    )
+    start, end = month_bounds(month)
+    step = (end - start) / _SLICES
+    complaints: list[dict[str, Any]] = []
     grounds: dict[int, list[str]] = {}
-    for row in await db.select(
-        f"SELECT complaint, ground FROM complaint_ground WHERE complaint IN {chosen}",  # noqa: S608
-        *values,
-    ):
-        grounds.setdefault(row["complaint"], []).append(row["ground"])
     workers: dict[int, list[dict[str, Any]]] = {}
-    for row in await db.select(
-        "SELECT complaint, sex, disability, lgbtqia FROM complaint_worker"  # noqa: S608 - _CONDITIONS
-        f" WHERE complaint IN {chosen}",
-        *values,
-    ):
-        workers.setdefault(row["complaint"], []).append(row)
-    decided = {
-        row["complaint"]: row["at"]
-        for row in await db.select(
-            "SELECT complaint, max(at) AS at FROM case_event WHERE kind = 'outcome'"  # noqa: S608 - _CONDITIONS
-            f" AND complaint IN {chosen} GROUP BY complaint",
-            *values,
-        )
-    }
+    decided: dict[int, Any] = {}
+    for part in range(_SLICES):  # a few days at a time: each query holds the loop briefly
+        await _read(start + part * step, start + (part + 1) * step, extra, more, complaints,
+                    grounds, workers, decided)  # fmt: skip
     # Each combination under its first filter: a complaint is checked against the few
     # that start with one of its own scopes.
     by_first: dict[str, list[tuple[str, set[str]]]] = {}
@@ -217,6 +195,46 @@ async def count_month(
         for key, value in sorted(totals.items())
     ]
     return rows, len(complaints)
+
+
+async def _read(
+    start: datetime,
+    end: datetime,
+    extra: str,
+    more: list[Any],
+    complaints: list[dict[str, Any]],
+    grounds: dict[int, list[str]],
+    workers: dict[int, list[dict[str, Any]]],
+    decided: dict[int, Any],
+) -> None:
+    """Add the complaints received from `start` to `end` that the conditions `extra`
+    keep, with their grounds, workers and when each was decided."""
+    where = "received_at >= {} AND received_at < {}" + extra
+    values = [start, end, *more]
+    chosen = f"(SELECT id FROM complaint WHERE {where})"  # noqa: S608 - _CONDITIONS
+    complaints += await db.select(
+        "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"  # noqa: S608 - _CONDITIONS
+        " organisation, province, destination, sector, channel, outcome, compensation,"
+        f" compensation_currency FROM complaint WHERE {where}",
+        *values,
+    )
+    for row in await db.select(
+        f"SELECT complaint, ground FROM complaint_ground WHERE complaint IN {chosen}",  # noqa: S608
+        *values,
+    ):
+        grounds.setdefault(row["complaint"], []).append(row["ground"])
+    for row in await db.select(
+        "SELECT complaint, sex, disability, lgbtqia FROM complaint_worker"  # noqa: S608 - _CONDITIONS
+        f" WHERE complaint IN {chosen}",
+        *values,
+    ):
+        workers.setdefault(row["complaint"], []).append(row)
+    for row in await db.select(
+        "SELECT complaint, max(at) AS at FROM case_event WHERE kind = 'outcome'"  # noqa: S608 - _CONDITIONS
+        f" AND complaint IN {chosen} GROUP BY complaint",
+        *values,
+    ):
+        decided[row["complaint"]] = row["at"]
 
 
 async def replace_month(
