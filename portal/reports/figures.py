@@ -27,7 +27,7 @@ log = logging.getLogger("portal.reports")
 
 _ID_BATCH = 500  # figure rows per insert
 _YIELD_EVERY = 200  # complaints counted between turns given to the event loop
-_SLICES = 6  # parts of a month read one after another
+_SLICES = 30  # parts of a month read one after another: about a day each
 UNUSED = timedelta(days=30)  # a combination of filters not asked for since is dropped
 
 
@@ -156,7 +156,7 @@ async def count_month(
     grounds: dict[int, list[str]] = {}
     workers: dict[int, list[dict[str, Any]]] = {}
     decided: dict[int, Any] = {}
-    for part in range(_SLICES):  # a few days at a time: each query holds the loop briefly
+    for part in range(_SLICES):  # a day at a time: each query holds the loop briefly
         await _read(start + part * step, start + (part + 1) * step, extra, more, complaints,
                     grounds, workers, decided)  # fmt: skip
     # Each combination under its first filter: a complaint is checked against the few
