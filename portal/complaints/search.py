@@ -183,7 +183,8 @@ def _sqlite_match(wanted: Wanted) -> tuple[queue.Clause, str]:
 
 
 def _postgres_match(wanted: Wanted) -> tuple[queue.Clause, str]:
-    """LIKE and ILIKE conditions, which the pg_trgm indexes serve."""
+    """LIKE conditions, which the pg_trgm indexes serve; the words in lower case, as the
+    search document keeps them (LIKE checks a row several times faster than ILIKE)."""
 
     def anywhere(text: str) -> str:
         return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
@@ -197,8 +198,9 @@ def _postgres_match(wanted: Wanted) -> tuple[queue.Clause, str]:
     if wanted.phone:
         either.append(("complaint_search.phone LIKE {}", [anywhere(wanted.phone)]))
     if wanted.words:
-        each = ["complaint_search.body ILIKE {}"] * len(wanted.words)
-        either.append(("(" + " AND ".join(each) + ")", [anywhere(w) for w in wanted.words]))
+        each = ["complaint_search.body LIKE {}"] * len(wanted.words)
+        words = [anywhere(w.lower()) for w in wanted.words]
+        either.append(("(" + " AND ".join(each) + ")", words))
     sql = "(" + " OR ".join(part for part, _ in either) + ")"
     return (sql, [v for _, values in either for v in values]), "complaint"
 
