@@ -1,5 +1,6 @@
 """Demo self-assessments: an open cycle on the sample checklist with agencies at several
-stages (not started, half filled, submitted) and a question answered as guidance."""
+stages (not started, half filled, submitted), a question answered as guidance and one
+waiting for the committee."""
 
 from __future__ import annotations
 
@@ -141,9 +142,15 @@ async def seed_cycle(report: list[str]) -> None:
                 first["id"],
                 "Does a medical check that the worker pays for count as a recruitment fee?",
             )
+            await clarifications.ask(  # left for the committee to answer
+                agent,
+                assessment,
+                first["id"],
+                "Must the worker get the contract in Khmer as well as in English?",
+            )
             report.append(f"self-assessment of {licence} ({progress} articles answered)")
     member = await User.objects().where(User.role == "committee").first()
-    question = await Clarification.objects().first()
+    question = await Clarification.objects().order_by(Clarification.id).first()
     if member and question:
         await clarifications.reply(
             as_user(member),

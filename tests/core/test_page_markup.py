@@ -91,7 +91,8 @@ officer /cases/#/note with errors|officer /cases/#/assign with errors|officer /c
 supervisor /cases/#|supervisor /cases/dashboard|provincial /cases|provincial /cases/#
 ministry /|ministry /agencies/#|ministry /cycles/#|ministry /reports
 committee under review /reviews/#|committee /reviews/#/return with errors
-committee /committee/questions|committee /cycles/#/heatmap|agency /assessments/#/feedback
+committee /committee/questions|committee /committee/questions/# with errors
+committee /cycles/#/heatmap|agency /assessments/#/feedback
 agency case awaiting_agency /agency/complaints/#|agency /agency/complaints/#/response with errors
 agency /assessments/#/sections/#|agency /assessments/#/actions/# with errors
 agency /assessments/#/submit refused
