@@ -21,11 +21,16 @@ import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from http_bench import clean_up, isolated_environment
 
+if TYPE_CHECKING:
+    from litestar import Litestar
+
 TARGET_PAGE_MS = 50
 TARGET_PDF_S = 5
+TARGET_LOOP_MS = 20  # the longest a 5 ms timer may fire late while work runs beside it
 PASSWORD = "bench password 2026"  # noqa: S105 - a throwaway database
 
 
@@ -33,13 +38,18 @@ def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
 
 
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
 async def main(rows: int, requests: int) -> None:
     from portal import clock, db
     from portal.agencies.tables import Agency
+    from portal.app import create_app
     from portal.cli import _migrate
     from portal.complaints.bulk_demo import bulk_complaints
-    from portal.reports import figures, periods, services
-    from portal.reports.pdf import to_pdf
+    from portal.reports import figures
+    from portal.settings import get_settings
 
     await db.connect()
     await _migrate()
@@ -55,6 +65,19 @@ async def main(rows: int, requests: int) -> None:
     started = time.monotonic()
     await figures.rebuild_all()
     print(f"rebuild_all: {time.monotonic() - started:.1f} s")
+    await db.disconnect()
+
+    app = create_app(get_settings())
+    # As a server runs it: its lifespan opens the connections and freezes what is loaded
+    # out of the garbage collector's full passes.
+    async with app.lifespan():
+        await _time(app, requests)
+
+
+async def _time(app: Litestar, requests: int) -> None:
+    from portal import clock
+    from portal.reports import periods, services
+    from portal.reports.pdf import to_pdf
 
     year = periods.year(clock.now().year - 1)
 
@@ -75,19 +98,23 @@ async def main(rows: int, requests: int) -> None:
             await call()
             samples.append((time.perf_counter() - begun) * 1000)
         p99 = _p99(samples)
-        verdict = "PASS" if p99 < TARGET_PAGE_MS else "FAIL"
-        print(f"| {name} | {statistics.median(samples):.1f} | {p99:.1f} | {verdict} |")
+        print(
+            f"| {name} | {statistics.median(samples):.1f} | {p99:.1f}"
+            f" | {_verdict(p99 < TARGET_PAGE_MS)} |"
+        )
 
     await _combined(Staff(), year, requests)
     durations, lags = await _pdfs(lambda: to_pdf(lambda: services.public_report(year)))
     worst = max(durations)
     print(
         f"\nyearly bilingual PDF: {min(durations):.2f}-{worst:.2f} s "
-        f"({'PASS' if worst < TARGET_PDF_S else 'FAIL'} < {TARGET_PDF_S} s)"
+        f"({_verdict(worst < TARGET_PDF_S)} < {TARGET_PDF_S} s)"
     )
-    print(f"event loop held while PDFs were made: p99 {_p99(lags):.1f} ms, max {max(lags):.1f} ms")
-    await _queue_page(requests, lambda: to_pdf(lambda: services.public_report(year)))
-    await db.disconnect()
+    print(
+        f"event loop held while PDFs were made: p99 {_p99(lags):.1f} ms, max {max(lags):.1f} ms"
+        f" ({_verdict(max(lags) < TARGET_LOOP_MS)} < {TARGET_LOOP_MS} ms)"
+    )
+    await _queue_page(app, requests, lambda: to_pdf(lambda: services.public_report(year)))
 
 
 async def _combined(staff: object, year: object, requests: int) -> None:
@@ -99,7 +126,10 @@ async def _combined(staff: object, year: object, requests: int) -> None:
         "narrow (province and channel)": {"province": "Kandal", "channel": "hotline"},
         "broad (destination and ground)": {"destination": "TH", "ground": "unpaid_wages"},
     }
-    print("\n| combined filters | prepared in s | longest loop wait ms | p50 ms | p99 ms |")
+    print(
+        f"\n| combined filters | prepared in s | longest loop wait ms (< {TARGET_LOOP_MS})"
+        f" | p50 ms | p99 ms (< {TARGET_PAGE_MS}) |"
+    )
     print("| --- | --- | --- | --- | --- |")
     for name, query in combined.items():
         lags: list[float] = []
@@ -114,11 +144,10 @@ async def _combined(staff: object, year: object, requests: int) -> None:
             asked = time.perf_counter()
             await services.staff_report(staff, year, query)
             samples.append((time.perf_counter() - asked) * 1000)
-        p99 = _p99(samples)
-        verdict = "PASS" if p99 < TARGET_PAGE_MS else "FAIL"
+        p99, waited = _p99(samples), max(lags or [0])
         print(
-            f"| {name} | {prepared:.1f} | {max(lags or [0]):.1f}"
-            f" | {statistics.median(samples):.1f} | {p99:.1f} {verdict} |"
+            f"| {name} | {prepared:.1f} | {waited:.1f} {_verdict(waited < TARGET_LOOP_MS)}"
+            f" | {statistics.median(samples):.1f} | {p99:.1f} {_verdict(p99 < TARGET_PAGE_MS)} |"
         )
 
 
@@ -144,15 +173,13 @@ async def _pdfs(make: Callable[[], Awaitable[bytes]]) -> tuple[list[float], list
     return durations, lags
 
 
-async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> None:
+async def _queue_page(app: Litestar, requests: int, make: Callable[[], Awaitable[bytes]]) -> None:
     """GET /cases as a signed-in officer, through the whole app (httpx onto ASGI): with
     nothing else running, then while PDFs are produced one after another."""
     import httpx
 
     from portal.accounts.services import NewUser, create_user
-    from portal.app import create_app
     from portal.reports import pdf_writer
-    from portal.settings import get_settings
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a log line per request is noise
     await create_user(
@@ -165,7 +192,7 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
             must_change_password=False,
         ),
     )
-    transport = httpx.ASGITransport(app=create_app(get_settings()), client=("127.0.0.1", 5000))
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         await client.get("/login")
         form = {"email": "officer@bench.example", "password": PASSWORD}
@@ -207,8 +234,10 @@ async def _queue_page(requests: int, make: Callable[[], Awaitable[bytes]]) -> No
     print("| --- | --- | --- | --- |")
     for name, samples in (("no PDF", quiet), (f"while a PDF is laid out ({made} made)", busy)):
         p99 = _p99(samples)
-        verdict = "PASS" if p99 < TARGET_PAGE_MS else "FAIL"
-        print(f"| {name} | {statistics.median(samples):.1f} | {p99:.1f} | {verdict} |")
+        print(
+            f"| {name} | {statistics.median(samples):.1f} | {p99:.1f}"
+            f" | {_verdict(p99 < TARGET_PAGE_MS)} |"
+        )
 
 
 if __name__ == "__main__":
