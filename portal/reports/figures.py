@@ -25,8 +25,8 @@ from portal.reports.tables import CycleFigure, ReportCombination, ReportFigure, 
 
 log = logging.getLogger("portal.reports")
 
-_ID_BATCH = 500  # figure rows per insert
-_YIELD_EVERY = 200  # complaints counted between turns given to the event loop
+_ID_BATCH = 200  # figure rows per insert
+_YIELD_EVERY = 50  # complaints counted between turns given to the event loop
 _SLICES = 120  # parts of a month read one after another: about six hours each
 UNUSED = timedelta(days=30)  # a combination of filters not asked for since is dropped
 
@@ -264,6 +264,7 @@ async def replace_month(
                 ("month", "scope", "slot", "measure", "category", "value"),
                 rows[batch : batch + _ID_BATCH],
             )
+            await asyncio.sleep(0)  # a month has thousands of rows: requests go in between
 
 
 async def rebuild_month(month: str) -> int:
@@ -406,9 +407,10 @@ async def refresh() -> list[str]:
     if before["seen_complaint"] is None:
         await rebuild_all()
         return await all_months()
+    # A UNION, not an OR: each half is an index search, where the OR read every complaint.
     touched = await db.select(
-        "SELECT DISTINCT received_at FROM complaint WHERE id > {} OR id IN"
-        " (SELECT complaint FROM case_event WHERE id > {} AND id <= {})",
+        "SELECT received_at FROM complaint WHERE id > {} UNION SELECT received_at"
+        " FROM complaint WHERE id IN (SELECT complaint FROM case_event WHERE id > {} AND id <= {})",
         int(before["seen_complaint"] or 0),
         int(before["seen_event"] or 0),
         int(seen["seen_event"]),
