@@ -12,8 +12,10 @@ takes well under a few milliseconds, even at a million complaints (bench/queue_b
 prints the longest the loop was held), while a hop to a connection's thread and back
 (aiosqlite) waits behind every other request the loop is serving, and held the writer
 so long that filings queued up. What can take long runs in a thread: waiting for another
-process's turn, a COMMIT (it waits for the log to reach the disk) and copying the
-write-ahead log into the database file (a checkpoint, which syncs the file).
+process's turn, a COMMIT (it waits for the log to reach the disk), copying the
+write-ahead log into the database file (a checkpoint, which syncs the file), and the long
+reads of a background job (`select_aside`: a report's count reads thousands of rows, and
+each page not in memory is a wait for the disk).
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class _Connections:
         # Checkpoints run in a thread (checkpoint_soon), not inside a COMMIT on the loop.
         self.writer = _OnTheLoop(_open(engine, "PRAGMA wal_autocheckpoint = 0"))
         self.checkpointer = _open(engine)
+        self.aside = _open(engine, "PRAGMA query_only = ON")  # select_aside's, in a thread
+        self.aside_free = asyncio.Lock()  # one long read at a time on it
         self.writer_free = asyncio.Lock()  # one transaction at a time in this process
         self.lock_file = os.open(f"{engine.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
         self.checkpointing: asyncio.Future[None] | None = None
@@ -120,7 +124,7 @@ class _Connections:
             self.stop()
 
     def stop(self) -> None:
-        for conn in (self.reader.conn, self.writer.conn, self.checkpointer):
+        for conn in (self.reader.conn, self.writer.conn, self.checkpointer, self.aside):
             conn.close()
         os.close(self.lock_file)
 
@@ -338,6 +342,19 @@ async def select(sql: str, *values: Any) -> list[dict[str, Any]]:
     QueryString sends them apart from the SQL, with the database's own placeholders),
     for the busiest pages: there Piccolo's query building costs more than the query."""
     return await _run(sql, values)
+
+
+async def select_aside(sql: str, *values: Any) -> list[dict[str, Any]]:
+    """A SELECT of a background job that reads many rows, written as for `select`. On
+    SQLite it runs in a thread, on a connection of its own, so that requests go on
+    meanwhile; elsewhere it is `select` (the driver waits off the loop already)."""
+    engine = get_engine()
+    if not isinstance(engine, PortalSQLiteEngine):
+        return await select(sql, *values)
+    conns = await engine.connections()
+    query, args = QueryString(sql, *values).compile_string(engine_type=engine.engine_type)
+    async with conns.aside_free:
+        return await asyncio.to_thread(lambda: conns.aside.execute(query, args).fetchall())
 
 
 async def _run(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ log = logging.getLogger("portal.reports")
 
 _ID_BATCH = 200  # figure rows per insert
 _YIELD_EVERY = 50  # complaints counted between turns given to the event loop
-_SLICES = 120  # parts of a month read one after another: about six hours each
+_SLICES = 30  # parts of a month read one after another: about a day each
 UNUSED = timedelta(days=30)  # a combination of filters not asked for since is dropped
 
 
@@ -156,7 +156,7 @@ async def count_month(
     grounds: dict[int, list[str]] = {}
     workers: dict[int, list[dict[str, Any]]] = {}
     decided: dict[int, Any] = {}
-    for part in range(_SLICES):  # a day at a time: each statement holds the loop briefly
+    for part in range(_SLICES):  # a day at a time: a few thousand rows in memory at once
         await _read(start + part * step, start + (part + 1) * step, extra, more, complaints,
                     grounds, workers, decided)  # fmt: skip
     # Each combination under its first filter: a complaint is checked against the few
@@ -197,14 +197,6 @@ async def count_month(
     return rows, len(complaints)
 
 
-async def _select(sql: str, *values: Any) -> list[dict[str, Any]]:
-    """A read of a count, then a turn for the event loop: SQLite's statements run on the
-    loop and never give it one by themselves, and a count reads thousands of rows."""
-    rows = await db.select(sql, *values)
-    await asyncio.sleep(0)
-    return rows
-
-
 async def _read(
     start: datetime,
     end: datetime,
@@ -220,24 +212,24 @@ async def _read(
     where = "received_at >= {} AND received_at < {}" + extra
     values = [start, end, *more]
     chosen = f"(SELECT id FROM complaint WHERE {where})"  # noqa: S608 - _CONDITIONS
-    complaints += await _select(
+    complaints += await db.select_aside(
         "SELECT id, received_at, acknowledged_at, closed_at, updated_at, agency,"  # noqa: S608 - _CONDITIONS
         " organisation, province, destination, sector, channel, outcome, compensation,"
         f" compensation_currency FROM complaint WHERE {where}",
         *values,
     )
-    for row in await _select(
+    for row in await db.select_aside(
         f"SELECT complaint, ground FROM complaint_ground WHERE complaint IN {chosen}",  # noqa: S608
         *values,
     ):
         grounds.setdefault(row["complaint"], []).append(row["ground"])
-    for row in await _select(
+    for row in await db.select_aside(
         "SELECT complaint, sex, disability, lgbtqia FROM complaint_worker"  # noqa: S608 - _CONDITIONS
         f" WHERE complaint IN {chosen}",
         *values,
     ):
         workers.setdefault(row["complaint"], []).append(row)
-    for row in await _select(
+    for row in await db.select_aside(
         "SELECT complaint, max(at) AS at FROM case_event WHERE kind = 'outcome'"  # noqa: S608 - _CONDITIONS
         f" AND complaint IN {chosen} GROUP BY complaint",
         *values,

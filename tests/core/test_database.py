@@ -122,6 +122,28 @@ async def test_written_out_inserts_read_back_as_piccolo_wrote_them_and_roll_back
     assert await RateLimitEvent.count().where(RateLimitEvent.key == "four") == 0
 
 
+async def test_a_long_read_aside_reads_as_select_does_while_the_loop_goes_on():
+    at = clock.now()
+    await db.insert("rate_limit_event", ("key", "at"), [("one", at), ("two", at)])
+    sql = "SELECT key, at FROM rate_limit_event WHERE at >= {} ORDER BY key"
+    assert await db.select_aside(sql, at) == await db.select(sql, at)
+    assert [row["at"] for row in await db.select_aside(sql, at)] == [at, at]
+
+    # A read of a couple of million rows: other work gets turns while it runs (on
+    # SQLite's on-the-loop connections it would wait until the read was done).
+    slow = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})"
+        " SELECT count(*) AS c FROM n"
+    )
+    read = asyncio.create_task(db.select_aside(slow, 2_000_000))
+    turns = 0
+    while not read.done():
+        turns += 1
+        await asyncio.sleep(0.001)
+    assert (await read)[0]["c"] == 2_000_000
+    assert turns > 5
+
+
 @sqlite_only
 async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout():
     engine = get_engine()
