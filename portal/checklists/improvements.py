@@ -214,9 +214,11 @@ async def decide(
         raise DomainError(_("Only an action the agency reported as done can be verified."))
     note = note.strip()
     if not verified and not note:
-        raise FormErrors({f"why-{action_id}": _("Say why the action is reopened.")})
+        raise FormErrors({f"reopen-why-{action_id}": _("Say why the action is reopened.")})
     if len(note) > MAX_TEXT:
-        raise FormErrors({f"why-{action_id}": _("Use at most %(n)s characters.") % {"n": MAX_TEXT}})
+        raise FormErrors(
+            {f"reopen-why-{action_id}": _("Use at most %(n)s characters.") % {"n": MAX_TEXT}}
+        )
     async with db.transaction():
         await ImprovementAction.update(
             {

@@ -192,7 +192,7 @@ async def action_decide(
         raise NotFound(_("Page not found."))
 
     async def save(review: panel.Review) -> Redirect:
-        why = (await read_values(request)).get(f"why-{action_id}", "")
+        why = (await read_values(request)).get(f"reopen-why-{action_id}", "")
         await improvements.decide(user, review, action_id, decision == "verify", why)
         message = (
             N_("The action is verified.") if decision == "verify" else N_("The action is reopened.")

@@ -412,9 +412,11 @@ async def test_feedback_and_improvement_plan(client, make_agency, make_user):
     await sign_in(client, review["union"])
     no_reason = await post_form(client, f"{url}/actions/{action['id']}/reopen")
     assert no_reason.status_code == 400
-    await post_form(
-        client, f"{url}/actions/{action['id']}/reopen", {f"why-{action['id']}": "Photo unreadable."}
-    )
+    # Beside its own field, named apart from the indicators' "what to revise" fields.
+    assert f'id="f-reopen-why-{action["id"]}"' in no_reason.text
+    assert "Say why the action is reopened." in no_reason.text
+    reason = {f"reopen-why-{action['id']}": "Photo unreadable."}
+    await post_form(client, f"{url}/actions/{action['id']}/reopen", reason)
     await sign_in(client, agency_user)
     await post_form(
         client,
