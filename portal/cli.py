@@ -139,6 +139,7 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
 def cmd_alerts(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
+    from portal import display
     from portal.scheduler import scan
 
     try:
@@ -147,7 +148,11 @@ def cmd_alerts(args: argparse.Namespace) -> None:
         raise SystemExit(f"--now: not an ISO date and time: {args.now!r}") from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    sent = _run(lambda: scan(now))
+    async def scan_once() -> Any:
+        await display.refresh()  # the admin's choice of digits, for the Khmer e-mails
+        return await scan(now)
+
+    sent = _run(scan_once)
     for alert in sent:
         # The account id and role only: addresses are personal data.
         print(
