@@ -148,6 +148,7 @@ def cmd_alerts(args: argparse.Namespace) -> None:
         raise SystemExit(f"--now: not an ISO date and time: {args.now!r}") from None
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
+
     async def scan_once() -> Any:
         await display.refresh()  # the admin's choice of digits, for the Khmer e-mails
         return await scan(now)

@@ -25,9 +25,7 @@ async def test_alerts_now_prints_each_alert_then_the_count_and_never_repeats(
     assert await Alert.count() == 1
 
 
-async def test_alerts_now_writes_khmer_mail_with_the_digits_the_admin_chose(
-    make_agency, make_user
-):
+async def test_alerts_now_writes_khmer_mail_with_the_digits_the_admin_chose(make_agency, make_user):
     await make_user("admin", language="km")
     await make_agency(name_en="Mekong Workers", licence_expires_on=date(2026, 8, 1))
     await display.save_digit_style(None, display.LATIN)
