@@ -243,13 +243,16 @@ async def replace_month(
     """Put a month's counted rows in place of its old ones, in one transaction: of the
     combinations `combined`, and (`singles`) of every other scope; a combination counted
     meanwhile by its own first count keeps its rows."""
-    replaced: Any = ReportFigure.scope.not_like("combination:%") if singles else None
-    if combined:
-        listed = ReportFigure.scope.is_in(combined)
+    replaced: Any = None
+    if singles:
+        replaced = (ReportFigure.month == month) & ReportFigure.scope.not_like("combination:%")
+    if combined:  # by their slots, an index search: a first count replaces a few rows of
+        # a month that has ~100,000 at a million complaints
+        listed = ReportFigure.slot.is_in([f"{scope}|{month}" for scope in combined])
         replaced = listed if replaced is None else replaced | listed
     async with db.transaction():
         if replaced is not None:
-            await ReportFigure.delete().where((ReportFigure.month == month) & replaced)
+            await ReportFigure.delete().where(replaced)
         for batch in range(0, len(rows), _ID_BATCH):
             await db.insert(
                 "report_figure",
