@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from portal import db
 from portal.accounts.tables import Organisation
-from portal.complaints.tables import Channel, Ground, Outcome
+from portal.complaints.tables import Channel, Complaint, Ground, Outcome
 from portal.deadlines import PHNOM_PENH, WorkingCalendar, working_days_between
 from portal.reports import figures
 from portal.reports.periods import Period, quarter, year
@@ -173,8 +174,6 @@ def assert_counted(report: Any, want: dict[str, Any], where: str) -> None:
 
 
 async def test_the_job_counts_what_changed_since_its_last_run(make_case):
-    from portal import db
-
     march = datetime(2025, 3, 10, tzinfo=UTC)
     await make_case(march)
     assert await figures.refresh()  # the first run counts everything
@@ -203,3 +202,17 @@ async def test_the_scheduler_keeps_the_figures_up_to_date(settings):
     assert jobs["report_figures"].func is figures.refresh  # every 5 minutes
     assert jobs["report_figures_start"].func is figures.refresh  # at start-up
     assert jobs["report_figures_nightly"].func is figures.rebuild_all
+
+
+async def test_a_month_left_without_complaints_loses_its_figures(make_case):
+    early = await make_case(datetime(2025, 1, 10, 3, tzinfo=UTC))
+    await make_case(datetime(2025, 3, 10, 3, tzinfo=UTC))
+    await figures.rebuild_all()
+    await Complaint.delete().where(Complaint.id == early)  # as the retention job may
+    await figures.rebuild_all()
+    months = await db.select("SELECT DISTINCT month FROM report_figure ORDER BY month")
+    assert [row["month"] for row in months] == ["2025-03"]
+
+    await Complaint.delete(force=True)
+    await figures.rebuild_all()
+    assert await db.select("SELECT month FROM report_figure") == []
