@@ -118,7 +118,7 @@ class _Connections:
             log.warning("SQLite checkpoint failed: %s", error)
 
     async def close(self) -> None:
-        async with self.writer_free:  # a transaction under way ends first
+        async with self.writer_free, self.aside_free:  # a write or long read under way ends
             if self.checkpointing is not None:
                 await self.checkpointing
             self.stop()
