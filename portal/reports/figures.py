@@ -364,15 +364,18 @@ async def all_months() -> list[str]:
     return months_between(month_of(clock_aware(row["first"])), month_of(clock.now()))
 
 
-async def _drop_unused() -> None:
+async def _drop_unused(months: list[str]) -> None:
     """Forget the combinations of filters no one asked for in a while (the next ask
-    counts one again), so the rebuild does not count them forever."""
+    counts one again), so the rebuild does not count them forever. Their figures go by
+    their slots in `months` (indexed; the scope alone is not)."""
     unused = await ReportCombination.select(ReportCombination.id).where(
         ReportCombination.asked_at < clock.now() - UNUSED
     )
     if scopes := [f"combination:{row['id']}" for row in unused]:
+        slots = [f"{scope}|{month}" for scope in scopes for month in months]
         async with db.transaction():
-            await ReportFigure.delete().where(ReportFigure.scope.is_in(scopes))
+            if slots:
+                await ReportFigure.delete().where(ReportFigure.slot.is_in(slots))
             ids = [row["id"] for row in unused]
             await ReportCombination.delete().where(ReportCombination.id.is_in(ids))
 
@@ -388,7 +391,7 @@ async def rebuild_all() -> int:
         await ReportFigure.delete().where(outside)
     else:
         await ReportFigure.delete(force=True)
-    await _drop_unused()
+    await _drop_unused(months)
     counted = 0
     for month in months:
         counted += await rebuild_month(month)
