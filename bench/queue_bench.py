@@ -6,15 +6,17 @@ complaints (`portal.complaints.bulk_demo.bulk_complaints`, the code behind
 `portal demo-data --complaints N`), signs in as the demo officer, and then, in process
 (httpx straight onto the ASGI app, so the numbers are the portal's own, not a network's):
 
-  1. for each queue variant, --requests sequential GETs after a warm-up: p50, p99, max;
+  1. for each queue variant, --requests sequential GETs after 5 to warm up: p50, p99, max;
   2. for one request of each variant, each query it ran with its time;
   3. on SQLite, EXPLAIN QUERY PLAN of each queue query (which index, any sort step);
      on PostgreSQL, EXPLAIN of the same.
 
 The event loop: every statement's time is recorded (on SQLite a statement runs on the
 loop, so that is how long it holds the loop; on PostgreSQL the loop serves others while
-it waits), and a ticker task measures how late the loop wakes it between two requests,
-i.e. the longest the loop went without a turn while one page was made ("loop" column).
+it waits), and a ticker task measures how late the loop wakes it during a request, i.e.
+the longest the loop went without a turn while one page was made ("loop" column). The
+statements of each page's warm-up requests are printed apart: after a restart they read
+from the disk what the timed requests find in memory.
 
 Targets: queue page p99 < 50 ms at 1,000,000 complaints, on SQLite and on PostgreSQL;
 every query on the request path < 5 ms; no single statement holds the loop for more than
@@ -58,6 +60,10 @@ class QueryTimer:
         self.recording: list[tuple[str, list, float]] | None = None
         self.longest_ms = 0.0  # of every statement run since reset, recorded or not
         self.longest_sql = ""
+        # While a page's first requests run: their statements read what is not in memory
+        # yet (after a restart, pages from the disk), so they are judged apart.
+        self.warming = False
+        self.longest_warming_ms = 0.0
         original = type(engine).run_querystring
         timer = self
 
@@ -65,7 +71,9 @@ class QueryTimer:
             started = time.perf_counter()
             result = await original(self, querystring, in_pool=in_pool)
             elapsed = (time.perf_counter() - started) * 1000
-            if elapsed > timer.longest_ms:
+            if timer.warming:
+                timer.longest_warming_ms = max(timer.longest_warming_ms, elapsed)
+            elif elapsed > timer.longest_ms:
                 timer.longest_ms, timer.longest_sql = elapsed, querystring.__str__()[:120]
             if timer.recording is not None:
                 sql, args = querystring.compile_string(engine_type=timer.engine_type)
@@ -73,6 +81,9 @@ class QueryTimer:
             return result
 
         type(engine).run_querystring = run_querystring  # type: ignore[method-assign]
+
+
+TICK_S = 0.001  # how often LoopLag's ticker asks to run
 
 
 class LoopLag:
@@ -86,8 +97,8 @@ class LoopLag:
     async def _tick(self) -> None:
         while True:
             asked = time.perf_counter()
-            await asyncio.sleep(0.001)
-            self.worst_ms = max(self.worst_ms, (time.perf_counter() - asked - 0.001) * 1000)
+            await asyncio.sleep(TICK_S)
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - asked - TICK_S) * 1000)
 
     def __enter__(self) -> LoopLag:
         self._task = asyncio.get_running_loop().create_task(self._tick())
@@ -284,8 +295,10 @@ async def _time_pages(app: Any, args: argparse.Namespace) -> None:
                     return await client.post(post_to, data={"_csrf_token": token, **params})
                 return await client.get(path, params=params)
 
+            timer.warming = True
             for _ in range(5):  # warm-up: caches, first compile of templates
                 await fetch()
+            timer.warming = False
             times = []
             with LoopLag() as lag:
                 for _ in range(args.requests):
@@ -293,7 +306,11 @@ async def _time_pages(app: Any, args: argparse.Namespace) -> None:
                     response = await fetch()
                     times.append((time.perf_counter() - t) * 1000)
                     assert response.status_code == 200, (label, response.status_code)
-                    await asyncio.sleep(0)  # the ticker's turn, as another request's
+                    # The ticker's turn before the next request, as a server's other tasks
+                    # get theirs between requests. sleep(0) was not enough: the ticker's
+                    # timer, due during the request, ran only after the next one too, so
+                    # the column showed two requests' time as one wait.
+                    await asyncio.sleep(2 * TICK_S)
             rows = len(re.findall(r'<a href="/cases/\d+">C\d\d-', response.text))
             # Each query's time over QUERY_RUNS requests: one sample would judge a query by
             # whatever else the machine did in that millisecond.
@@ -359,12 +376,14 @@ async def _time_pages(app: Any, args: argparse.Namespace) -> None:
         statement_ok = timer.longest_ms < STATEMENT_LOOP_MS
         lag_ok = worst_lag < STATEMENT_LOOP_MS
         print(
-            f"{engine.engine_type}: longest single statement of all requests "
+            f"{engine.engine_type}: longest single statement of the timed requests "
             f"{timer.longest_ms:.2f} ms (target < {STATEMENT_LOOP_MS:.0f} ms: "
             f"{'PASS' if statement_ok else 'FAIL'}"
             f"{'' if engine.engine_type == 'sqlite' else '; waited for, the loop free'}); "
             f"longest the loop went without a turn {worst_lag:.1f} ms "
             f"({'PASS' if lag_ok else 'FAIL'})\n  the longest statement: {timer.longest_sql}"
+            f"\n  of each page's warm-up requests (data not yet in memory): "
+            f"{timer.longest_warming_ms:.2f} ms"
         )
         print(f"queue pages: {'PASS' if all_ok else 'FAIL'}; slowest query {slowest:.2f} ms")
 
