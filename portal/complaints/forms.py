@@ -258,6 +258,16 @@ class ComplaintForm(PortalForm):
         # A number the SMS notices can reach: Cambodian (012 345 678) or with its country code.
         if field.data and phones.international(field.data) is None:
             raise ValidationError(NOT_A_MOBILE)
+        # The notices go to it by text message; a landline is fine when they go by e-mail.
+        if self.contact_preference.data == ContactPreference.phone and phones.is_landline(
+            field.data or ""
+        ):
+            raise ValidationError(
+                _l(
+                    "This is a landline number, and text messages cannot reach it. Give a "
+                    "mobile number, or choose another way to be contacted."
+                )
+            )
 
     def validate_email(self, field: StringField) -> None:
         if self.contact_preference.data == ContactPreference.email and not field.data:

@@ -217,6 +217,40 @@ async def test_a_number_that_cannot_take_a_text_is_refused_beside_the_field(clie
     assert await Complaint.count() == 0
 
 
+LANDLINE = (
+    "This is a landline number, and text messages cannot reach it. Give a mobile number, "
+    "or choose another way to be contacted."
+)
+
+
+async def test_a_landline_is_refused_when_the_notices_would_go_to_it_by_text(client, make_agency):
+    agency = await make_agency()
+    for language in ("en", "km"):
+        token = await form_token(client, f"/complaints/new?lang={language}")
+        refused = await post_complaint(
+            client, complaint_fields(token, agency.licence_number, phone="023 990 123")
+        )
+        assert refused.status_code == 400
+        expected = LANDLINE if language == "en" else i18n.catalog("km").gettext(LANDLINE)
+        assert KHMER.search(expected) or language == "en"
+        error = re.search(r'id="e-phone"[^>]*>([^<]*)<', refused.text)
+        assert error and expected in error.group(1)
+        assert 'value="023 990 123"' in refused.text  # filled in again
+    assert await Complaint.count() == 0
+    # With the notices by e-mail, the landline is a number to call: filed, and kept.
+    reference, _ = await file_one(
+        client,
+        agency,
+        contact_preference="email",
+        email="dara@example.org",
+        phone="023 990 123",
+    )
+    assert (await Complaint.objects().get(Complaint.reference == reference)).phone == "023 990 123"
+    # A mobile number abroad takes texts: filed.
+    await file_one(client, agency, phone="+66 81 234 5678")
+    assert await Complaint.count() == 2
+
+
 async def test_a_reply_on_an_unassigned_case_reaches_who_may_open_it(
     client, make_user, make_complaint
 ):
