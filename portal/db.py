@@ -54,9 +54,8 @@ PRAGMAS = (
 )
 # The pages each connection on the loop keeps in memory (SQLite's default is 2 MiB): a
 # statement that needs a page neither SQLite nor the OS holds waits for the disk, on the
-# loop. This keeps the queue's pages at a million complaints where the OS gives its file
-# cache back (bench/queue_bench.py: single statements of 15-34 ms without, <= 3 ms with).
-# Another connection's commit empties it, so it serves the reads between writes.
+# loop, and an OS may give its file cache back (figures in bench/README.md). Another
+# connection's commit empties this cache, so it serves the reads between writes.
 LOOP_CACHE = "PRAGMA cache_size = -65536"  # in KiB: 64 MiB
 
 
